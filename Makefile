@@ -1,0 +1,61 @@
+# 还款助手 — two commands: `make run` (demo bot + web chat) and `make test` (everything).
+# Both bootstrap: a Python 3.10 venv, the locked install, the database with the demo
+# portfolio, and a model trained only if none matches the current data.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+LOCK    := constraints.txt
+# the installed lock: reinstall only when the lock or pyproject changes
+STAMP   := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+# Python 3.10: python3.10 on PATH if it really runs (a pyenv shim may not), else pyenv's newest 3.10
+PYTHON310 ?= $(shell for c in $$(command -v python3.10 2>/dev/null) $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.10.*/bin/python 2>/dev/null | sort -Vr); do \
+  "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { echo "$$c"; break; }; done)
+
+export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
+export PYTHONDONTWRITEBYTECODE = 1
+export TF_CPP_MIN_LOG_LEVEL = 3
+
+.PHONY: help venv install db train run test test-fast lint clean doctor
+
+help:
+	@echo "make run    - set everything up and start the bot (Rasa :5005, actions :5055, web chat)"
+	@echo "make test   - set everything up and run the whole test suite"
+	@echo "make train  - train a model if none matches the data;  make doctor - check the setup"
+
+$(PY):
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "error: Python 3.10 not found (Rasa 3.6 needs it). Install it: 'pyenv install 3.10.13' or 'apt-get install python3.10 python3.10-venv'." >&2; exit 1; fi
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+
+$(STAMP): $(PY) $(LOCK) pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	touch $@
+
+venv install: $(STAMP)
+
+db: $(STAMP)
+	@mkdir -p var
+	$(BIN)/bot db init
+
+train: $(STAMP)
+	$(PY) -m bot.training
+
+doctor: $(STAMP)
+	$(BIN)/bot doctor
+
+run: db train
+	$(BIN)/bot serve
+
+lint: $(STAMP)
+	$(BIN)/rasa data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
+
+test: db train lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) models var .pytest_cache

@@ -1,0 +1,13 @@
+"""The numbers of the ledger rules (ledger.md), in one place."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+#: An installment is overdue from the day after its due date; while days overdue <= GRACE_DAYS
+#: it carries no penalty, and paid in full within those days its penalty is waived.
+GRACE_DAYS = 3
+#: Penalty interest (罚息) per day = contractual daily rate x PENALTY_MULTIPLIER, on unpaid principal.
+PENALTY_MULTIPLIER = Decimal("1.5")
+#: APR shown to borrowers = daily rate x DAYS_PER_YEAR, labelled 年化利率（单利）.
+DAYS_PER_YEAR = 365
+MONTHS_PER_YEAR = 12

@@ -1,0 +1,1 @@
+"""Promises to pay: validation and kept/broken status."""

@@ -1,0 +1,60 @@
+"""Promise rules (ledger.md): date within 30 days of today, amount between 0.01 and the amount
+due now (全部 = amount due now, 一半 = half of it); status open → kept / broken."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.ledger.money import FEN, fen, to_decimal
+
+MAX_PROMISE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PromiseCheck:
+    ok: bool
+    reason_code: str  # ok | date_past | date_too_far | amount_too_small | amount_too_large | nothing_due
+    reason: str  # plain Chinese (compliance rule 16)
+    amount: Decimal | None = None
+    date: dt.date | None = None
+
+
+def resolve_amount(value: str | Decimal | None, due_now: Decimal) -> Decimal | None:
+    """'all' → due now, 'half' → half of it (to the fen), a number → itself; None stays None."""
+    if value is None:
+        return None
+    if value == "all":
+        return fen(due_now)
+    if value == "half":
+        return fen(to_decimal(due_now) / 2)
+    return fen(value)
+
+
+def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today: dt.date) -> PromiseCheck:
+    if due_now <= 0:
+        return PromiseCheck(False, "nothing_due", "您目前没有需要偿还的到期款项，不需要做还款承诺。")
+    if promised_on < today:
+        return PromiseCheck(False, "date_past", "这个日期已经过去了，请告诉我一个今天或之后的日期。")
+    if promised_on > today + dt.timedelta(days=MAX_PROMISE_DAYS):
+        return PromiseCheck(
+            False,
+            "date_too_far",
+            f"还款承诺的日期需要在{MAX_PROMISE_DAYS}天以内。如果短期内确实有困难，可以看看分期方案，或者转人工客服帮您协商。",
+        )
+    if amount < FEN:
+        return PromiseCheck(False, "amount_too_small", "还款金额至少是0.01元。")
+    if amount > due_now:
+        return PromiseCheck(
+            False, "amount_too_large", f"您目前到期应还{due_now:.2f}元，承诺金额不能超过这个数。"
+        )
+    return PromiseCheck(True, "ok", "", amount, promised_on)
+
+
+def promise_status(promised_on: dt.date, amount: Decimal, paid_since: Decimal, today: dt.date) -> str:
+    """kept once payments since the promise reach the amount; broken when the date has passed."""
+    if paid_since >= amount:
+        return "kept"
+    if today > promised_on:
+        return "broken"
+    return "open"

@@ -1,0 +1,58 @@
+"""What a borrower's loans look like today: statement, plan, promises, dispute, hardship."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.db import models as m
+from bot.db.repository import LedgerRepository, LoanRecord
+from bot.ledger.schedule import apr_from_daily_rate
+from bot.ledger.statement import Statement, compute_statement
+from bot.promises.rules import promise_status
+
+
+@dataclass(frozen=True)
+class PromiseView:
+    id: int
+    made_on: dt.date
+    promised_date: dt.date
+    amount: object
+    status: str
+
+
+@dataclass(frozen=True)
+class LoanView:
+    loan: LoanRecord
+    statement: Statement
+    active_plan: m.Plan | None
+    promises: tuple[PromiseView, ...]
+    dispute_open: bool
+
+    @property
+    def apr(self):
+        return apr_from_daily_rate(self.loan.daily_rate)
+
+    @property
+    def broken_promises(self) -> tuple[PromiseView, ...]:
+        return tuple(p for p in self.promises if p.status == "broken")
+
+
+def loan_view(session: Session, loan_id: str, today: dt.date) -> LoanView:
+    repo = LedgerRepository(session)
+    record = repo.loan(loan_id)
+    statement = compute_statement(list(record.schedule), list(record.payments), record.daily_rate, today)
+    promises = []
+    for p in repo.promises(loan_id):
+        status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date), today)
+        if status != p.status and p.status == "open":
+            p.status = status  # open → kept / broken is the only transition
+        promises.append(PromiseView(p.id, p.made_on, p.promised_date, p.amount, status))
+    return LoanView(record, statement, repo.active_plan(loan_id), tuple(promises), repo.open_dispute(loan_id) is not None)
+
+
+def borrower_loans(session: Session, borrower_id: str, today: dt.date) -> list[LoanView]:
+    repo = LedgerRepository(session)
+    repo.borrower(borrower_id)  # NotFound for an unknown id
+    return [loan_view(session, loan_id, today) for loan_id in repo.loan_ids(borrower_id)]

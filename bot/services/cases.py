@@ -1,0 +1,49 @@
+"""Disputes, complaints, opt-outs and hardship declarations (compliance rules 3, 10, 11, 12, 13)."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.db import models as m
+from bot.services import audit
+
+HARDSHIP_CATEGORIES = ("job_loss", "illness", "business_failure", "income_drop", "family_emergency", "disaster", "forgot", "other")
+
+
+def _reference(kind: str) -> str:
+    prefix = {"dispute": "YY", "complaint": "TS"}[kind]  # 异议 / 投诉
+    return f"{prefix}{clock.today():%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def open_case(session: Session, kind: str, *, borrower_id: str | None, loan_id: str | None,
+              conversation_id: str) -> m.Case:
+    """One open case of a kind per conversation: asking twice returns the same reference."""
+    existing = session.scalar(select(m.Case).where(m.Case.conversation_id == conversation_id, m.Case.kind == kind,
+                                                   m.Case.status == "open"))
+    if existing is not None:
+        return existing
+    case = m.Case(reference=_reference(kind), kind=kind, borrower_id=borrower_id, loan_id=loan_id,
+                  opened_at=clock.now(), status="open", conversation_id=conversation_id)
+    session.add(case)
+    session.flush()
+    audit.record(session, f"{kind}_opened", conversation_id=conversation_id, borrower_id=borrower_id,
+                 detail={"reference": case.reference, "loan": loan_id})
+    return case
+
+
+def record_hardship(session: Session, borrower_id: str, category: str, conversation_id: str) -> str:
+    category = category if category in HARDSHIP_CATEGORIES else "other"
+    repo_row = m.Hardship(borrower_id=borrower_id, category=category, declared_at=clock.now(), conversation_id=conversation_id)
+    session.add(repo_row)
+    audit.record(session, "hardship_recorded", conversation_id=conversation_id, borrower_id=borrower_id,
+                 detail={"category": category})
+    return category
+
+
+def opt_out(session: Session, borrower_id: str | None, scope: str, conversation_id: str) -> None:
+    if borrower_id:
+        session.add(m.ContactOptOut(borrower_id=borrower_id, scope=scope, recorded_at=clock.now(), conversation_id=conversation_id))
+    audit.record(session, "contact_opt_out", conversation_id=conversation_id, borrower_id=borrower_id, detail={"scope": scope})

@@ -1,0 +1,37 @@
+"""Promises to pay: validate against the ledger and record (idempotent)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from bot.db import models as m
+from bot.db.repository import LedgerRepository
+from bot.errors import RuleViolation
+from bot.promises.rules import PromiseCheck, check_promise, resolve_amount
+from bot.services import audit
+from bot.services.plans import collectible_loan
+
+
+def check(session: Session, borrower_id: str, date: dt.date, amount: str | Decimal | None, today: dt.date) -> PromiseCheck:
+    view = collectible_loan(session, borrower_id, today)
+    due = view.statement.amount_due_now if view else Decimal("0.00")
+    resolved = resolve_amount(amount if amount is not None else "all", due)
+    return check_promise(date, resolved, due, today)
+
+
+def record(session: Session, borrower_id: str, date: dt.date, amount: Decimal, today: dt.date, *,
+           conversation_id: str, idempotency_key: str) -> tuple[m.Promise, bool]:
+    repo = LedgerRepository(session)
+    existing = repo.promise_by_key(idempotency_key)
+    if existing is not None:
+        return existing, False
+    result = check(session, borrower_id, date, amount, today)
+    if not result.ok:
+        raise RuleViolation(result.reason)
+    view = collectible_loan(session, borrower_id, today)
+    row = repo.add_promise(view.loan.id, today, date, amount, conversation_id, idempotency_key)
+    audit.record(session, "promise_recorded", conversation_id=conversation_id, borrower_id=borrower_id,
+                 detail={"loan": view.loan.id, "promise": row.id, "amount": str(amount), "date": date.isoformat()})
+    return row, True

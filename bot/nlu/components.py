@@ -1,0 +1,221 @@
+"""Rasa 3.6 graph components for the borrower NLU.
+
+``TextNormaliser`` is registered as a MESSAGE_TOKENIZER: in the default recipe only tokenizer and
+featurizer types get a ``process_training_data`` node in the training graph *and* a ``process``
+node in the prediction graph, in pipeline order. It does not subclass ``Tokenizer`` (it sets no
+tokens), so Rasa's "only one tokenizer" check still sees just the JiebaTokenizer. Put it first.
+
+It rewrites the message TEXT with ``bot.nlu.normalise``. Whitespace collapsing changes lengths,
+so entity annotations of training examples are re-mapped onto the normalised text (and an
+annotation's value is rewritten when it was just the annotated text). At inference the parse
+result's ``text`` and every entity offset refer to the normalised text.
+
+``BorrowerEntityExtractor`` (ENTITY_EXTRACTOR, not trainable) adds the rule-based entities of
+``bot.nlu.entities.extract`` with ``bot.clock.today()`` as the reference date. Entities of the
+same contract types found by other extractors (e.g. DIET) that overlap one of ours are dropped,
+so slots get the normalised value. It never raises: a failure is logged and the message passes
+through unchanged.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import entities as borrower_entities
+from bot.nlu.normalise import normalise, normalise_with_offsets
+
+logger = logging.getLogger(__name__)
+
+
+def _skip(text: Any) -> bool:
+    """Nothing to do for empty texts and ``/intent{...}`` shortcuts (RegexMessageHandler's)."""
+    return not isinstance(text, str) or not text or text.startswith(INTENT_MESSAGE_PREFIX)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class TextNormaliser(GraphComponent):
+    """Rewrites TEXT to Simplified, half-width, single-spaced text (first in the pipeline)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return None
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["opencc"]
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TextNormaliser:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Normalises every training example (and re-maps its entity annotations)."""
+        for example in training_data.training_examples:
+            self._normalise_message(example)
+        if training_data.entity_synonyms:
+            synonyms = dict(training_data.entity_synonyms)
+            for original, value in list(synonyms.items()):
+                key = normalise(original)
+                if key and key not in synonyms:
+                    synonyms[key] = value
+            training_data.entity_synonyms = synonyms
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Normalises incoming messages."""
+        for message in messages:
+            try:
+                self._normalise_message(message)
+            except Exception:  # never block a parse because of normalisation
+                logger.exception("TextNormaliser failed; message left unchanged")
+        return messages
+
+    @staticmethod
+    def _normalise_message(message: Message) -> None:
+        text = message.get(TEXT)
+        if _skip(text):
+            return
+        new_text, offsets = normalise_with_offsets(text)
+        if new_text == text or not new_text:
+            return  # unchanged, or whitespace only (keep it: tokenizers expect some text)
+        annotations = message.get(ENTITIES)
+        if annotations:
+            kept = offsets[:-1]  # original index of each normalised character (increasing)
+            remapped = []
+            for entity in annotations:
+                entity = dict(entity)
+                old_start = entity.get(ENTITY_ATTRIBUTE_START)
+                old_end = entity.get(ENTITY_ATTRIBUTE_END)
+                if isinstance(old_start, int) and isinstance(old_end, int):
+                    new_start = bisect.bisect_left(kept, old_start)
+                    new_end = bisect.bisect_left(kept, old_end)
+                    if entity.get(ENTITY_ATTRIBUTE_VALUE) == text[old_start:old_end]:
+                        entity[ENTITY_ATTRIBUTE_VALUE] = new_text[new_start:new_end]
+                    entity[ENTITY_ATTRIBUTE_START] = new_start
+                    entity[ENTITY_ATTRIBUTE_END] = new_end
+                remapped.append(entity)
+            message.set(ENTITIES, remapped)
+        message.set(TEXT, new_text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class BorrowerEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds amount / date / installment_count / id & phone tails / birth_date / person_name /
+    relation / hardship_type entities with normalised values."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # drop other extractors' entities of our types that overlap one of ours
+            "replace_overlapping": True,
+        }
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return None
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "jieba", "cn2an", "opencc"]
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.component_config = {**self.get_default_config(), **(config or {})}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> BorrowerEntityExtractor:
+        try:
+            borrower_entities.get_pipeline()  # build spaCy/jieba once, at load time
+        except Exception:
+            logger.exception("could not warm up the borrower entity pipeline")
+        return cls(config)
+
+    @staticmethod
+    def _today() -> dt.date:
+        from bot.clock import TZ, today
+
+        try:
+            return today()
+        except Exception:  # e.g. a malformed BOT_TODAY; the clock's error is logged, parse goes on
+            logger.exception("bot.clock.today() failed; using the real date")
+            return dt.datetime.now(TZ).date()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the rule-based entities to each message; never raises."""
+        today: Optional[dt.date] = None
+        for message in messages:
+            try:
+                text = message.get(TEXT)
+                if _skip(text):
+                    continue
+                if today is None:
+                    today = self._today()
+                found = [
+                    {
+                        ENTITY_ATTRIBUTE_TYPE: e.entity,
+                        ENTITY_ATTRIBUTE_START: e.start,
+                        ENTITY_ATTRIBUTE_END: e.end,
+                        ENTITY_ATTRIBUTE_VALUE: e.value,
+                        ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
+                    }
+                    for e in borrower_entities.extract(text, today)
+                ]
+                if not found:
+                    continue
+                found = self.add_extractor_name(found)
+                existing = message.get(ENTITIES) or []
+                if self.component_config.get("replace_overlapping", True):
+                    existing = [e for e in existing if not self._overlaps_ours(e, found)]
+                message.set(ENTITIES, existing + found, add_to_output=True)
+            except Exception:
+                logger.exception("BorrowerEntityExtractor failed; no rule entities for this message")
+        return messages
+
+    def _overlaps_ours(self, entity: Dict[Text, Any], ours: List[Dict[Text, Any]]) -> bool:
+        if entity.get(EXTRACTOR) == self.name:
+            return False
+        if entity.get(ENTITY_ATTRIBUTE_TYPE) not in borrower_entities.ENTITY_TYPES:
+            return False
+        start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
+        if not isinstance(start, int) or not isinstance(end, int):
+            return False
+        return any(start < o[ENTITY_ATTRIBUTE_END] and o[ENTITY_ATTRIBUTE_START] < end for o in ours)

@@ -1,0 +1,819 @@
+"""Rule-based entity extraction for borrower messages (pure, Rasa-free).
+
+``extract(text, today=None) -> list[Entity]`` finds the entities of the contract in
+``shared/spec/intents.md``: amount, date, installment_count, id_last4, phone_last4, birth_date,
+person_name, relation, hardship_type.
+
+How it works
+------------
+1. ``normalise_with_offsets`` (Traditional->Simplified, full->half width, whitespace collapse)
+   gives the text the rules run on, plus a per-character map back to the original.
+2. A blank spaCy ``zh`` pipeline (jieba segmenter, no model download) runs one custom component,
+   ``borrower_candidates``, which applies the regex/lexicon rules to ``doc.text`` and stores the
+   candidates in ``doc.user_data``. Rules work on characters, not tokens, because jieba's
+   segmentation changes with the user dictionary (``bot/nlu/dictionary``) and often glues digits
+   to units; the jieba tokens are used where word boundaries matter (end of a person's name).
+3. Each candidate is resolved against ``today`` (dates) and may be rejected; the survivors are
+   de-overlapped (higher tier first: tails > full dates > dates > installments > amounts > name >
+   lexicon; longer first within a tier).
+4. Offsets are mapped back to the ORIGINAL text: ``Entity.start/end`` index ``text`` as passed in,
+   and ``Entity.text == text[start:end]``. Values come from the normalised text (Simplified).
+
+Values: amount -> ``"3500.00"`` / ``"half"`` / ``"all"``; date / birth_date -> ISO string, or the
+normalised matched text when it cannot be resolved (``发工资那天``, ``2月30号``);
+installment_count -> int; id_last4 / phone_last4 -> 4-char str; person_name -> str; relation and
+hardship_type -> category str.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import re
+import threading
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+from bot.nlu.normalise import normalise_with_offsets, to_original_span
+
+logger = logging.getLogger(__name__)
+
+ENTITY_TYPES = (
+    "amount",
+    "date",
+    "installment_count",
+    "id_last4",
+    "phone_last4",
+    "birth_date",
+    "person_name",
+    "relation",
+    "hardship_type",
+)
+
+# Messages longer than this are only searched in their first MAX_CHARS characters.
+MAX_CHARS = 10_000
+
+Value = Union[str, int]
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    start: int
+    end: int
+    text: str
+    value: Value
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates produced by the matching layer and resolved later (dates need ``today``).
+# --------------------------------------------------------------------------------------------
+
+# Tiers for overlap resolution (higher wins, then longer span, then earlier start).
+TIER_TAIL = 100
+TIER_FULL_DATE = 90
+TIER_DATE = 80
+TIER_INSTALLMENT = 70
+TIER_AMOUNT = 60
+TIER_NAME = 50
+TIER_LEXICON = 40
+
+Resolver = Callable[[dt.date], Optional[Tuple[str, Value]]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int  # offsets in the normalised text
+    end: int
+    tier: int
+    resolve: Resolver  # today -> (entity, value) or None to reject
+
+
+def _fixed(entity: str, value: Value) -> Resolver:
+    return lambda _today: (entity, value)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------
+CN_START = "一二两三四五六七八九十壹贰叁参肆伍陆柒捌玖拾"
+CN_ALL = "零〇一二两三四五六七八九十百千万亿壹贰叁参肆伍陆柒捌玖拾佰仟"
+_CN_SMALL = "一二两三四五六七八九十"  # day / month numerals
+_NUM_SMALL = rf"(?:\d{{1,2}}|[{_CN_SMALL}]{{1,3}})"
+
+
+def _cn_number(s: str) -> Optional[Decimal]:
+    """Chinese (or mixed) numeral -> Decimal via cn2an ``smart`` mode; None if not a number."""
+    import cn2an
+
+    try:
+        # 參 (Traditional financial 3) becomes 参 under t2s; cn2an only knows 叁
+        value = cn2an.cn2an(s.replace("参", "叁"), "smart")
+    except Exception:  # cn2an raises ValueError and friends for things like 三四千
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _small_int(s: str) -> Optional[int]:
+    """Day / month / count numbers: Arabic or Chinese."""
+    if s.isdigit():
+        return int(s)
+    if s == "几":
+        return None
+    if len(s) > 1 and not re.search("[十百千万拾佰仟]", s):
+        return None  # 两三 / 三四: an approximation, not a number
+    value = _cn_number(s)
+    if value is None or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------
+
+def _iso(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def _safe_date(y: int, m: int, d: int) -> Optional[dt.date]:
+    try:
+        return dt.date(y, m, d)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _add_months(y: int, m: int, n: int) -> Tuple[int, int]:
+    total = y * 12 + (m - 1) + n
+    return total // 12, total % 12 + 1
+
+
+def _last_day(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _next_day_of_month(today: dt.date, day: int) -> Optional[dt.date]:
+    """Next date (today included) whose day-of-month is ``day``."""
+    if not 1 <= day <= 31:
+        return None
+    for k in range(0, 13):
+        y, m = _add_months(today.year, today.month, k)
+        candidate = _safe_date(y, m, day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
+_BIRTH_KEYWORDS = re.compile(r"生日|出生|生于|出生日期|出生年月|birthday|dob", re.I)
+
+
+def _birth_context(text: str, start: int) -> bool:
+    return bool(_BIRTH_KEYWORDS.search(text, max(0, start - 8), start))
+
+
+def _full_year(raw: str, today: dt.date) -> Optional[int]:
+    if raw.isdigit():
+        year = int(raw)
+    else:
+        mapping = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+        try:
+            year = int("".join(str(mapping[c]) for c in raw))
+        except KeyError:
+            return None
+    if len(raw) == 2:
+        year += 2000 if year <= today.year % 100 else 1900
+    return year
+
+
+def _full_date_resolver(text: str, start: int, end: int, y: str, m: str, d: str) -> Resolver:
+    raw = text[start:end]
+    birth_kw = _birth_context(text, start)
+
+    def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
+        year = _full_year(y, today)
+        month, day = _small_int(m), _small_int(d)
+        is_birth = birth_kw or (year is not None and year <= today.year - 16)
+        label = "birth_date" if is_birth else "date"
+        if year is None or month is None or day is None:
+            return label, raw
+        value = _safe_date(year, month, day)
+        return label, (_iso(value) if value else raw)
+
+    return resolve
+
+
+_RELATIVE_DAYS = {
+    "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨儿": -1, "昨晚": -1,
+    "今天": 0, "今日": 0, "今儿": 0, "今晚": 0, "今早": 0,
+    "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
+    "后天": 2, "大后天": 3,
+}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
+             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+
+_FULL_DATE_RE = re.compile(
+    r"(?P<y>(?<![\d零〇一二三四五六七八九])(?:\d{4}|\d{2}|[零〇一二三四五六七八九]{4}|[零〇一二三四五六七八九]{2}))"
+    rf"\s?年\s?(?P<m>{_NUM_SMALL})\s?月份?\s?(?P<d>{_NUM_SMALL})\s?(?:日|号)?"
+)
+_ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])")
+_COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
+_MONTH_DAY_RE = re.compile(
+    rf"(?:(?P<rel>下下个?月|下个?月|这个?月|本月|当月)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL})\s?月份?)"
+    rf"\s?(?P<d>{_NUM_SMALL})\s?(?:日|号)"
+)
+_DAY_RE = re.compile(rf"(?<![\d{_CN_SMALL}两第])(?P<d>\d{{1,2}}|[{_CN_SMALL}两]{{1,3}})\s?(?P<suf>号|日)")
+_DAY_BAD_AFTER = re.compile(r"线|楼|院|房|床|窗|门|机|位|码|店|车|球|选手|元|块")
+_DAY_DURATION_BEFORE = re.compile(r"(逾期|延期|宽限|晚|拖|推迟|超过|超|每)$")
+_WEEKDAY_RE = re.compile(r"(?P<pre>下下个?|下个?|这个?|本|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末1-7])")
+_RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE_DAYS, key=len, reverse=True)))
+_AFTER_N_RE = re.compile(
+    r"(?:(?P<guo>过)\s?)?(?P<n>\d{1,3}|[一二两三四五六七八九十百]{1,4}|几)\s?"
+    r"(?P<u>天|日|周|个星期|星期|个礼拜|礼拜|个月|年)\s?(?P<post>之后|以后|后)?"
+)
+_MONTH_PART_RE = re.compile(
+    rf"(?:(?P<rel>下下个?|下个?|这个?|本|当)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL}))?月(?P<w>底|末|初|中)"
+)
+_YEAR_END_RE = re.compile(r"(?P<pre>今|这|本)?年(?:底|末)")
+_PAYDAY_RE = re.compile(
+    r"(?<![没未不])(?:发工资|发薪水|发薪日|发薪|工资到账|工资下来|工资发下来|发了工资|工资发了)"
+    r"(?:那天|那一天|的时候|那时候|以后|之后|后)?"
+)
+
+
+def _date_candidates(text: str) -> Iterable[Candidate]:
+    for rx in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
+        for m in rx.finditer(text):
+            if rx is _COMPACT_DATE_RE and _safe_date(int(m["y"]), int(m["m"]), int(m["d"])) is None:
+                continue
+            yield Candidate(m.start(), m.end(), TIER_FULL_DATE,
+                            _full_date_resolver(text, m.start(), m.end(), m["y"], m["m"], m["d"]))
+
+    for m in _MONTH_DAY_RE.finditer(text):
+        raw = m.group(0)
+        rel, month_s, day_s = m["rel"], m["m"], m["d"]
+        if _birth_context(text, m.start()):
+            yield Candidate(m.start(), m.end(), TIER_DATE, _fixed("birth_date", raw))
+            continue
+
+        def resolve(today: dt.date, rel=rel, month_s=month_s, day_s=day_s, raw=raw):
+            day = _small_int(day_s)
+            if rel:
+                shift = 2 if rel.startswith("下下") else 1 if rel.startswith("下") else 0
+                y, mo = _add_months(today.year, today.month, shift)
+                value = _safe_date(y, mo, day) if day is not None else None
+            else:
+                month = _small_int(month_s)
+                value = None
+                if month is not None and day is not None:
+                    value = _safe_date(today.year, month, day)
+                    if value is not None and value < today:
+                        value = _safe_date(today.year + 1, month, day)
+            return "date", (_iso(value) if value else raw)
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+
+    for m in _DAY_RE.finditer(text):
+        after = text[m.end():m.end() + 2]
+        if _DAY_BAD_AFTER.match(after):
+            continue
+        if m["suf"] == "日" and (after.startswith(("内", "之内", "以内")) or _DAY_DURATION_BEFORE.search(text, 0, m.start())):
+            continue
+        day = _small_int(m["d"])
+        if day is None or not 1 <= day <= 31:
+            continue
+        raw = m.group(0)
+
+        def resolve_day(today: dt.date, day=day, raw=raw):
+            value = _next_day_of_month(today, day)
+            return "date", (_iso(value) if value else raw)
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve_day)
+
+    for m in _WEEKDAY_RE.finditer(text):
+        pre, wd_s = m["pre"] or "", m["wd"]
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        if not pre and before and (before.isdigit() or before in _CN_SMALL + "两几每"):
+            continue  # 一周 / 两周 / 每周一: a duration or a recurrence, not a day
+
+        def resolve(today: dt.date, pre=pre, wd_s=wd_s):
+            wd = _WEEKDAYS[wd_s]
+            monday = today - dt.timedelta(days=today.weekday())
+            if pre.startswith("下下"):
+                return "date", _iso(monday + dt.timedelta(days=14 + wd))
+            if pre.startswith("下"):
+                return "date", _iso(monday + dt.timedelta(days=7 + wd))
+            if pre.startswith("上"):
+                return "date", _iso(monday + dt.timedelta(days=-7 + wd))
+            if pre:  # 这 / 这个 / 本
+                return "date", _iso(monday + dt.timedelta(days=wd))
+            if wd_s == "末" and today.weekday() >= 5:
+                return "date", _iso(today)
+            return "date", _iso(today + dt.timedelta(days=(wd - today.weekday()) % 7))
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+
+    for m in _RELATIVE_RE.finditer(text):
+        delta = _RELATIVE_DAYS[m.group(0)]
+        yield Candidate(m.start(), m.end(), TIER_DATE,
+                        lambda today, delta=delta: ("date", _iso(today + dt.timedelta(days=delta))))
+
+    for m in _AFTER_N_RE.finditer(text):
+        if not (m["guo"] or m["post"]):
+            continue  # 三天 alone is a duration, not a date
+        if m["u"] in ("个月", "年") and not m["post"]:
+            continue  # 过三个月 / 过一年: too vague without 后
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        if before.isdigit():
+            continue
+        raw, n_s, unit = m.group(0), m["n"], m["u"]
+
+        def resolve(today: dt.date, raw=raw, n_s=n_s, unit=unit):
+            n = _small_int(n_s)
+            if n is None or n > 3660:
+                return "date", raw
+            if unit in ("个月", "年"):
+                y, mo = _add_months(today.year, today.month, n * (12 if unit == "年" else 1))
+                return "date", _iso(min(_safe_date(y, mo, today.day) or _last_day(y, mo), _last_day(y, mo)))
+            days = n * (7 if unit in ("周", "个星期", "星期", "个礼拜", "礼拜") else 1)
+            return "date", _iso(today + dt.timedelta(days=days))
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+
+    for m in _MONTH_PART_RE.finditer(text):
+        rel, month_s, which = m["rel"] or "", m["m"], m["w"]
+        raw = m.group(0)
+
+        def resolve(today: dt.date, rel=rel, month_s=month_s, which=which, raw=raw):
+            if month_s:
+                month = _small_int(month_s)
+                if month is None or not 1 <= month <= 12:
+                    return "date", raw
+                year = today.year
+                end_of = _last_day(year, month)
+                if end_of < today:
+                    year += 1
+                target_y, target_m = year, month
+            else:
+                shift = 2 if rel.startswith("下下") else 1 if rel.startswith("下") else 0
+                target_y, target_m = _add_months(today.year, today.month, shift)
+            if which in ("底", "末"):
+                return "date", _iso(_last_day(target_y, target_m))
+            day = 1 if which == "初" else 15
+            value = dt.date(target_y, target_m, day)
+            if not rel and not month_s and value < today:  # bare 月初 / 月中: next occurrence
+                y, mo = _add_months(target_y, target_m, 1)
+                value = dt.date(y, mo, day)
+            return "date", _iso(value)
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+
+    for m in _YEAR_END_RE.finditer(text):
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        if not m["pre"] and before and (before.isdigit() or before in "零〇一二三四五六七八九十明去前后"):
+            continue
+        yield Candidate(m.start(), m.end(), TIER_DATE, lambda today: ("date", _iso(dt.date(today.year, 12, 31))))
+
+    for m in _PAYDAY_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), TIER_DATE, _fixed("date", m.group(0)))
+
+
+# --------------------------------------------------------------------------------------------
+# Installment count
+# --------------------------------------------------------------------------------------------
+_COUNT = r"(?:\d{1,3}|[零一二两三四五六七八九十百]{1,4})"
+_NOT_BEFORE_COUNT = "\\d零一二两三四五六七八九十百第这那上下本哪每近"
+_INSTALLMENT_PERIOD_RE = re.compile(
+    rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?期(?!间|限|待|望|货|刊|末|中|初|满)"
+)
+_INSTALLMENT_MONTHS_RE = re.compile(rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?个\s?月")
+_INSTALLMENT_YEARS_RE = re.compile(
+    r"(?P<fen>分\s?)?(?:(?<![\d零〇一二两三四五六七八九十百上下前去今明后])(?P<n>[一两二三四五1-5])\s?年(?P<half>半)?"
+    r"|(?<![上下前后])(?P<halfyear>半年))"
+)
+_DURATION_BEFORE = re.compile(r"逾期|拖|欠|晚|延|已经|过去|最近|快|都|了")
+_DURATION_AFTER = re.compile(r"之后|以后|之前|以前|以内|之内|左右|后|前|了|内|没|都|多")
+_YEAR_BAD_AFTER = re.compile(r"\d|月|级|底|末|初|龄|代|纪|度|利率|化")
+
+
+def _count_context_ok(text: str, start: int, end: int, has_fen: bool) -> bool:
+    if has_fen:
+        return True
+    if _DURATION_BEFORE.search(text, max(0, start - 4), start):
+        return False
+    return not _DURATION_AFTER.match(text, end)
+
+
+def _installment_candidates(text: str) -> Iterable[Candidate]:
+    for m in _INSTALLMENT_PERIOD_RE.finditer(text):
+        n = _small_int(m["n"])
+        if n is None or (not m["fen"] and n < 2):
+            continue
+        if not m["fen"] and _DURATION_BEFORE.search(text, max(0, m.start("n") - 4), m.start("n")):
+            continue
+        yield Candidate(m.start("n"), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
+    for m in _INSTALLMENT_MONTHS_RE.finditer(text):
+        n = _small_int(m["n"])
+        if n is None or not 2 <= n <= 120:
+            continue
+        if not _count_context_ok(text, m.start("n"), m.end(), bool(m["fen"])):
+            continue
+        yield Candidate(m.start("n"), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
+    for m in _INSTALLMENT_YEARS_RE.finditer(text):
+        start = m.start("n") if m["n"] else m.start("halfyear")
+        if _YEAR_BAD_AFTER.match(text, m.end()):
+            continue
+        if not _count_context_ok(text, start, m.end(), bool(m["fen"])):
+            continue
+        if m["halfyear"]:
+            n = 6
+        else:
+            years = _small_int(m["n"])
+            if years is None:
+                continue
+            n = years * 12 + (6 if m["half"] else 0)
+        yield Candidate(start, m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
+
+
+# --------------------------------------------------------------------------------------------
+# ID / phone tails
+# --------------------------------------------------------------------------------------------
+_TAIL_RE = re.compile(
+    r"(?P<kw>尾号|尾数|后四位|后4位|末四位|末4位|最后四位|最后4位|后四|身份证号码|身份证号|身份证)"
+    r"\s?(?:是|为|:)?\s?(?P<v>\d{3}[\dXx])(?![\dA-Za-z])"
+)
+_TAIL_CLASS_RE = re.compile(r"身份证|证件|手机|电话|号码|联系方式|卡")
+
+
+_MOBILE_RE = re.compile(r"(?<![\dA-Za-z])1[3-9]\d{5}(?P<v>\d{4})(?![\dA-Za-z])")
+_ID_NUMBER_RE = re.compile(
+    r"(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?P<v>\d{3}[\dXx])(?![\dA-Za-z])"
+)
+
+
+def _tail_candidates(text: str) -> Iterable[Candidate]:
+    # a full mobile number or ID number given in one go: the last four digits are the entity
+    for m in _MOBILE_RE.finditer(text):
+        yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
+    for m in _ID_NUMBER_RE.finditer(text):
+        yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
+    for m in _TAIL_RE.finditer(text):
+        kw = m["kw"]
+        value = m["v"].upper()
+        if kw.startswith("身份证"):
+            kind = "id"
+        else:
+            window = text[max(0, m.start() - 10):m.start()]
+            kinds = [k.group(0) for k in _TAIL_CLASS_RE.finditer(window)]
+            nearest = kinds[-1] if kinds else ""
+            if nearest in ("手机", "电话", "联系方式"):
+                kind = "phone"
+            elif nearest == "号码":
+                kind = "id" if "身份证" in window[-8:] else "phone"
+            elif nearest == "卡":
+                continue  # a bank card tail is neither an ID nor a phone tail
+            else:
+                kind = "id"
+        if kind == "phone":
+            if not value.isdigit():
+                continue
+            yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", value))
+        else:
+            yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", value))
+
+
+# --------------------------------------------------------------------------------------------
+# Amounts
+# --------------------------------------------------------------------------------------------
+_AMOUNT_RE = re.compile(
+    rf"(?<![\d.,A-Za-z{CN_ALL}])"
+    r"(?:(?P<cur>[¥$])\s?)?"
+    r"(?:(?P<ar>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    r"(?:\s?(?P<mag>[kKwW千万])(?![A-Za-z])(?P<rest>[\d零〇一二两三四五六七八九十百千万]*))?"
+    rf"|(?P<cn>[{CN_START}][{CN_ALL}]*))"
+    r"(?P<duo>多)?"
+    r"(?P<unit>\s?(?:块钱|块|元|圆|rmb|人民币))?",
+    re.I,
+)
+_AMOUNT_WORD_RE = re.compile(r"一半|全部|全额|全款|全还|还清")
+_MAX_AMOUNT = Decimal("1000000000000")  # 1e12 yuan: anything bigger is not a repayment amount
+_MAGNITUDE = {"k": 1000, "千": 1000, "w": 10000, "万": 10000}
+_NON_MONEY_SUFFIX = re.compile(
+    r"\s?(?:号|日|天|月|年|期|个|点|岁|次|%|位|分钟|小时|周|星期|礼拜|倍|条|张|笔|家|人|楼|层|级|度|"
+    r"克|斤|公里|米|遍|声|秒|G|g|岁|成|折|届|名|套|本|件|集|章|页|栋|户|号码)"
+)
+_MONEY_VERB_BEFORE = re.compile(r"(还|付|转|交|存|打|欠|差|凑|剩|给|拿|先还|只能还|能还|还款|还了|转了|付了)\s?$")
+_IDENTIFIER_BEFORE = re.compile(
+    r"(尾号|尾数|后四位|后4位|末四位|末4位|最后四位|最后4位|后四|卡号|账号|帐号|编号|单号|号码|手机号|手机|电话|"
+    r"身份证号?|验证码|密码|工号|qq|微信|号)\s?(是|为|:)?\s?$",
+    re.I,
+)
+_HOTLINES = {"12378", "12363", "12315", "12345", "12321", "12377", "110", "120", "119", "114"}
+
+
+def _amount_value(m: re.Match) -> Optional[Decimal]:
+    if m["ar"]:
+        base = Decimal(m["ar"].replace(",", ""))
+        mag = (m["mag"] or "").lower()
+        if not mag:
+            return base
+        if not m["rest"]:
+            return base * _MAGNITUDE[mag]
+        # 2万5 / 3k5 / 3万5千: let cn2an read the mixed numeral
+        return _cn_number(m["ar"].replace(",", "") + {"k": "千", "w": "万"}.get(mag, mag) + m["rest"])
+    return _cn_number(m["cn"])
+
+
+def _amount_candidates(text: str) -> Iterable[Candidate]:
+    for m in _AMOUNT_WORD_RE.finditer(text):
+        word = m.group(0)
+        if word in ("全还", "还清") and re.search(r"(没|未|不|没有)$", text[max(0, m.start() - 2):m.start()]):
+            continue
+        yield Candidate(m.start(), m.end(), TIER_AMOUNT, _fixed("amount", "half" if word == "一半" else "all"))
+
+    for m in _AMOUNT_RE.finditer(text):
+        value = _amount_value(m)
+        if value is None or not 0 <= value < _MAX_AMOUNT:
+            continue
+        start, end = m.start(), m.end()
+        explicit = bool(m["cur"] or m["unit"] or m["mag"])
+        before = text[max(0, start - 6):start]
+        if not (m["cur"] or m["unit"]):
+            if _NON_MONEY_SUFFIX.match(text, end):
+                continue
+            if before.endswith("第") or _IDENTIFIER_BEFORE.search(before):
+                continue
+            nxt, prev = text[end:end + 1], text[start - 1:start] if start else ""
+            if m["ar"] and (nxt in "-/:：" and nxt or prev in "-/:：+" and prev):
+                continue  # parts of dates, times, phone numbers
+        if not explicit:
+            digits = m["ar"] or ""
+            if digits:
+                integer = digits.split(".")[0].replace(",", "")
+                if len(integer) >= 7 or (len(integer) > 1 and integer.startswith("0") and "." not in digits):
+                    continue  # phone, card, ID numbers; codes like 0571
+                if digits in _HOTLINES or re.fullmatch(r"9[56]\d{3}", digits):
+                    continue
+            if m["cn"] and not re.search("[十百千万亿拾佰仟]", m["cn"]):
+                continue  # 一 / 两 / 三 alone: 还一下, 先还一点
+            if value < 100 and not _MONEY_VERB_BEFORE.search(before):
+                continue
+        yield Candidate(start, end, TIER_AMOUNT, _fixed("amount", str(value.quantize(Decimal("0.01")))))
+
+
+# --------------------------------------------------------------------------------------------
+# Person name
+# --------------------------------------------------------------------------------------------
+# 百家姓 (public domain list of family names); the "strict" set drops characters that are also
+# common words so that the weak triggers (我是 / 本人) do not turn 我是学生 into a name.
+_SURNAMES_ALL = set(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌"
+    "马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵"
+    "湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏"
+    "蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄"
+    "曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙"
+    "叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍郤璩桑桂"
+    "濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙"
+    "东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
+    "仉督晋楚闫法汝鄢涂钦归海岳帅缑亢况有琴商牟佘佴伯赏墨哈谯笪年爱阳佟言福"
+)
+_SURNAMES_STRICT = set(
+    "赵李吴郑王冯陈褚蒋沈韩杨朱秦尤许何吕张孔曹严魏陶姜戚邹喻窦潘葛奚范彭郎鲁韦"
+    "俞袁酆鲍史廉岑薛倪滕殷罗郝邬傅卞康伍卜顾孟穆萧尹姚邵湛汪祁禹狄臧宋茅董梁杜阮闵贾娄郭盛刁钟徐邱骆"
+    "蔡樊凌霍虞柯昝卢莫裘缪丁贲邓郁崔龚嵇邢裴翁荀於惠甄芮羿储靳汲邴糜弓隗侯宓蓬郗仲伊栾钭刘詹"
+    "韶郜黎蓟薄蒲邰鄂蔺乔胥莘翟谭贡逄姬冉郦雍郤璩濮扈冀郏尚晏瞿阎慕茹宦艾易慎戈廖庾暨衡耿弘匡寇禄阙"
+    "殳沃夔厍聂晁敖融訾阚饶毋乜鞠巢蒯後竺逯桓仉晋楚闫汝鄢涂钦缑亢牟佘佴赏谯笪佟"
+    # very common surnames that are also word starts; the dictionary check below filters 马上/高中/周末
+    "黄周林胡高马孙金叶田石白江方"
+)
+_COMPOUND_SURNAMES = (
+    "万俟|司马|上官|欧阳|夏侯|诸葛|闻人|东方|赫连|皇甫|尉迟|公羊|澹台|公冶|宗政|濮阳|淳于|单于|太叔|申屠|"
+    "公孙|仲孙|轩辕|令狐|钟离|宇文|长孙|慕容|鲜于|闾丘|司徒|司空|亓官|司寇|子车|颛孙|端木|巫马|公西|漆雕|"
+    "乐正|壤驷|公良|拓跋|夹谷|宰父|谷梁|段干|百里|东郭|南门|呼延|羊舌|微生|梁丘|左丘|东门|西门|南宫|第五"
+).split("|")
+_NAME_TRIGGER_RE = re.compile(
+    r"(?P<strong>我的名字是|我的名字叫|我名字叫|我名字是|名字叫|名字是|我的姓名是|姓名是|姓名|我叫|本人是|本人叫)"
+    r"|(?P<weak>我是|本人)"
+)
+_NAME_RUN_RE = re.compile(r"[\s:]?\s?(?P<run>[\u4e00-\u9fff]{2,6})")
+# Words / characters that end a name (never part of a given name in practice).
+_NAME_STOP_WORDS = re.compile(
+    r"身份证|手机|电话|生日|出生|今年|尾号|后四|号码|今天|明天|昨天|后天|现在|借款|客户|欠款|还款|逾期|工作|"
+    r"公司|银行|证件|[的是我你他她它在了吗呢啊吧哦呀嘛哈和跟与要想借欠就没不也又都还请帮给找问说打对先去呃嗯额啦么岁号这那今昨]"
+)
+
+
+def _pos_tags():
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def _is_common_word(word: str) -> bool:
+    """True when jieba's dictionary knows ``word`` as something other than a person name."""
+    tag = _pos_tags().get(word)
+    return tag is not None and not tag.startswith("nr")
+
+
+def _name_candidates(text: str, token_ends: set) -> Iterable[Candidate]:
+    for trig in _NAME_TRIGGER_RE.finditer(text):
+        m = _NAME_RUN_RE.match(text, trig.end())
+        if not m:
+            continue
+        run, start = m["run"], m.start("run")
+        stop = _NAME_STOP_WORDS.search(run)
+        if stop:
+            run = run[: stop.start()]
+        compound = run[:2] in _COMPOUND_SURNAMES
+        surnames = _SURNAMES_STRICT if trig["weak"] else _SURNAMES_ALL
+        if not compound and run[:1] not in surnames:
+            continue
+        max_len = 4 if compound else 3
+        if len(run) > max_len:
+            cut = max((start + k for k in range(2, max_len + 1) if start + k in token_ends), default=start + max_len)
+            run = run[: cut - start]
+        elif start + len(run) not in token_ends:
+            # the run ends inside a jieba token (e.g. 张伟身 of 张伟身体): back off to a token end
+            inner = [start + k for k in range(2, len(run)) if start + k in token_ends]
+            if inner:
+                run = run[: inner[-1] - start]
+        if not 2 <= len(run) <= 4:
+            continue
+        if _is_common_word(run) or (len(run) > 2 and not compound and _is_common_word(run[:2])):
+            continue  # 马上, 高中生, 周末 ...
+        if text[start + len(run):start + len(run) + 1] == "的":
+            continue  # 我是张伟的老婆: the name belongs to someone else
+        yield Candidate(start, start + len(run), TIER_NAME, _fixed("person_name", run))
+
+
+# --------------------------------------------------------------------------------------------
+# Relation and hardship lexicons
+# --------------------------------------------------------------------------------------------
+_RELATIONS: Dict[str, str] = {}
+for _words, _cat in (
+    ("老婆 老公 媳妇儿 媳妇 丈夫 妻子 爱人 太太 前妻 前夫", "spouse"),
+    ("爸爸 妈妈 父亲 母亲 老爸 老妈 父母 爸妈 爸 妈 爹 娘", "parent"),
+    ("儿子 女儿 孩子 闺女", "child"),
+    ("哥哥 姐姐 弟弟 妹妹 兄弟 姐妹 哥 姐 弟 妹", "sibling"),
+    ("朋友 好友 同学 室友 哥们 闺蜜", "friend"),
+    ("同事 领导 上司 老板", "colleague"),
+    ("亲戚 邻居 舅舅 叔叔 阿姨 姑姑 姨妈 伯伯 表哥 表姐 表弟 表妹 堂哥 堂姐 堂弟 堂妹 爷爷 奶奶 外公 外婆 "
+     "姥姥 姥爷 孙子 孙女 侄子 侄女 外甥 岳父 岳母 公公 婆婆 男朋友 女朋友 对象 房东 担保人 紧急联系人", "other"),
+):
+    for _w in _words.split():
+        _RELATIONS[_w] = _cat
+_RELATION_RE = re.compile("|".join(sorted(_RELATIONS, key=len, reverse=True)))
+_SINGLE_KIN = set("爸妈爹娘哥姐弟妹")
+_POSSESSOR_BEFORE = set("我他她你的是咱俺")
+
+_HARDSHIP: Dict[str, str] = {}
+for _words, _cat in (
+    ("失业 被裁员 被裁 裁员 没工作 没有工作 没了工作 丢了工作 工作丢了 工作没了 下岗 被辞退 辞退 被开除 开除 "
+     "找不到工作 待业 失去工作", "job_loss"),
+    ("住院 生病 病了 手术 得病 患病 重病 大病 癌症 肿瘤 车祸 受伤 骨折 看病 化疗 病倒 身体不好 icu ICU", "illness"),
+    ("生意失败 生意亏 生意不好 做生意亏 亏了 亏本 亏损 赔了 赔钱 倒闭 破产 店关了 投资失败 创业失败", "business_failure"),
+    ("降薪 减薪 降工资 工资少了 工资降了 收入减少 收入少了 收入下降 没发工资 工资没发 拖欠工资 欠薪 没收入 "
+     "没有收入 收入不稳定 工资太低 停工", "income_drop"),
+    ("家里出事 家里有事 家里出了事 家人住院 家人生病 家里人住院 家里人生病 亲人去世 家人去世 去世 过世", "family_emergency"),
+    ("洪水 地震 火灾 疫情 台风 水灾 泥石流 着火 发大水 暴雨 被淹 冰雹 雪灾 旱灾 封控", "disaster"),
+    ("忘了 忘记 给忘了 搞忘了 记错了 没记住 不记得", "forgot"),
+):
+    for _w in _words.split():
+        _HARDSHIP[_w] = _cat
+_HARDSHIP_RE = re.compile("|".join(sorted(_HARDSHIP, key=len, reverse=True)))
+_NEGATION_BEFORE = re.compile(r"(没|没有|不是|不会|不|未|别|并没|没被|不要|不用)$")
+_KIN_BEFORE = re.compile(
+    r"爸|妈|父亲|母亲|老人|孩子|儿子|女儿|老婆|老公|媳妇|家人|家里人|爷爷|奶奶|哥|姐|弟|妹|妻子|丈夫|爱人|亲人|公公|婆婆|岳父|岳母"
+)
+
+
+def _lexicon_candidates(text: str) -> Iterable[Candidate]:
+    for m in _RELATION_RE.finditer(text):
+        word = m.group(0)
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        after = text[m.end():m.end() + 1]
+        if word in _SINGLE_KIN and before not in _POSSESSOR_BEFORE:
+            continue  # 大哥 / 小姐 / 姑娘: address terms, not relations
+        if before == "小" and _RELATIONS[word] == "sibling":
+            continue  # 小姐姐 / 小哥哥
+        if word == "妈" and (after == "的" or before in ("你", "尼")):
+            continue  # swearing
+        if word in ("朋友",) and after == "圈":
+            continue
+        if word in ("老板", "领导") and text[max(0, m.start() - 2):m.start()].endswith(("你们", "你")):
+            continue
+        yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("relation", _RELATIONS[word]))
+
+    for m in _HARDSHIP_RE.finditer(text):
+        word = m.group(0)
+        category = _HARDSHIP[word]
+        prefix = text[max(0, m.start() - 3):m.start()]
+        if not word.startswith(("没", "不")) and _NEGATION_BEFORE.search(prefix):
+            continue
+        if word == "亏了" and prefix.endswith(("多", "吃", "幸")):
+            continue
+        if category == "illness" and _KIN_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            category = "family_emergency"
+        yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
+
+
+# --------------------------------------------------------------------------------------------
+# spaCy pipeline (built once)
+# --------------------------------------------------------------------------------------------
+_CANDIDATES_KEY = "borrower_candidates"
+_nlp = None
+_nlp_lock = threading.Lock()
+
+
+def _find_candidates(doc) -> List[Candidate]:
+    text = doc.text
+    token_ends = {t.idx + len(t.text) for t in doc}
+    candidates: List[Candidate] = []
+    for finder in (_tail_candidates, _date_candidates, _installment_candidates, _amount_candidates,
+                   _lexicon_candidates):
+        try:
+            candidates.extend(finder(text))
+        except Exception:  # a rule bug must never take the whole parse down
+            logger.exception("entity rule %s failed on %r", finder.__name__, text[:200])
+    try:
+        candidates.extend(_name_candidates(text, token_ends))
+    except Exception:
+        logger.exception("person-name rule failed on %r", text[:200])
+    return candidates
+
+
+def _borrower_candidates_component(doc):
+    doc.user_data[_CANDIDATES_KEY] = _find_candidates(doc)
+    return doc
+
+
+def get_pipeline():
+    """The spaCy pipeline: blank ``zh`` with the jieba segmenter + ``borrower_candidates``."""
+    global _nlp
+    if _nlp is None:
+        with _nlp_lock:
+            if _nlp is None:
+                import spacy
+                from spacy.language import Language
+
+                if not Language.has_factory("borrower_candidates"):
+                    Language.component("borrower_candidates", func=_borrower_candidates_component)
+                nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+                nlp.add_pipe("borrower_candidates")
+                _pos_tags()  # load jieba's POS dictionary now, not on the first name
+                import cn2an  # noqa: F401  (warm import)
+
+                _nlp = nlp
+    return _nlp
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+def _resolve_overlaps(resolved: List[Tuple[Candidate, str, Value]]) -> List[Tuple[Candidate, str, Value]]:
+    ordered = sorted(resolved, key=lambda r: (-r[0].tier, -(r[0].end - r[0].start), r[0].start))
+    taken: List[Tuple[int, int]] = []
+    kept = []
+    for item in ordered:
+        c = item[0]
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        kept.append(item)
+    return sorted(kept, key=lambda r: (r[0].start, r[0].end))
+
+
+def extract(text: Optional[str], today: Optional[dt.date] = None) -> List[Entity]:
+    """Entities in ``text``; offsets index ``text`` itself; ``today`` defaults to the bot clock."""
+    if not text or not isinstance(text, str):
+        return []
+    if today is None:
+        from bot.clock import today as clock_today
+
+        today = clock_today()
+    source = text[:MAX_CHARS]
+    normalised, offsets = normalise_with_offsets(source)
+    if not normalised:
+        return []
+    doc = get_pipeline()(normalised)
+    resolved = []
+    for cand in doc.user_data.get(_CANDIDATES_KEY, []):
+        try:
+            result = cand.resolve(today)
+        except Exception:
+            logger.exception("entity resolver failed on %r", normalised[cand.start:cand.end])
+            continue
+        if result is not None:
+            resolved.append((cand, result[0], result[1]))
+    entities = []
+    for cand, label, value in _resolve_overlaps(resolved):
+        start, end = to_original_span(offsets, cand.start, cand.end)
+        entities.append(Entity(label, start, end, text[start:end], value))
+    return entities

@@ -1,0 +1,126 @@
+"""Text normalisation for borrower messages (pure, no Rasa).
+
+``normalise(text)`` does, in this order:
+
+1. Traditional -> Simplified with OpenCC ``t2s`` (one converter, created lazily).
+2. Full-width -> half-width: U+FF01..U+FF5E (digits, letters, punctuation such as ``，？！（）``)
+   map to ASCII, the ideographic space U+3000 maps to a space, U+FFE0..U+FFE6 (``￥`` etc.)
+   map to their narrow forms (``￥`` -> ``¥``).
+3. Zero-width characters that only get in the way of matching (U+200B, U+2060, U+FEFF) are
+   dropped. ZWJ (U+200D) and variation selectors are kept so emoji sequences survive.
+4. Every run of whitespace becomes one space; leading/trailing whitespace is stripped.
+
+Steps 1 and 2 are length-preserving (OpenCC is asked phrase-by-phrase first; if it ever changes
+the length, the text is re-converted one character at a time, which is length-preserving by
+construction). Steps 3 and 4 are the only ones that change positions, and
+``normalise_with_offsets`` returns, next to the normalised text, a list ``offsets`` with
+``offsets[i]`` = index in the original text of normalised character ``i`` plus a final sentinel
+``offsets[len(normalised)]`` = ``len(original)``. A span ``[s, e)`` of the normalised text maps
+back to ``[offsets[s], offsets[e - 1] + 1)`` of the original (see ``to_original_span``).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import List, Optional, Tuple
+
+_converter = None
+_converter_lock = threading.Lock()
+
+
+def _t2s():
+    """The OpenCC Traditional->Simplified converter, created once on first use."""
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+def _build_width_table() -> dict:
+    table = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    table[0x3000] = 0x20  # ideographic space
+    # Full-width signs: ￠￡￢￣￤￥￦
+    for full, half in zip("\uffe0\uffe1\uffe2\uffe3\uffe4\uffe5\uffe6", "\u00a2\u00a3\u00ac\u00af\u00a6\u00a5\u20a9"):
+        table[ord(full)] = ord(half)
+    return table
+
+
+_WIDTH_TABLE = _build_width_table()
+# Characters removed outright (zero width space, word joiner, BOM); ZWJ U+200D is kept for emoji.
+_DROP = frozenset("\u200b\u2060\ufeff")
+_NEEDS_POSITION_WORK = re.compile(r"\s\s|[^\S ]|^\s|\s$|[\u200b\u2060\ufeff]")
+_WS = re.compile(r"\s+")
+
+
+def _to_simplified(text: str) -> str:
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # Rare: a phrase mapping changed the length. Fall back to per-character conversion, which
+    # keeps a 1:1 alignment with the original (characters whose conversion is not 1:1 stay).
+    out = []
+    for ch in text:
+        c = _t2s().convert(ch)
+        out.append(c if len(c) == 1 else ch)
+    return "".join(out)
+
+
+def _length_preserving(text: str) -> str:
+    """Steps 1-2: Traditional->Simplified and full->half width; len(result) == len(text)."""
+    if not text.isascii():
+        text = _to_simplified(text).translate(_WIDTH_TABLE)
+    return text
+
+
+def normalise_with_offsets(text: Optional[str]) -> Tuple[str, List[int]]:
+    """Normalise ``text`` and return ``(normalised, offsets)`` (see module docstring)."""
+    if not text:
+        return "", [0]
+    converted = _length_preserving(text)
+    if not _NEEDS_POSITION_WORK.search(converted):
+        return converted, list(range(len(converted) + 1))
+
+    out_chars: List[str] = []
+    offsets: List[int] = []
+    pending_space_at: Optional[int] = None  # original index of the first char of a ws run
+    for i, ch in enumerate(converted):
+        if ch in _DROP:
+            continue
+        if ch.isspace():
+            if pending_space_at is None:
+                pending_space_at = i
+            continue
+        if pending_space_at is not None:
+            if out_chars:  # no leading space (strip)
+                out_chars.append(" ")
+                offsets.append(pending_space_at)
+            pending_space_at = None
+        out_chars.append(ch)
+        offsets.append(i)
+    # a trailing whitespace run is dropped (strip)
+    offsets.append(len(text))
+    return "".join(out_chars), offsets
+
+
+def normalise(text: Optional[str]) -> str:
+    """Normalised form of a borrower message (Simplified, half-width, single spaces, stripped)."""
+    if not text:
+        return ""
+    converted = _length_preserving(text)
+    if not _NEEDS_POSITION_WORK.search(converted):
+        return converted
+    if any(ch in converted for ch in _DROP):
+        converted = "".join(ch for ch in converted if ch not in _DROP)
+    return _WS.sub(" ", converted).strip()
+
+
+def to_original_span(offsets: List[int], start: int, end: int) -> Tuple[int, int]:
+    """Map a non-empty span ``[start, end)`` of the normalised text back to the original text."""
+    if end <= start:
+        pos = offsets[min(start, len(offsets) - 1)]
+        return pos, pos
+    return offsets[start], offsets[end - 1] + 1

@@ -1,0 +1,325 @@
+"""bot.nlu.entities.extract: every example of the contract, with today pinned to 2026-12-01."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+import pytest
+
+from bot.nlu.entities import ENTITY_TYPES, Entity, extract
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_today_is_a_tuesday():
+    assert TODAY.weekday() == 1  # the weekday-relative expectations below depend on it
+
+
+def pairs(text: str, today: dt.date = TODAY):
+    return [(e.entity, e.value) for e in extract(text, today)]
+
+
+CASES = [
+    # amount
+    ("3000", [("amount", "3000.00")]),
+    ("三千", [("amount", "3000.00")]),
+    ("3k", [("amount", "3000.00")]),
+    ("三千五", [("amount", "3500.00")]),  # jionlp.parse_money says 3005
+    ("1.5万", [("amount", "15000.00")]),
+    ("两千块", [("amount", "2000.00")]),
+    ("2000元", [("amount", "2000.00")]),
+    ("￥800", [("amount", "800.00")]),
+    ("¥800", [("amount", "800.00")]),
+    ("还一半", [("amount", "half")]),
+    ("全部还了", [("amount", "all")]),
+    ("全额还款", [("amount", "all")]),
+    ("我想全还", [("amount", "all")]),
+    ("能一次性还清吗", [("amount", "all")]),
+    ("一万二", [("amount", "12000.00")]),
+    ("2万5", [("amount", "25000.00")]),
+    ("1,000元", [("amount", "1000.00")]),
+    ("两万多", [("amount", "20000.00")]),
+    ("我还了500", [("amount", "500.00")]),
+    ("还50", [("amount", "50.00")]),
+    ("分12期每期还2500", [("installment_count", 12), ("amount", "2500.00")]),
+    # date
+    ("15号", [("date", "2026-12-15")]),
+    ("15日", [("date", "2026-12-15")]),
+    ("1号", [("date", "2026-12-01")]),  # today itself
+    ("十五号还", [("date", "2026-12-15")]),
+    ("下周五", [("date", "2026-12-11")]),
+    ("这周五", [("date", "2026-12-04")]),
+    ("周五前还", [("date", "2026-12-04")]),
+    ("明天", [("date", "2026-12-02")]),
+    ("后天", [("date", "2026-12-03")]),
+    ("大后天", [("date", "2026-12-04")]),
+    ("三天后", [("date", "2026-12-04")]),
+    ("昨天还过了", [("date", "2026-11-30")]),
+    ("月底", [("date", "2026-12-31")]),
+    ("下个月底", [("date", "2027-01-31")]),
+    ("下个月5号", [("date", "2027-01-05")]),
+    ("12月3号", [("date", "2026-12-03")]),
+    ("11月3号", [("date", "2027-11-03")]),
+    ("2026年12月3日", [("date", "2026-12-03")]),
+    ("发工资那天", [("date", "发工资那天")]),
+    ("发工资就还", [("date", "发工资")]),
+    ("2月30号", [("date", "2月30号")]),
+    ("下个月31号", [("date", "2027-01-31")]),
+    ("两三天后", [("date", "两三天后")]),
+    # installment_count
+    ("分12期", [("installment_count", 12)]),
+    ("12期", [("installment_count", 12)]),
+    ("十二期", [("installment_count", 12)]),
+    ("十二个月", [("installment_count", 12)]),
+    ("一年", [("installment_count", 12)]),
+    ("两年", [("installment_count", 24)]),
+    ("半年", [("installment_count", 6)]),
+    ("分0期", [("installment_count", 0)]),
+    ("分三个月还", [("installment_count", 3)]),
+    # id_last4 / phone_last4
+    ("身份证后四位1234", [("id_last4", "1234")]),
+    ("尾号123X", [("id_last4", "123X")]),
+    ("后4位 771x", [("id_last4", "771X")]),
+    ("尾号1234", [("id_last4", "1234")]),
+    ("身份证号码后四位是0012", [("id_last4", "0012")]),
+    ("手机尾号8888", [("phone_last4", "8888")]),
+    ("手机后四位1001", [("phone_last4", "1001")]),
+    ("电话号码尾号5678", [("phone_last4", "5678")]),
+    ("手机号13812348888", [("phone_last4", "8888")]),
+    # birth_date
+    ("1990年5月3日", [("birth_date", "1990-05-03")]),
+    ("90年5月3号", [("birth_date", "1990-05-03")]),
+    ("1990-05-03", [("birth_date", "1990-05-03")]),
+    ("19900503", [("birth_date", "1990-05-03")]),
+    ("生日1988年3月12日", [("birth_date", "1988-03-12")]),
+    ("05年6月1号", [("birth_date", "2005-06-01")]),
+    ("1990年2月30日", [("birth_date", "1990年2月30日")]),
+    # person_name
+    ("我叫张伟", [("person_name", "张伟")]),
+    ("我是张伟", [("person_name", "张伟")]),
+    ("本人李娜", [("person_name", "李娜")]),
+    ("名字叫王强", [("person_name", "王强")]),
+    ("我叫欧阳娜娜", [("person_name", "欧阳娜娜")]),
+    ("我叫李娜今年30", [("person_name", "李娜")]),
+    ("我叫张伟身份证后四位1234", [("person_name", "张伟"), ("id_last4", "1234")]),
+    # relation
+    ("我是他老婆", [("relation", "spouse")]),
+    ("我老公借的", [("relation", "spouse")]),
+    ("我是他媳妇", [("relation", "spouse")]),
+    ("她丈夫", [("relation", "spouse")]),
+    ("我是他妻子", [("relation", "spouse")]),
+    ("我是他爸", [("relation", "parent")]),
+    ("我是他妈", [("relation", "parent")]),
+    ("他父亲", [("relation", "parent")]),
+    ("我是她母亲", [("relation", "parent")]),
+    ("我是他儿子", [("relation", "child")]),
+    ("我是她女儿", [("relation", "child")]),
+    ("我是他哥", [("relation", "sibling")]),
+    ("我是他姐", [("relation", "sibling")]),
+    ("我是他弟弟", [("relation", "sibling")]),
+    ("我是他妹妹", [("relation", "sibling")]),
+    ("我是他朋友", [("relation", "friend")]),
+    ("我是他同事", [("relation", "colleague")]),
+    ("我是他领导", [("relation", "colleague")]),
+    ("我是他邻居", [("relation", "other")]),
+    ("我是他表哥", [("relation", "other")]),
+    # hardship_type
+    ("我失业了", [("hardship_type", "job_loss")]),
+    ("被裁了", [("hardship_type", "job_loss")]),
+    ("现在没工作", [("hardship_type", "job_loss")]),
+    ("下岗了", [("hardship_type", "job_loss")]),
+    ("住院了没钱", [("hardship_type", "illness")]),
+    ("生病了", [("hardship_type", "illness")]),
+    ("刚做完手术", [("hardship_type", "illness")]),
+    ("我病了", [("hardship_type", "illness")]),
+    ("生意失败了", [("hardship_type", "business_failure")]),
+    ("生意亏了", [("hardship_type", "business_failure")]),
+    ("店倒闭了", [("hardship_type", "business_failure")]),
+    ("降薪了", [("hardship_type", "income_drop")]),
+    ("工资少了", [("hardship_type", "income_drop")]),
+    ("收入减少", [("hardship_type", "income_drop")]),
+    ("公司没发工资", [("hardship_type", "income_drop")]),
+    ("家里出事了", [("hardship_type", "family_emergency")]),
+    ("家人住院", [("hardship_type", "family_emergency")]),
+    ("亲人去世", [("hardship_type", "family_emergency")]),
+    ("我妈住院了", [("relation", "parent"), ("hardship_type", "family_emergency")]),
+    ("洪水", [("hardship_type", "disaster")]),
+    ("地震", [("hardship_type", "disaster")]),
+    ("火灾", [("hardship_type", "disaster")]),
+    ("疫情", [("hardship_type", "disaster")]),
+    ("忘了", [("hardship_type", "forgot")]),
+    ("忘记还了", [("hardship_type", "forgot")]),
+    # combinations from the spec
+    ("我15号还三千五", [("date", "2026-12-15"), ("amount", "3500.00")]),
+    ("月底前还三千", [("date", "2026-12-31"), ("amount", "3000.00")]),
+    ("我失业了能分期吗", [("hardship_type", "job_loss")]),
+    ("工资15号发能改还款日吗", [("date", "2026-12-15")]),
+    ("我下周三还1500", [("date", "2026-12-09"), ("amount", "1500.00")]),
+    (
+        "你好我是王芳身份证尾号3321生日1992年7月8日手机尾号6543",
+        [("person_name", "王芳"), ("id_last4", "3321"), ("birth_date", "1992-07-08"), ("phone_last4", "6543")],
+    ),
+    (
+        "我是张伟，身份证后四位是1234，生日是90年3月7号，电话尾号是9876",
+        [("person_name", "张伟"), ("id_last4", "1234"), ("birth_date", "1990-03-07"), ("phone_last4", "9876")],
+    ),
+    # Traditional characters and full-width digits
+    ("我１５號還三千五", [("date", "2026-12-15"), ("amount", "3500.00")]),
+    ("我１５號還參千伍", [("date", "2026-12-15"), ("amount", "3500.00")]),
+    ("下個月５號還款", [("date", "2027-01-05")]),
+    ("發工資那天還", [("date", "发工资那天")]),
+    ("身份證後四位１２３Ｘ", [("id_last4", "123X")]),
+    ("我失業了", [("hardship_type", "job_loss")]),
+    ("分１２期", [("installment_count", 12)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES, ids=[c[0] for c in CASES])
+def test_examples(text, expected):
+    assert pairs(text) == expected
+
+
+NOT_AMOUNTS = [
+    "身份证后四位1234",
+    "尾号123X",
+    "手机尾号8888",
+    "手机号是13812348888",
+    "2026年还",
+    "1990年5月3日",
+    "90年5月3号",
+    "19900503",
+    "15号",
+    "12期",
+    "分12期",
+    "第3期",
+    "逾期3天了",
+    "三天后",
+    "12月3号",
+    "3点前还",
+    "我30岁",
+    "打12378投诉你们",
+    "卡号尾号6222",
+    "先还一点",
+    "1号线",
+    "十二个月",
+    "逾期三个月了",
+]
+
+
+@pytest.mark.parametrize("text", NOT_AMOUNTS)
+def test_not_an_amount(text):
+    assert "amount" not in [e.entity for e in extract(text, TODAY)]
+
+
+NOTHING = [
+    "",
+    "   ",
+    "😀😀👍🏽",
+    "你好",
+    "在吗",
+    "我是学生",
+    "我是高中生",
+    "我是本人",
+    "我叫小明",
+    "多亏了你",
+    "我没失业",
+    "别忘了",
+    "大哥你好",
+    "他妈的",
+    "1号线",
+    "32号",
+    "逾期三个月了",
+    "能晚几天还吗",
+    "微粒货逾期了咋办 木有钱",
+    "额度怎么提升",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_nothing_found(text):
+    assert extract(text, TODAY) == []
+
+
+def test_none_and_non_string_are_safe():
+    assert extract(None, TODAY) == []  # type: ignore[arg-type]
+    assert extract(12345, TODAY) == []  # type: ignore[arg-type]
+
+
+def test_offsets_index_the_original_text():
+    for text in [c[0] for c in CASES] + ["  我　１５號 還\t參千伍  ", "我  叫  張偉 ，  尾號 １２３ｘ"]:
+        for e in extract(text, TODAY):
+            assert isinstance(e, Entity)
+            assert e.entity in ENTITY_TYPES
+            assert 0 <= e.start < e.end <= len(text)
+            assert text[e.start:e.end] == e.text
+
+
+def test_offsets_with_collapsed_whitespace():
+    text = "  我　１５號  還\t參千伍  "
+    found = extract(text, TODAY)
+    assert [(e.entity, e.text, e.value) for e in found] == [
+        ("date", "１５號", "2026-12-15"),
+        ("amount", "參千伍", "3500.00"),
+    ]
+    assert found[0].start == text.index("１５號")
+    assert found[1].start == text.index("參千伍")
+
+
+def test_month_rollover_for_day_of_month():
+    # 30号 seen on 2027-02-01: February has no 30th, so the next one is 2027-03-30
+    assert pairs("30号", dt.date(2027, 2, 1)) == [("date", "2027-03-30")]
+    assert pairs("15号", dt.date(2026, 12, 20)) == [("date", "2027-01-15")]
+    assert pairs("月底", dt.date(2027, 2, 10)) == [("date", "2027-02-28")]
+    assert pairs("下周五", dt.date(2026, 12, 6)) == [("date", "2026-12-11")]  # a Sunday
+    assert pairs("26年12月3号") == [("date", "2026-12-03")]
+
+
+def test_default_today_comes_from_the_bot_clock(pinned_today):
+    found = [(e.entity, e.value) for e in extract("明天还三千")]  # no today= argument
+    assert found == [("date", "2026-12-02"), ("amount", "3000.00")]
+
+
+def test_long_and_random_inputs_do_not_crash():
+    long_text = ("我15号还三千五，身份证后四位1234，😀 " * 200)[:5200]
+    start = time.perf_counter()
+    found = extract(long_text, TODAY)
+    assert time.perf_counter() - start < 2.0
+    assert found and all(long_text[e.start:e.end] == e.text for e in found)
+
+    rng = random.Random(20261201)
+    pool = list("0123456789一二两三四五六七八九十百千万亿号日月年期天周后前分个位尾号还我叫是 X k元块¥.,:-/😀")
+    pool += ["身份证", "手机", "后四位", "下个月", "发工资", "我叫", "我是", "老婆", "住院", "没", "２", "參", "號"]
+    for _ in range(500):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 30)))
+        for e in extract(text, TODAY):
+            assert text[e.start:e.end] == e.text
+            if e.entity in ("date", "birth_date") and isinstance(e.value, str) and e.value[:1].isdigit():
+                if len(e.value) == 10 and e.value[4] == "-":
+                    dt.date.fromisoformat(e.value)
+
+
+def test_values_types():
+    found = {e.entity: e.value for e in extract("分12期每期还2500 尾号1234 15号", TODAY)}
+    assert isinstance(found["installment_count"], int)
+    assert isinstance(found["amount"], str) and isinstance(found["id_last4"], str)
+
+
+def test_examples_hold_with_the_project_jieba_dictionary():
+    """In the bot, JiebaTokenizer loads bot/nlu/dictionary into jieba's global dictionary, which
+    changes the segmentation spaCy sees; the rules must not depend on it."""
+    from pathlib import Path
+
+    import jieba
+
+    from bot.nlu.entities import get_pipeline
+
+    get_pipeline()
+    folder = Path(__file__).resolve().parents[2] / "bot" / "nlu" / "dictionary"
+    files = sorted(folder.glob("*")) if folder.is_dir() else []
+    if not files:
+        pytest.skip("no project jieba dictionary yet")
+    for path in files:
+        jieba.load_userdict(str(path))
+    assert [(text, pairs(text)) for text, _ in CASES] == [(text, expected) for text, expected in CASES]
+    assert [t for t in NOTHING if extract(t, TODAY)] == []

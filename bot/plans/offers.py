@@ -8,11 +8,10 @@ from decimal import Decimal
 from bot.errors import RuleViolation
 from bot.ledger.money import fen, to_decimal
 from bot.ledger.schedule import ScheduledInstallment, add_months, amortize
+from bot.compliance.policy import POLICY
 from bot.plans.rules import (
-    ABSOLUTE_APR_CAP,
     HARDSHIP_TERMS,
     MAX_TERM_MONTHS,
-    PLAN_APR_CAP,
     QUALIFYING_HARDSHIPS,
     TERM_LADDER,
 )
@@ -52,7 +51,8 @@ class PlanOffer:
 
 
 def plan_apr(contract_apr: Decimal) -> Decimal:
-    return min(to_decimal(contract_apr), PLAN_APR_CAP, ABSOLUTE_APR_CAP)
+    """min(contract APR, 12%), never above 24% (compliance rule 8)."""
+    return POLICY.plan_apr(to_decimal(contract_apr))
 
 
 def terms_for(days_overdue: int, hardship: str | None) -> tuple[int, ...]:

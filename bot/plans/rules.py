@@ -8,18 +8,13 @@
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
+from bot.compliance.policy import HARDSHIP_CATEGORIES, POLICY
 from bot.ledger.rules import GRACE_DAYS
 
-PLAN_APR_CAP = Decimal("0.12")
-#: Compliance rule 8: no plan APR above this whatever the contract says.
-ABSOLUTE_APR_CAP = Decimal("0.24")
-MAX_TERM_MONTHS = 60  # 《商业银行信用卡业务监督管理办法》 Art. 70
+#: The caps are compliance numbers (rule 8), kept with their sources in bot/compliance/policy.py.
+MAX_TERM_MONTHS = POLICY.plan_max_term_months
 
-QUALIFYING_HARDSHIPS = frozenset(
-    {"job_loss", "illness", "business_failure", "income_drop", "family_emergency", "disaster"}
-)
+QUALIFYING_HARDSHIPS = frozenset(HARDSHIP_CATEGORIES)
 
 #: (lowest days overdue, highest days overdue or None, terms offered)
 TERM_LADDER: tuple[tuple[int, int | None, tuple[int, ...]], ...] = (

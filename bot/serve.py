@@ -33,6 +33,23 @@ def runtime_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def render_endpoints(env: dict[str, str], target: Path) -> Path:
+    """endpoints.yml with its ${VARIABLES} filled in (Rasa does not expand them there)."""
+    import re
+
+    template = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
+
+    def value(match: "re.Match[str]") -> str:
+        name = match.group(1)
+        if name not in env:
+            raise ConfigError(f"endpoints.yml needs {name}, which is not set")
+        return env[name]
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(re.sub(r"\$\{([A-Z0-9_]+)\}", value, template), encoding="utf-8")
+    return target
+
+
 def _port_free(port: int) -> bool:
     import socket
 
@@ -66,10 +83,11 @@ class Servers:
                 raise ConfigError(f"port {port} is already in use (set BOT_RASA_PORT / BOT_ACTION_PORT)")
         env = runtime_env({"BOT_RASA_PORT": str(self.rasa_port), "BOT_ACTION_PORT": str(self.action_port),
                            "BOT_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook", **self.env})
+        endpoints = render_endpoints(env, self.log_dir / f"endpoints-{self.rasa_port}.yml")
         self.procs.append(self._spawn("actions", ["rasa_sdk", "--actions", "actions", "--port", str(self.action_port)], env))
         self.procs.append(self._spawn("rasa", [
             "rasa", "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-            "--model", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--model", str(self.model), "--endpoints", str(endpoints), "--credentials", "credentials.yml",
             "--cors", f"http://127.0.0.1:{self.rasa_port}", "--cors", f"http://localhost:{self.rasa_port}",
         ], env))
         self.wait_ready(timeout)
@@ -86,7 +104,7 @@ class Servers:
                 if not checks[url]:
                     try:
                         response = requests.get(url, timeout=2)
-                        checks[url] = response.ok and (not url.endswith("/status") or bool(response.json().get("fingerprint")))
+                        checks[url] = response.ok and (not url.endswith("/status") or bool(response.json().get("model_id")))
                     except (requests.RequestException, ValueError):
                         pass
             if all(checks.values()):

@@ -7,10 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.compliance.policy import HARDSHIP_CATEGORIES
 from bot.db import models as m
 from bot.services import audit
 
-HARDSHIP_CATEGORIES = ("job_loss", "illness", "business_failure", "income_drop", "family_emergency", "disaster", "forgot", "other")
+#: every category the intents contract names: the qualifying ones of the policy, plus forgot/other
+RECORDABLE_HARDSHIPS = (*HARDSHIP_CATEGORIES, "forgot", "other")
 
 
 def _reference(kind: str) -> str:
@@ -35,7 +37,7 @@ def open_case(session: Session, kind: str, *, borrower_id: str | None, loan_id: 
 
 
 def record_hardship(session: Session, borrower_id: str, category: str, conversation_id: str) -> str:
-    category = category if category in HARDSHIP_CATEGORIES else "other"
+    category = category if category in RECORDABLE_HARDSHIPS else "other"
     repo_row = m.Hardship(borrower_id=borrower_id, category=category, declared_at=clock.now(), conversation_id=conversation_id)
     session.add(repo_row)
     audit.record(session, "hardship_recorded", conversation_id=conversation_id, borrower_id=borrower_id,

@@ -1,0 +1,6 @@
+"""Rasa SDK actions: thin. Each reads the tracker, calls bot.services, and dispatches a response.
+
+Split by concern: verification/conversation (common.py, conversation.py), account answers
+(account.py), plans/promises/hardship (negotiation.py), stop rules and handoff (escalation.py).
+"""
+from actions import account, conversation, escalation, negotiation  # noqa: F401  (registers the actions)

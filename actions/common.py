@@ -1,0 +1,212 @@
+"""The base every action shares: a database session, the identity step, the verification gate.
+
+Compliance rule 1 lives here: an action with ``needs_verification`` answers nothing about any loan
+until the conversation is verified; it asks for the factors instead and remembers the question,
+which is answered as soon as verification passes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.db.session import session_scope
+from bot.nlu.normalise import normalise
+from bot.services import verification
+from bot.services.verification import Factors
+
+log = logging.getLogger(__name__)
+IDENTITY_ENTITIES = ("id_last4", "birth_date", "phone_last4")
+REGISTRY: dict[str, "BotAction"] = {}
+INVALID_DATE = dt.date(1, 1, 1)  # a birth date that could not be read never matches anyone
+
+
+@dataclass
+class Turn:
+    """One action run: what the borrower said, who they are, and what we say back."""
+
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    session: Session
+    events: list[EventType] = field(default_factory=list)
+    verified_now: str | None = None  # the borrower verified during this very turn
+
+    @property
+    def conversation_id(self) -> str:
+        return self.tracker.sender_id
+
+    @property
+    def today(self) -> dt.date:
+        return clock.today()
+
+    @property
+    def borrower_id(self) -> str | None:
+        if self.verified_now:
+            return self.verified_now
+        return self.tracker.get_slot("borrower_id") if self.tracker.get_slot("verified") else None
+
+    @property
+    def verified(self) -> bool:
+        return self.borrower_id is not None
+
+    @property
+    def text(self) -> str:
+        return (self.tracker.latest_message or {}).get("text") or ""
+
+    def entity(self, name: str) -> Any:
+        for ent in (self.tracker.latest_message or {}).get("entities") or []:
+            if ent.get("entity") == name and ent.get("value") not in (None, ""):
+                return ent.get("value")
+        return None
+
+    def say(self, response: str, buttons: list[dict] | None = None, **variables: Any) -> None:
+        """Dispatch a domain response; the Rasa server's NLG fills it and filters it (rule 5)."""
+        self.dispatcher.utter_message(response=response, buttons=buttons or [], **variables)
+
+    def set(self, slot: str, value: Any) -> None:
+        self.events.append(SlotSet(slot, value))
+
+
+class BotAction(Action):
+    """Subclasses set ``action_name`` and implement ``handle``; account answers set
+    ``needs_verification``."""
+
+    action_name: str = ""
+    needs_verification = False
+    #: conversation-level actions stay quiet when the identity step already answered this turn
+    quiet_after_identity_prompt = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.action_name:
+            REGISTRY[cls.action_name] = cls()
+
+    def name(self) -> str:
+        return self.action_name
+
+    def handle(self, turn: Turn) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            with session_scope() as session:
+                turn = Turn(dispatcher, tracker, session)
+                step = identity_step(turn)
+                if step == PASSED:
+                    pending = tracker.get_slot("pending_action")
+                    turn.set("pending_action", None)
+                    if pending and pending in REGISTRY and pending != self.action_name:
+                        REGISTRY[pending].handle(turn)
+                    if not self.quiet_after_identity_prompt:
+                        self.handle(turn)
+                elif step == RESPONDED:  # asked for the next factor, or said it failed
+                    if not self.needs_verification and not self.quiet_after_identity_prompt:
+                        self.handle(turn)
+                elif self.needs_verification and not turn.verified:
+                    ask_for_verification(turn, pending=self.action_name)
+                else:
+                    self.handle(turn)
+                if self.action_name != "action_two_stage_fallback" and tracker.get_slot("fallback_count"):
+                    turn.set("fallback_count", 0)
+                return turn.events
+        except Exception:  # never crash the conversation: apologise and offer a person
+            log.exception("action %s failed", self.action_name)
+            dispatcher.utter_message(response="utter_technical_problem")
+            return []
+
+
+BARE_ID_TAIL = re.compile(r"^[0-9]{3}[0-9Xx]$")
+BARE_PHONE_TAIL = re.compile(r"^[0-9]{4}$")
+
+
+def _bare_answer(turn: Turn) -> dict[str, str]:
+    """A bare '3512' answering our own prompt is the factor we asked for (NLU alone can't know)."""
+    asked = turn.tracker.get_slot("requested_factor")
+    text = normalise(turn.text).replace(" ", "")
+    if asked == "id_last4" and BARE_ID_TAIL.match(text):
+        return {"id_last4": text.upper()}
+    if asked == "second_factor" and BARE_PHONE_TAIL.match(text):
+        return {"phone_last4": text}
+    return {}
+
+
+def _factors(turn: Turn) -> tuple[Factors, bool]:
+    """Identity factors from slots (filled from entities of this and earlier messages)."""
+    tracker = turn.tracker
+    bare = _bare_answer(turn)
+    given_now = bool(bare) or any(turn.entity(name) for name in IDENTITY_ENTITIES)
+    slot = lambda name: bare.get(name) or tracker.get_slot(name)  # noqa: E731
+    raw_birth = tracker.get_slot("birth_date")
+    birth = None
+    if raw_birth:
+        try:
+            birth = dt.date.fromisoformat(str(raw_birth))
+        except ValueError:
+            birth = INVALID_DATE
+    factors = Factors(
+        id_last4=(str(slot("id_last4")).upper() if slot("id_last4") else None),
+        birth_date=birth,
+        phone_last4=slot("phone_last4"),
+    )
+    return factors, given_now
+
+
+PASSED, RESPONDED = "passed", "responded"
+
+
+def identity_step(turn: Turn) -> str | None:
+    """If this message carries identity factors and we're not verified, try to verify.
+    Returns PASSED, RESPONDED (we asked for more or said it failed) or None (nothing to do)."""
+    if turn.verified:
+        return None
+    factors, given_now = _factors(turn)
+    if not given_now:
+        return None
+    if not factors.complete:
+        for name, value in (("id_last4", factors.id_last4), ("phone_last4", factors.phone_last4)):
+            if value:
+                turn.set(name, value)  # keep what was given until the other factor arrives
+        ask_next_factor(turn, has_id=bool(factors.id_last4))
+        return RESPONDED
+    turn.set("requested_factor", None)
+    result = verification.verify(turn.session, turn.conversation_id, factors)
+    for slot in IDENTITY_ENTITIES:  # factors are used once, never kept
+        turn.set(slot, None)
+    if result.status == "passed":
+        turn.set("verified", True)
+        turn.set("borrower_id", result.borrower_id)
+        turn.verified_now = result.borrower_id
+        turn.say("utter_verification_passed")
+        return PASSED
+    if result.status == "locked":
+        turn.say("utter_verification_locked")
+        from bot.handoff.queue import request_handoff
+
+        request_handoff(turn.session, turn.conversation_id, None, "verification_locked")
+    else:
+        turn.say("utter_verification_failed", attempts_left=result.attempts_left)
+    return RESPONDED
+
+
+def ask_for_verification(turn: Turn, pending: str | None) -> None:
+    locked = verification.lock_state(turn.session, turn.conversation_id)
+    if locked:
+        turn.say("utter_verification_locked")
+        return
+    if pending:
+        turn.set("pending_action", pending)
+    turn.say("utter_need_verification")
+    ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
+
+
+def ask_next_factor(turn: Turn, *, has_id: bool) -> None:
+    turn.say("utter_ask_birth_date" if has_id else "utter_ask_id_last4")
+    turn.set("requested_factor", "second_factor" if has_id else "id_last4")

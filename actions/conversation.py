@@ -1,0 +1,63 @@
+"""Verification on request, and the two-stage fallback."""
+from __future__ import annotations
+
+from bot.handoff.queue import request_handoff, wait_hint
+from actions.common import BotAction, Turn, ask_for_verification
+
+#: Button labels for the intents the fallback may suggest.
+INTENT_LABELS = {
+    "ask_balance": "查询应还金额", "ask_due_date": "查询还款日", "ask_overdue_reason": "为什么逾期",
+    "ask_penalty": "罚息怎么算", "ask_credit_impact": "对征信的影响", "ask_consequences": "不还会怎样",
+    "how_to_pay": "怎么还款", "ask_early_repayment": "提前还清", "request_installment": "申请分期",
+    "request_extension": "晚几天还", "request_fee_waiver": "减免罚息", "promise_to_pay": "约定还款时间",
+    "inform_paid": "我已经还了", "inform_hardship": "我遇到了困难", "request_human": "转人工",
+    "complain": "投诉", "dispute_debt": "对欠款有异议", "stop_contact": "不要再联系我",
+    "inform_identity": "验证身份", "not_borrower": "我不是本人", "greet": "打招呼", "goodbye": "结束对话",
+    "thank": "谢谢", "affirm": "是的", "deny": "不是", "bot_challenge": "你是机器人吗", "out_of_scope": "其他问题",
+}
+
+
+class ActionVerify(BotAction):
+    """inform_identity: the identity step ran in the base class; prompt for what is missing."""
+
+    action_name = "action_verify"
+    quiet_after_identity_prompt = True
+
+    def handle(self, turn: Turn) -> None:
+        if turn.verified:
+            turn.say("utter_already_verified")
+            return
+        if not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")):
+            ask_for_verification(turn, pending=None)
+
+
+class ActionTwoStageFallback(BotAction):
+    """First miss: offer the two most likely intents as buttons. Second miss in a row: a person."""
+
+    action_name = "action_two_stage_fallback"
+    quiet_after_identity_prompt = True
+
+    def handle(self, turn: Turn) -> None:
+        misses = int(turn.tracker.get_slot("fallback_count") or 0) + 1
+        if misses >= 2:
+            turn.set("fallback_count", 0)
+            request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "two_fallbacks")
+            turn.say("utter_handoff", wait_hint=wait_hint())
+            return
+        turn.set("fallback_count", misses)
+        ranking = (turn.tracker.latest_message or {}).get("intent_ranking") or []
+        top = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
+        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in top]
+        buttons.append({"title": "转人工", "payload": "/request_human"})
+        turn.say("utter_ask_rephrase", buttons=buttons)
+
+
+class ActionOutOfScope(BotAction):
+    """out_of_scope: what the bot can do. Also reads a bare answer to a verification prompt
+    (a lone '3512' often looks out of scope to the NLU)."""
+
+    action_name = "action_out_of_scope"
+    quiet_after_identity_prompt = True
+
+    def handle(self, turn: Turn) -> None:
+        turn.say("utter_out_of_scope")

@@ -1,0 +1,87 @@
+"""Stop rules (compliance 2, 9–12) and handoff to a person."""
+from __future__ import annotations
+
+from bot.handoff.queue import request_handoff, wait_hint
+from bot.services import cases
+from bot.services.plans import collectible_loan
+from actions.common import BotAction, Turn
+
+FAMILY_WORDS = ("家人", "家里", "父母", "老婆", "老公", "孩子", "单位", "公司", "领导", "同事", "朋友", "通讯录", "紧急联系人")
+
+
+def _loan_id(turn: Turn) -> str | None:
+    if not turn.verified:
+        return None
+    view = collectible_loan(turn.session, turn.borrower_id, turn.today)
+    return view.loan.id if view else None
+
+
+class ActionHandoff(BotAction):
+    action_name = "action_handoff"
+
+    def handle(self, turn: Turn) -> None:
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "request_human")
+        turn.say("utter_handoff", wait_hint=wait_hint())
+
+
+class ActionHandleDistress(BotAction):
+    """Rule 9: care first; collection stops for the rest of the conversation; urgent handoff."""
+
+    action_name = "action_handle_distress"
+
+    def handle(self, turn: Turn) -> None:
+        turn.set("distress", True)
+        turn.set("pending_confirmation", None)
+        turn.say("utter_distress")
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "distress")
+
+
+class ActionOpenDispute(BotAction):
+    """Rule 10: a dispute case with an id; collection on the loan pauses; a person is involved."""
+
+    action_name = "action_open_dispute"
+
+    def handle(self, turn: Turn) -> None:
+        case = cases.open_case(turn.session, "dispute", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
+                               conversation_id=turn.conversation_id)
+        from bot.compliance.policy import POLICY
+
+        turn.say("utter_dispute_opened", reference=case.reference, days=POLICY.dispute_review_working_days)
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "dispute")
+
+
+class ActionOpenComplaint(BotAction):
+    """Rule 11: a complaint ticket with an id, answer times, and the regulator's hotline."""
+
+    action_name = "action_open_complaint"
+
+    def handle(self, turn: Turn) -> None:
+        case = cases.open_case(turn.session, "complaint", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
+                               conversation_id=turn.conversation_id)
+        turn.say("utter_complaint_opened", reference=case.reference)
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "complaint")
+
+
+class ActionStopContact(BotAction):
+    """Rule 12: opt-out of proactive messages; requests about family/employer are confirmed."""
+
+    action_name = "action_stop_contact"
+
+    def handle(self, turn: Turn) -> None:
+        about_others = any(word in turn.text for word in FAMILY_WORDS)
+        cases.opt_out(turn.session, turn.borrower_id, "family" if about_others else "proactive", turn.conversation_id)
+        turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
+
+
+class ActionHandleThirdParty(BotAction):
+    """Rule 2: a third party learns nothing, not even that a debt exists."""
+
+    action_name = "action_handle_third_party"
+
+    def handle(self, turn: Turn) -> None:
+        turn.set("third_party", True)
+        turn.set("verified", False)
+        turn.set("borrower_id", None)
+        turn.set("pending_action", None)
+        turn.set("pending_confirmation", None)
+        turn.say("utter_not_borrower")

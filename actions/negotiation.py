@@ -1,0 +1,218 @@
+"""Plans, promises, extensions, fee waivers, hardship and the yes/no that confirms them."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from bot.dialogue import explain
+from bot.errors import RuleViolation
+from bot.ledger.money import yuan
+from bot.plans.offers import make_offer, pick_affordable
+from bot.plans.rules import QUALIFYING_HARDSHIPS
+from bot.services import cases, plans, promises
+from bot.handoff.queue import request_handoff
+from actions.common import BotAction, Turn
+
+HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
+CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
+
+
+def _int(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _amount(value) -> str | Decimal | None:
+    if value in ("all", "half"):
+        return value
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _term_buttons(terms) -> list[dict]:
+    return [{"title": f"{t}期", "payload": f'/request_installment{{"installment_count": {t}}}'} for t in terms]
+
+
+class ActionOfferPlans(BotAction):
+    action_name = "action_offer_plans"
+    needs_verification = True
+
+    def handle(self, turn: Turn) -> None:
+        options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
+        if options is None:
+            turn.say("utter_no_loan")
+            return
+        if not options.eligibility.eligible:
+            if options.eligibility.reason_code == "plan_active":
+                turn.say("utter_account_answer", answer=explain.balance(options.view))
+            else:
+                turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=options.eligibility.reason)
+            return
+        terms = options.eligibility.terms
+        count = _int(turn.entity("installment_count"))
+        budget = _amount(turn.entity("amount"))
+        if count is not None:
+            if count not in terms:
+                turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
+                         terms="、".join(f"{t}期" for t in terms))
+                return
+            self._disclose(turn, make_offer(options.view.statement.payoff, options.view.apr, count, turn.today))
+            return
+        if isinstance(budget, Decimal) and budget > 0:
+            pick = pick_affordable(list(options.offers), budget)
+            if pick.fits:
+                turn.say("utter_plan_affordable", budget=yuan(budget))
+                self._disclose(turn, pick.offer)
+            else:
+                turn.say("utter_plan_not_affordable", buttons=[*_term_buttons([pick.offer.term_months]), HUMAN_BUTTON],
+                         budget=yuan(budget), disclosure=explain.plan_disclosure(pick.offer))
+            return
+        turn.say("utter_plan_menu", buttons=_term_buttons(terms),
+                 menu=explain.plan_menu(list(options.offers), options.hardship in QUALIFYING_HARDSHIPS))
+
+    @staticmethod
+    def _disclose(turn: Turn, offer) -> None:
+        turn.say("utter_plan_disclosure", buttons=CONFIRM_BUTTONS, disclosure=explain.plan_disclosure(offer))
+        turn.set("plan_term", offer.term_months)
+        turn.set("pending_confirmation", "plan")
+
+
+class ActionProposePromise(BotAction):
+    """'15号还两千': parse, validate, read back for confirmation."""
+
+    action_name = "action_propose_promise"
+    needs_verification = True
+
+    def handle(self, turn: Turn) -> None:
+        propose_promise(turn, turn.entity("date"), turn.entity("amount"))
+
+
+def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
+    date = _date(raw_date)
+    if raw_date is not None and date is None:
+        turn.say("utter_promise_date_unclear", date_text=str(raw_date)[:20])
+        return
+    if date is None:
+        turn.say("utter_ask_promise_date")
+        return
+    amount_value = _amount(raw_amount) if raw_amount is not None else "all"
+    if amount_value is None:
+        turn.say("utter_promise_amount_unclear")
+        return
+    check = promises.check(turn.session, turn.borrower_id, date, amount_value, turn.today)
+    if not check.ok:
+        turn.say("utter_promise_declined", buttons=[{"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON],
+                 reason=check.reason)
+        return
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    if view is not None and view.broken_promises:
+        last = view.broken_promises[-1]
+        turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
+    turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
+    turn.set("promise_date", check.date.isoformat())
+    turn.set("promise_amount", str(check.amount))
+    turn.set("pending_confirmation", "promise")
+
+
+class ActionHandleExtension(BotAction):
+    """Paying later becomes a promise within 30 days, or a plan; the due date itself can't move."""
+
+    action_name = "action_handle_extension"
+    needs_verification = True
+
+    def handle(self, turn: Turn) -> None:
+        raw_date = turn.entity("date")
+        if raw_date is not None:
+            turn.say("utter_extension_as_promise")
+            propose_promise(turn, raw_date, turn.entity("amount"))
+            return
+        turn.say("utter_extension_options", buttons=[{"title": "约定还款日期", "payload": "/promise_to_pay"},
+                                                      {"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON])
+
+
+class ActionHandleFeeWaiver(BotAction):
+    action_name = "action_handle_fee_waiver"
+
+    def handle(self, turn: Turn) -> None:
+        turn.say("utter_fee_waiver")
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "fee_waiver")
+        turn.say("utter_handoff", wait_hint=_wait_hint())
+
+
+def _wait_hint() -> str:
+    from bot.handoff.queue import wait_hint
+
+    return wait_hint()
+
+
+class ActionRecordHardship(BotAction):
+    """Rule 3: only a category is stored, after telling the borrower why; rule 13: no pressure."""
+
+    action_name = "action_record_hardship"
+
+    def handle(self, turn: Turn) -> None:
+        category = turn.entity("hardship_type") or turn.tracker.get_slot("hardship_type") or "other"
+        if not turn.verified:
+            turn.say("utter_hardship_heard")
+            from actions.common import ask_next_factor
+
+            turn.set("pending_action", self.action_name)
+            ask_next_factor(turn, has_id=False)
+            return
+        recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
+        turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+        options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
+        if options is not None and options.eligibility.eligible:
+            turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
+                     menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))
+        else:
+            turn.say("utter_hardship_options", buttons=[{"title": "约定还款日期", "payload": "/promise_to_pay"}, HUMAN_BUTTON])
+
+
+class ActionHandleConfirmation(BotAction):
+    """affirm/deny: answers what was last put to the borrower (a plan or a promise)."""
+
+    action_name = "action_handle_confirmation"
+
+    def handle(self, turn: Turn) -> None:
+        pending = turn.tracker.get_slot("pending_confirmation")
+        intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
+        if pending is None or not turn.verified:
+            turn.say("utter_anything_else")
+            return
+        turn.set("pending_confirmation", None)
+        if intent != "affirm":
+            turn.say("utter_not_done")
+            return
+        try:
+            if pending == "plan":
+                term = _int(turn.tracker.get_slot("plan_term"))
+                key = f"{turn.conversation_id}:plan:{term}:{turn.today.isoformat()}"
+                plan, _ = plans.accept_plan(turn.session, turn.borrower_id, term, turn.today,
+                                            conversation_id=turn.conversation_id, idempotency_key=key)
+                schedule = "；".join(f"第{i.number}期{explain.cn_date(i.due_date)}还{yuan(i.principal + i.interest)}元"
+                                    for i in plan.installments[:3])
+                turn.say("utter_plan_accepted", term=plan.term_months, monthly=yuan(plan.monthly_payment),
+                         first=explain.cn_date(plan.installments[0].due_date), total=yuan(plan.total_repayment),
+                         schedule=schedule + ("……" if plan.term_months > 3 else ""))
+            elif pending == "promise":
+                date = _date(turn.tracker.get_slot("promise_date"))
+                amount = Decimal(str(turn.tracker.get_slot("promise_amount")))
+                key = f"{turn.conversation_id}:promise:{date}:{amount}"
+                promises.record(turn.session, turn.borrower_id, date, amount, turn.today,
+                                conversation_id=turn.conversation_id, idempotency_key=key)
+                turn.say("utter_promise_recorded", date=explain.cn_date(date), amount=yuan(amount))
+        except RuleViolation as exc:
+            turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=str(exc))

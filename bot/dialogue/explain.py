@@ -1,0 +1,206 @@
+"""Plain-Chinese explanations of a loan's facts: balances, why it is overdue, penalty, plans."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from bot.ledger.money import yuan
+from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
+from bot.plans.offers import PlanOffer
+from bot.services.account import LoanView
+
+#: What each autodebit failure code means for the borrower, and what to do about it.
+FAILURE_CODES: dict[str, tuple[str, str]] = {
+    "insufficient_funds": ("余额不足", "请在还款卡里存入足够的钱，或在App里用其他方式主动还款"),
+    "card_expired": ("银行卡已过期", "请在App的“还款卡管理”里换绑一张有效的银行卡，再主动还款"),
+    "card_frozen": ("银行卡被冻结", "请联系发卡银行解除冻结，或换绑另一张银行卡后主动还款"),
+    "no_autodebit": ("未开通自动还款", "请在App里开通自动还款，或每期在还款日前主动还款"),
+    "account_closed": ("银行卡已销户", "请换绑一张正在使用的银行卡"),
+    "limit_exceeded": ("超过银行卡单日限额", "请调整银行卡限额，或分几次主动还款"),
+}
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def pct(rate: Decimal) -> str:
+    """12.00% for an APR; small daily rates keep their digits (0.075%, never rounded to 0.08%)."""
+    value = (rate * 100).normalize()
+    return f"{value:.2f}%" if value == value.quantize(Decimal("0.01")) else f"{value:f}%"
+
+
+def balance(view: LoanView) -> str:
+    st = view.statement
+    if st.settled:
+        return (f"您的{view.loan.product}借款已经全部结清，没有待还金额。如需结清证明，可以在App“借款记录”里申请开具，"
+                "一般1-3个工作日可以下载。")
+    parts = []
+    if st.amount_due_now > 0:
+        parts.append(f"您目前应还{yuan(st.amount_due_now)}元（本金{yuan(st.principal_due)}元，利息{yuan(st.interest_due)}元，"
+                     f"罚息{yuan(st.penalty_due)}元）。")
+        if st.days_overdue > 0:
+            parts.append(f"最早一期已逾期{st.days_overdue}天" + ("，目前还在3天宽限期内，尽快还清不收罚息。" if st.in_grace else "。"))
+    else:
+        parts.append("您目前没有到期未还的款项。")
+    nxt = st.next_installment
+    if nxt is not None:
+        parts.append(f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。")
+    parts.append(f"如果想一次性提前结清，需要还{yuan(st.payoff)}元（不收提前还款手续费）。")
+    if view.active_plan is not None:
+        p = view.active_plan
+        parts.append(f"您有一个正在执行的分期方案：每月{yuan(p.monthly_payment)}元，共{p.term_months}期。")
+    return "".join(parts)
+
+
+def due_date(view: LoanView) -> str:
+    st = view.statement
+    if st.settled:
+        return "您的借款已经结清，没有后续还款日。"
+    text = []
+    overdue = st.overdue_installments
+    if overdue:
+        first = overdue[0]
+        text.append(f"第{first.number}期本应在{cn_date(first.due_date)}还款，已逾期{first.days_overdue(st.as_of)}天，"
+                    f"目前到期应还共{yuan(st.amount_due_now)}元，建议尽快还上。")
+    elif st.amount_due_now > 0:
+        text.append(f"今天是还款日，应还{yuan(st.amount_due_now)}元。")
+    nxt = st.next_installment
+    if nxt is not None:
+        text.append(f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。")
+    text.append("自动扣款在还款日当天进行，请在当天扣款前把钱存进还款卡。" if view.loan.autodebit
+                else "您还没有开通自动还款，需要在还款日前主动还款。")
+    return "".join(text)
+
+
+def overdue_reason(view: LoanView) -> str:
+    st = view.statement
+    if st.settled:
+        return "您的借款已经结清，不存在逾期。"
+    overdue = st.overdue_installments
+    if not overdue:
+        return "您的借款目前没有逾期，按时还款即可。" + (" 今天是还款日，今天之内还上就不算逾期。" if st.amount_due_now > 0 else "")
+    lines = []
+    for inst in overdue[:3]:
+        lines.append(f"第{inst.number}期（应还日{cn_date(inst.due_date)}）未还清，已逾期{inst.days_overdue(st.as_of)}天")
+    if len(overdue) > 3:
+        lines.append(f"另有{len(overdue) - 3}期也未还清")
+    text = "逾期原因：" + "；".join(lines) + "。"
+    failed = [a for a in view.loan.attempts if a.result == "failed" and a.attempted_on <= st.as_of
+              and a.attempted_on >= overdue[0].due_date]
+    if failed:
+        by_code: dict[str, list[dt.date]] = {}
+        for a in failed:
+            by_code.setdefault(a.failure_code or "", []).append(a.attempted_on)
+        for code, days in by_code.items():
+            label, advice = FAILURE_CODES.get(code, ("扣款未成功", "请联系人工客服核实"))
+            when = "、".join(f"{d.month}月{d.day}日" for d in days)
+            text += f"{when}的自动扣款没有成功，银行返回“{label}”。{advice}。"
+    elif not view.loan.autodebit:
+        label, advice = FAILURE_CODES["no_autodebit"]
+        text += f"您的借款{label}，到期时没有发生扣款。{advice}。"
+    partial = [a for a in st.allocations if a.paid_on >= overdue[0].due_date]
+    if partial:
+        total = sum((a.amount for a in partial), Decimal("0.00"))
+        by_part = {c: sum((a.amount for a in partial if a.component == c), Decimal("0.00")) for c in ("penalty", "interest", "principal")}
+        text += (f"您在{partial[0].paid_on.month}月{partial[0].paid_on.day}日还了{yuan(total)}元，按规定先还罚息{yuan(by_part['penalty'])}元、"
+                 f"再还利息{yuan(by_part['interest'])}元、最后还本金{yuan(by_part['principal'])}元，所以这一期还剩本金{yuan(overdue[0].principal_left)}元没还清。")
+    if st.in_grace:
+        text += f"目前还在{GRACE_DAYS}天宽限期内，宽限期内还清不收罚息。"
+    return text + f"目前到期应还共{yuan(st.amount_due_now)}元。"
+
+
+def penalty(view: LoanView) -> str:
+    st = view.statement
+    daily = view.loan.daily_rate
+    rate = daily * PENALTY_MULTIPLIER
+    head = (f"罚息只按逾期未还的本金计算，不对利息和罚息再计息：罚息 = 逾期本金 × 日利率{pct(daily)} × 1.5（即每天{pct(rate)}）× 逾期天数。"
+            f"逾期{GRACE_DAYS}天以内（宽限期）不收罚息，超过后从还款日次日起算。")
+    if st.settled or not st.overdue_installments:
+        return head + "您目前没有逾期，不产生罚息。"
+    if st.in_grace:
+        return head + f"您目前逾期{st.days_overdue}天，还在宽限期内，现在还清不收罚息。"
+    parts = []
+    for inst in st.overdue_installments[:3]:
+        for seg in inst.segments:
+            parts.append(f"第{inst.number}期：{yuan(seg.principal)}元 × {pct(rate)} × {seg.days}天 = {yuan(seg.amount)}元")
+    more = "（其余各期同理）" if len(st.overdue_installments) > 3 else ""
+    return head + "您的罚息明细：" + "；".join(parts) + more + f"。目前罚息合计{yuan(st.penalty_due)}元。"
+
+
+def early_repayment(view: LoanView) -> str:
+    st = view.statement
+    if st.settled:
+        return "您的借款已经结清了。"
+    return (f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：到期未还的{yuan(st.amount_due_now)}元，"
+            f"加上还没到期的本金{yuan(st.principal_not_yet_due)}元。未到期的利息不用付，也不收提前还款违约金或手续费。"
+            "可以在App“提前还款”里操作。")
+
+
+def credit_impact(view: LoanView | None) -> str:
+    base = ("按规定，借款的还款情况会报送中国人民银行征信中心。按时还款会留下良好记录；逾期记录可能会被报送，"
+            "结清后不良记录会从结清之日起保留5年后删除。结清后可以在App里申请结清证明。")
+    if view is None:
+        return base + "验证身份后，我可以告诉您自己账户的具体情况。"
+    st = view.statement
+    if st.settled:
+        return base + "您的借款已经结清，可以申请结清证明。"
+    if st.days_overdue == 0:
+        return base + "您目前没有逾期，按时还款即可保持良好记录。"
+    if st.in_grace:
+        return base + f"您目前逾期{st.days_overdue}天，还在宽限期内，尽快还清可以避免影响。"
+    return base + f"您目前已逾期{st.days_overdue}天，尽快还款或办理分期可以减少对征信的影响。"
+
+
+def consequences(view: LoanView | None) -> str:
+    text = ("如实告诉您：逾期会按合同产生罚息，逾期记录可能报送人民银行征信中心，影响以后办理贷款和信用卡；"
+            "长期不还，银行可能依法通过民事诉讼追偿。我们不会联系您的家人或单位，也不会上门骚扰。")
+    if view is not None and view.statement.days_overdue > GRACE_DAYS:
+        text += f"您目前逾期{view.statement.days_overdue}天，如果一次还不上，可以申请分期或约定一个还款日期。"
+    return text
+
+
+def how_to_pay(view: LoanView | None) -> str:
+    text = ("还款方式：1）在App“还款”页面主动还款，可以选已绑定的银行卡；2）在“还款卡管理”里更换扣款卡；"
+            "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")
+    if view is not None and not view.loan.autodebit:
+        text += "您目前还没有开通自动还款，建议开通，避免忘记。"
+    return text
+
+
+def payment_check(view: LoanView, days: int = 7) -> str:
+    """What the ledger shows after a borrower says they already paid."""
+    st = view.statement
+    recent = [p for p in view.loan.payments if 0 <= (st.as_of - p.paid_on).days <= days]
+    if recent:
+        paid = "、".join(f"{p.paid_on.month}月{p.paid_on.day}日{yuan(p.amount)}元" for p in recent)
+        text = f"查到您最近的还款：{paid}，已经入账。"
+        if st.settled:
+            return text + "您的借款已全部结清。"
+        if st.amount_due_now > 0:
+            return text + (f"还款按先罚息、再利息、最后本金的顺序冲抵，冲抵后仍有{yuan(st.amount_due_now)}元到期未还"
+                           f"（其中本金{yuan(st.principal_due)}元），所以还显示逾期。还清这部分就不再逾期。")
+        return text + "目前没有到期未还的款项，不再显示逾期。"
+    if st.amount_due_now == 0:
+        return "查到您目前没有到期未还的款项，账户状态正常。"
+    return (f"系统暂时没有查到您最近{days}天的还款入账。跨行转账有时需要1-2个工作日到账；如果已经扣款成功，"
+            f"请保留转账凭证，我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
+
+
+def plan_disclosure(offer: PlanOffer) -> str:
+    return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
+            f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"
+            f"总利息{yuan(offer.total_interest)}元，总还款额{yuan(offer.total_repayment)}元，没有其他任何费用。")
+
+
+def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:
+    head = "考虑到您的困难，可以选择更长的期数。" if hardship else ""
+    lines = [f"{o.term_months}期：每月{yuan(o.monthly_payment)}元（年化利率（单利）{pct(o.apr)}，总利息{yuan(o.total_interest)}元，总还款额{yuan(o.total_repayment)}元）"
+             for o in offers]
+    amount = yuan(offers[0].amount) if offers else "0.00"
+    return head + f"可以把目前需结清的{amount}元办理个性化分期，方案如下：\n" + "\n".join(lines) + "\n请选择一个期数，我会把完整条款给您确认。"
+
+
+def hardship_label(category: str) -> str:
+    return {"job_loss": "失业", "illness": "生病或住院", "business_failure": "生意困难", "income_drop": "收入减少",
+            "family_emergency": "家庭变故", "disaster": "受灾", "forgot": "忘记还款", "other": "其他困难"}.get(category, "其他困难")

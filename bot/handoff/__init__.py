@@ -1,0 +1,1 @@
+"""Human handoff: the queue of conversations waiting for a collector."""

@@ -1,0 +1,83 @@
+"""Account answers for the demo borrowers on 2026-12-01, and nothing before verification."""
+import re
+
+import pytest
+
+from actions.common import REGISTRY
+from tests.actions.conftest import ent, make_tracker, verified
+
+
+def answer(run_action, action, borrower, intent="ask_balance", text="", entities=None):
+    run = run_action(action, make_tracker(intent, text, entities=entities, slots=verified(borrower)))
+    return run.variables("utter_account_answer")["answer"]
+
+
+def test_b001_balance_breakdown(run_action):
+    text = answer(run_action, "action_answer_balance", "B001")
+    for figure in ("2794.19", "2553.78", "200.19", "40.22", "13403.65", "2026年12月10日", "2753.97"):
+        assert figure in text
+
+
+def test_b001_why_overdue_explains_failed_debits(run_action):
+    text = answer(run_action, "action_answer_overdue_reason", "B001", "ask_overdue_reason")
+    assert "第8期" in text and "21天" in text and "11月10日、11月11日" in text and "余额不足" in text
+
+
+def test_b002_grace_period(run_action):
+    text = answer(run_action, "action_answer_overdue_reason", "B002", "ask_overdue_reason")
+    assert "银行卡已过期" in text and "宽限期" in text
+    assert "宽限期内" in answer(run_action, "action_answer_penalty", "B002", "ask_penalty")
+
+
+def test_b001_penalty_shows_the_computation(run_action):
+    text = answer(run_action, "action_answer_penalty", "B001", "ask_penalty")
+    assert "2553.78元 × 0.075% × 21天 = 40.22元" in text and "日利率0.05%" in text
+    assert "40.22" in text
+
+
+def test_b004_current(run_action):
+    text = answer(run_action, "action_answer_balance", "B004")
+    assert "没有到期未还" in text and "11843.20" in text and "1733.30" in text
+
+
+def test_b005_no_autodebit(run_action):
+    text = answer(run_action, "action_answer_overdue_reason", "B005", "ask_overdue_reason")
+    assert "未开通自动还款" in text and "30天" in text
+
+
+def test_b007_partial_payment_and_frozen_card(run_action):
+    text = answer(run_action, "action_answer_overdue_reason", "B007", "ask_overdue_reason")
+    assert "银行卡被冻结" in text and "500.00" in text and "9.30" in text and "51.46" in text and "387.55" in text
+    paid = answer(run_action, "action_check_payment", "B007", "inform_paid")
+    assert "11月30日500.00元" in paid and "387.84" in paid
+
+
+def test_b008_settled_and_certificate(run_action):
+    text = answer(run_action, "action_answer_balance", "B008")
+    assert "结清" in text and "结清证明" in text
+
+
+def test_early_repayment_payoff_and_no_fee(run_action):
+    text = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment")
+    assert "13403.65" in text and "不收提前还款违约金" in text
+
+
+def test_credit_and_consequences_are_truthful_and_calm(run_action):
+    credit = answer(run_action, "action_answer_credit_impact", "B003", "ask_credit_impact")
+    assert "征信" in credit and "169天" in credit
+    cons = answer(run_action, "action_answer_consequences", "B003", "ask_consequences")
+    assert "民事诉讼" in cons and "不会联系您的家人" in cons
+    for word in ("坐牢", "拘留", "上门催收", "黑名单"):
+        assert word not in cons
+
+
+MONEY_OR_DATE = re.compile(r"\d+\.\d{2}|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|逾期\d+天")
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+@pytest.mark.parametrize("entities", [[], [ent("date", "2026-12-15"), ent("amount", "2000.00"), ent("installment_count", 12)]])
+def test_nothing_about_any_loan_before_verification(run_action, name, entities):
+    run = run_action(name, make_tracker("ask_balance", "B001 我老公的账单 还欠多少", entities=entities,
+                                        slots={"pending_confirmation": "plan", "plan_term": 12, "borrower_id": "B001"}))
+    assert not MONEY_OR_DATE.search(run.all_text), (name, run.all_text)
+    assert "verified" not in run.slots or run.slots["verified"] is False

@@ -1,0 +1,131 @@
+"""Plans, promises, hardship, extensions, confirmations; written to and read back from the database."""
+from decimal import Decimal as D
+
+from bot.db import models as m
+from bot.db.session import session_scope
+from tests.actions.conftest import ent, make_tracker, verified
+
+
+def test_b001_plan_menu_buttons_and_accept_12_months(run_action):
+    run = run_action("action_offer_plans", make_tracker("request_installment", "能分期吗", slots=verified("B001")))
+    menu = run.variables("utter_plan_menu")
+    for figure in ("4557.54", "2312.78", "1190.90", "年化利率（单利）12.00%", "13403.65"):
+        assert figure in menu["menu"]
+    assert [b["title"] for b in menu["buttons"]] == ["3期", "6期", "12期"]
+    run = run_action("action_offer_plans", make_tracker("request_installment", "12期",
+                                                        entities=[ent("installment_count", 12)], slots=verified("B001")))
+    disclosure = run.variables("utter_plan_disclosure")["disclosure"]
+    for figure in ("13403.65", "1190.90", "2027年1月1日", "12.00%", "887.13", "14290.78"):
+        assert figure in disclosure
+    assert run.slots == {"plan_term": 12, "pending_confirmation": "plan"}
+    confirm = make_tracker("affirm", "确认", slots={**verified("B001"), **run.slots}, sender="plan-conv")
+    done = run_action("action_handle_confirmation", confirm)
+    assert "1190.90" in done.variables("utter_plan_accepted")["monthly"]
+    again = run_action("action_handle_confirmation", confirm)  # a retried confirmation
+    with session_scope() as s:
+        plans = s.query(m.Plan).filter_by(loan_id="L001").all()
+        assert len(plans) == 1 and plans[0].total_repayment == D("14290.78") and len(plans[0].installments) == 12
+        assert sum(i.principal + i.interest for i in plans[0].installments) == D("14290.78")
+        assert s.query(m.AuditEntry).filter_by(action="plan_accepted").count() == 1
+    assert again.responses  # answered politely, no second plan
+    # an active plan is shown instead of new offers
+    shown = run_action("action_offer_plans", make_tracker("request_installment", "分期", slots=verified("B001")))
+    assert "正在执行的分期方案" in shown.variables("utter_account_answer")["answer"]
+
+
+def test_affordability_and_none_fits(run_action):
+    run = run_action("action_offer_plans", make_tracker("request_installment", "每月只能还2400",
+                                                        entities=[ent("amount", "2400.00")], slots=verified("B001")))
+    assert "6期方案" in run.variables("utter_plan_disclosure")["disclosure"]
+    run = run_action("action_offer_plans", make_tracker("request_installment", "每月只能还1000",
+                                                        entities=[ent("amount", "1000.00")], slots=verified("B001")))
+    msg = run.variables("utter_plan_not_affordable")
+    assert "12期方案" in msg["disclosure"] and any(b["payload"] == "/request_human" for b in msg["buttons"])
+
+
+def test_b003_over_90_days_long_terms_and_hardship(run_action):
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", "我失业了",
+                                                            entities=[ent("hardship_type", "job_loss")], slots=verified("B003")))
+    assert run.variables("utter_hardship_recorded")["category"] == "失业"
+    menu = run.variables("utter_plan_menu")
+    assert [b["title"] for b in menu["buttons"]][:6] == ["6期", "12期", "24期", "36期", "48期", "60期"]
+    assert "7594.84" in menu["menu"] and "2071.97" in menu["menu"]
+    with session_scope() as s:
+        assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B003")] == ["job_loss"]
+
+
+def test_b004_current_is_declined_with_a_reason(run_action):
+    run = run_action("action_offer_plans", make_tracker("request_installment", "分期", slots=verified("B004")))
+    msg = run.variables("utter_plan_declined")
+    assert "逾期超过3天" in msg["reason"] and msg["buttons"][0]["payload"] == "/request_human"
+
+
+def test_bad_term_zero(run_action):
+    run = run_action("action_offer_plans", make_tracker("request_installment", "分0期",
+                                                        entities=[ent("installment_count", 0)], slots=verified("B001")))
+    assert run.responses == ["utter_plan_term_invalid"]
+
+
+def test_promise_readback_confirm_and_store(run_action):
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还两千", entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")], slots=verified("B001")))
+    readback = run.variables("utter_promise_readback")
+    assert readback["date"] == "2026年12月15日" and readback["amount"] == "2000.00"
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "对", slots={**verified("B001"), **run.slots}))
+    assert done.responses == ["utter_promise_recorded"]
+    with session_scope() as s:
+        p = s.query(m.Promise).filter_by(loan_id="L001").one()
+        assert (p.amount, p.promised_date.isoformat(), p.status) == (D("2000.00"), "2026-12-15", "open")
+
+
+def test_promise_half_and_all(run_action):
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "下周五还一半", entities=[ent("date", "2026-12-11"), ent("amount", "half")], slots=verified("B001")))
+    assert run.variables("utter_promise_readback")["amount"] == "1397.10"
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "月底前全还", entities=[ent("date", "2026-12-31"), ent("amount", "all")], slots=verified("B001")))
+    assert run.variables("utter_promise_readback")["amount"] == "2794.19"
+
+
+def test_promise_rejections_explain_and_offer_alternatives(run_action):
+    cases = [
+        ([ent("date", "2月30号"), ent("amount", "2000.00")], "utter_promise_date_unclear"),
+        ([ent("date", "2027-03-01")], "utter_promise_declined"),
+        ([ent("date", "2026-12-10"), ent("amount", "99999.00")], "utter_promise_declined"),
+        ([ent("date", "2026-11-01")], "utter_promise_declined"),
+    ]
+    for entities, response in cases:
+        run = run_action("action_propose_promise", make_tracker("promise_to_pay", "x", entities=entities, slots=verified("B001")))
+        assert run.responses == [response], entities
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "x", entities=[ent("date", "2027-03-01")],
+                                                            slots=verified("B001")))
+    assert "30天以内" in run.variables("utter_promise_declined")["reason"]
+
+
+def test_b006_broken_promise_mentioned_respectfully(run_action):
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "12月10号还", entities=[ent("date", "2026-12-10")], slots=verified("B006")))
+    assert run.responses[0] == "utter_promise_previous_broken"
+    assert run.variables("utter_promise_previous_broken")["amount"] == "1100.00"
+
+
+def test_extension_becomes_a_promise_or_options(run_action):
+    run = run_action("action_handle_extension", make_tracker("request_extension", "能晚几天吗", slots=verified("B001")))
+    assert run.responses == ["utter_extension_options"]
+    run = run_action("action_handle_extension", make_tracker(
+        "request_extension", "能不能10号再还", entities=[ent("date", "2026-12-10")], slots=verified("B001")))
+    assert run.responses[-1] == "utter_promise_readback"
+
+
+def test_fee_waiver_goes_to_a_person(run_action):
+    run = run_action("action_handle_fee_waiver", make_tracker("request_fee_waiver", "罚息能减免吗", slots=verified("B001")))
+    assert run.responses == ["utter_fee_waiver", "utter_handoff"]
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(reason="fee_waiver").count() == 1
+
+
+def test_deny_cancels(run_action):
+    run = run_action("action_handle_confirmation", make_tracker("deny", "不要", slots={**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}))
+    assert run.responses == ["utter_not_done"]
+    with session_scope() as s:
+        assert s.query(m.Plan).count() == 0

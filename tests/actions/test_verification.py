@@ -1,0 +1,86 @@
+"""Compliance rule 1 through the actions: verify before disclosing, lockout, no hint of which factor."""
+from bot.db import models as m
+from bot.db.session import session_scope
+from tests.actions.conftest import ent, make_tracker
+
+
+def test_account_question_before_verification_asks_and_remembers(run_action):
+    run = run_action("action_answer_balance", make_tracker("ask_balance", "我还欠多少"))
+    assert run.responses == ["utter_need_verification", "utter_ask_id_last4"]
+    assert run.slots["pending_action"] == "action_answer_balance"
+    assert "2794" not in run.all_text
+
+
+def test_one_message_with_both_factors_then_answers_the_pending_question(run_action):
+    tracker = make_tracker("inform_identity", "身份证后四位3512 生日1988年3月12日",
+                           entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],
+                           slots={"id_last4": "3512", "birth_date": "1988-03-12", "pending_action": "action_answer_balance"})
+    run = run_action("action_verify", tracker)
+    assert run.responses[0] == "utter_verification_passed"
+    assert run.slots["verified"] is True and run.slots["borrower_id"] == "B001"
+    assert "2794.19" in run.variables("utter_account_answer")["answer"]
+    assert run.slots["id_last4"] is None and run.slots["birth_date"] is None  # factors not kept
+
+
+def test_phone_tail_works_as_second_factor(run_action):
+    tracker = make_tracker("inform_identity", "771x 手机尾号3003", entities=[ent("id_last4", "771X"), ent("phone_last4", "3003")],
+                           slots={"id_last4": "771x", "phone_last4": "3003"})
+    run = run_action("action_verify", tracker)
+    assert run.slots["borrower_id"] == "B003"
+
+
+def test_step_by_step_asks_for_the_second_factor(run_action):
+    run = run_action("action_verify", make_tracker("inform_identity", "3512", entities=[ent("id_last4", "3512")],
+                                                   slots={"id_last4": "3512"}))
+    assert run.responses == ["utter_ask_birth_date"]
+    assert "verified" not in run.slots
+
+
+def test_wrong_factor_never_says_which_and_locks_after_three(run_action):
+    sender = "lock-test"
+    for attempt, left in ((1, 2), (2, 1)):
+        run = run_action("action_verify", make_tracker(
+            "inform_identity", "3512 1999年1月1日", entities=[ent("id_last4", "3512"), ent("birth_date", "1999-01-01")],
+            slots={"id_last4": "3512", "birth_date": "1999-01-01"}, sender=sender))
+        assert run.responses == ["utter_verification_failed"]
+        assert run.variables("utter_verification_failed")["attempts_left"] == left
+    run = run_action("action_verify", make_tracker(
+        "inform_identity", "0000 1988年3月12日", entities=[ent("id_last4", "0000"), ent("birth_date", "1988-03-12")],
+        slots={"id_last4": "0000", "birth_date": "1988-03-12"}, sender=sender))
+    assert run.responses == ["utter_verification_locked"]
+    # even the right factors are refused while locked
+    run = run_action("action_verify", make_tracker(
+        "inform_identity", "3512 1988年3月12日", entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],
+        slots={"id_last4": "3512", "birth_date": "1988-03-12"}, sender=sender))
+    assert run.responses == ["utter_verification_locked"] and "verified" not in run.slots
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(conversation_id=sender, reason="verification_locked").count() == 1
+        actions = [a for (a,) in s.query(m.AuditEntry.action).filter_by(conversation_id=sender)]
+        assert actions.count("verification_failed") == 3 and "verification_refused_locked" in actions
+
+
+def test_unreadable_birth_date_fails_safely(run_action):
+    run = run_action("action_verify", make_tracker(
+        "inform_identity", "3512 生日2月30号", entities=[ent("id_last4", "3512"), ent("birth_date", "2月30号")],
+        slots={"id_last4": "3512", "birth_date": "2月30号"}))
+    assert run.responses == ["utter_verification_failed"]
+
+
+def test_bare_answers_to_our_prompts(run_action):
+    sender = "bare"
+    first = run_action("action_answer_balance", make_tracker("ask_balance", "我还欠多少", sender=sender))
+    assert first.slots["requested_factor"] == "id_last4"
+    # NLU reads a bare 3512 as an amount; the prompt says what it is
+    second = run_action("action_verify", make_tracker("promise_to_pay", "３５１２", entities=[ent("amount", "3512.00")],
+                                                      slots={**first.slots}, sender=sender))
+    assert second.responses == ["utter_ask_birth_date"]
+    assert second.slots["id_last4"] == "3512" and second.slots["requested_factor"] == "second_factor"
+    third = run_action("action_verify", make_tracker("inform_identity", "1001", slots={**first.slots, **second.slots}, sender=sender))
+    assert third.slots["borrower_id"] == "B001"
+    assert "2794.19" in third.variables("utter_account_answer")["answer"]  # the pending question
+
+
+def test_bare_tail_classified_out_of_scope_still_verifies(run_action):
+    tracker = make_tracker("out_of_scope", "3512", slots={"requested_factor": "id_last4"})
+    run = run_action("action_out_of_scope", tracker)
+    assert run.responses == ["utter_ask_birth_date"]  # not the out-of-scope blurb

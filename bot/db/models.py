@@ -197,3 +197,21 @@ class Handoff(Base):
     requested_at = Column(LocalTime, nullable=False)
     claimed_by = Column(String(64))
     outcome = Column(String(32))
+
+
+class OutboxMessage(Base):
+    """Proactive reminders: every decision (send, defer, drop) is a row; the key makes runs idempotent."""
+
+    __tablename__ = "outbox"
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    borrower_id = Column(String(16), ForeignKey("borrowers.id"), nullable=False, index=True)
+    loan_id = Column(String(16), ForeignKey("loans.id"), nullable=False)
+    stage = Column(String(16), nullable=False)  # due_in_3_days | due_today | overdue
+    channel = Column(String(16), nullable=False, default="log")
+    status = Column(String(16), nullable=False)  # sent | deferred | dropped
+    reason = Column(String(200), nullable=False)
+    text = Column(Text)
+    decided_at = Column(LocalTime, nullable=False)
+    not_before = Column(LocalTime)
+    sent_at = Column(LocalTime, index=True)

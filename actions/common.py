@@ -83,6 +83,9 @@ class BotAction(Action):
     needs_verification = False
     #: conversation-level actions stay quiet when the identity step already answered this turn
     quiet_after_identity_prompt = False
+    #: False for the actions that steer a flow themselves (verification, plans, promises, stop rules);
+    #: after any other action, an interrupted flow resumes (the pending factor or confirmation is asked again)
+    resumes_flow = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -114,6 +117,8 @@ class BotAction(Action):
                     ask_for_verification(turn, pending=self.action_name)
                 else:
                     self.handle(turn)
+                if self.resumes_flow and step is None:
+                    resume_flow(turn)
                 if self.action_name != "action_two_stage_fallback" and tracker.get_slot("fallback_count"):
                     turn.set("fallback_count", 0)
                 return turn.events
@@ -205,6 +210,18 @@ def ask_for_verification(turn: Turn, pending: str | None) -> None:
         turn.set("pending_action", pending)
     turn.say("utter_need_verification")
     ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
+
+
+CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
+
+
+def resume_flow(turn: Turn) -> None:
+    """After answering a side question, come back to what was left open."""
+    touched = {e.get("name") for e in turn.events if e.get("event") == "slot"}
+    if turn.verified and turn.tracker.get_slot("pending_confirmation") and "pending_confirmation" not in touched:
+        turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
+    elif not turn.verified and turn.tracker.get_slot("requested_factor") and "requested_factor" not in touched:
+        ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
 
 
 def ask_next_factor(turn: Turn, *, has_id: bool) -> None:

@@ -19,6 +19,7 @@ INTENT_LABELS = {
 
 class ActionVerify(BotAction):
     """inform_identity: the identity step ran in the base class; prompt for what is missing."""
+    resumes_flow = False
 
     action_name = "action_verify"
     quiet_after_identity_prompt = True
@@ -33,6 +34,7 @@ class ActionVerify(BotAction):
 
 class ActionTwoStageFallback(BotAction):
     """First miss: offer the two most likely intents as buttons. Second miss in a row: a person."""
+    resumes_flow = False
 
     action_name = "action_two_stage_fallback"
     quiet_after_identity_prompt = True

@@ -17,6 +17,7 @@ def _loan_id(turn: Turn) -> str | None:
 
 
 class ActionHandoff(BotAction):
+    resumes_flow = False
     action_name = "action_handoff"
 
     def handle(self, turn: Turn) -> None:
@@ -26,6 +27,7 @@ class ActionHandoff(BotAction):
 
 class ActionHandleDistress(BotAction):
     """Rule 9: care first; collection stops for the rest of the conversation; urgent handoff."""
+    resumes_flow = False
 
     action_name = "action_handle_distress"
 
@@ -38,6 +40,7 @@ class ActionHandleDistress(BotAction):
 
 class ActionOpenDispute(BotAction):
     """Rule 10: a dispute case with an id; collection on the loan pauses; a person is involved."""
+    resumes_flow = False
 
     action_name = "action_open_dispute"
 
@@ -52,6 +55,7 @@ class ActionOpenDispute(BotAction):
 
 class ActionOpenComplaint(BotAction):
     """Rule 11: a complaint ticket with an id, answer times, and the regulator's hotline."""
+    resumes_flow = False
 
     action_name = "action_open_complaint"
 
@@ -64,6 +68,7 @@ class ActionOpenComplaint(BotAction):
 
 class ActionStopContact(BotAction):
     """Rule 12: opt-out of proactive messages; requests about family/employer are confirmed."""
+    resumes_flow = False
 
     action_name = "action_stop_contact"
 
@@ -75,6 +80,7 @@ class ActionStopContact(BotAction):
 
 class ActionHandleThirdParty(BotAction):
     """Rule 2: a third party learns nothing, not even that a debt exists."""
+    resumes_flow = False
 
     action_name = "action_handle_third_party"
 

@@ -11,10 +11,9 @@ from bot.plans.offers import make_offer, pick_affordable
 from bot.plans.rules import QUALIFYING_HARDSHIPS
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff
-from actions.common import BotAction, Turn
+from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
-CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
 
 
 def _int(value) -> int | None:
@@ -46,6 +45,7 @@ def _term_buttons(terms) -> list[dict]:
 
 
 class ActionOfferPlans(BotAction):
+    resumes_flow = False
     action_name = "action_offer_plans"
     needs_verification = True
 
@@ -90,6 +90,7 @@ class ActionOfferPlans(BotAction):
 
 
 class ActionProposePromise(BotAction):
+    resumes_flow = False
     """'15号还两千': parse, validate, read back for confirmation."""
 
     action_name = "action_propose_promise"
@@ -127,6 +128,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
 
 
 class ActionHandleExtension(BotAction):
+    resumes_flow = False
     """Paying later becomes a promise within 30 days, or a plan; the due date itself can't move."""
 
     action_name = "action_handle_extension"
@@ -143,6 +145,7 @@ class ActionHandleExtension(BotAction):
 
 
 class ActionHandleFeeWaiver(BotAction):
+    resumes_flow = False
     action_name = "action_handle_fee_waiver"
 
     def handle(self, turn: Turn) -> None:
@@ -158,6 +161,7 @@ def _wait_hint() -> str:
 
 
 class ActionRecordHardship(BotAction):
+    resumes_flow = False
     """Rule 3: only a category is stored, after telling the borrower why; rule 13: no pressure."""
 
     action_name = "action_record_hardship"
@@ -182,6 +186,7 @@ class ActionRecordHardship(BotAction):
 
 
 class ActionHandleConfirmation(BotAction):
+    resumes_flow = False
     """affirm/deny: answers what was last put to the borrower (a plan or a promise)."""
 
     action_name = "action_handle_confirmation"

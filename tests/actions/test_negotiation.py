@@ -129,3 +129,11 @@ def test_deny_cancels(run_action):
     assert run.responses == ["utter_not_done"]
     with session_scope() as s:
         assert s.query(m.Plan).count() == 0
+
+
+def test_a_question_mid_plan_is_answered_and_the_confirmation_resumes(run_action):
+    slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息怎么算", slots=slots))
+    assert run.responses == ["utter_account_answer", "utter_resume_confirmation"]
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots=slots))
+    assert done.responses == ["utter_plan_accepted"]

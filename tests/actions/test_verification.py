@@ -84,3 +84,9 @@ def test_bare_tail_classified_out_of_scope_still_verifies(run_action):
     tracker = make_tracker("out_of_scope", "3512", slots={"requested_factor": "id_last4"})
     run = run_action("action_out_of_scope", tracker)
     assert run.responses == ["utter_ask_birth_date"]  # not the out-of-scope blurb
+
+
+def test_a_question_mid_verification_is_answered_and_verification_resumes(run_action):
+    run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "怎么还款", slots={"requested_factor": "id_last4"}))
+    assert run.responses == ["utter_account_answer", "utter_ask_id_last4"]
+    assert "2794" not in run.all_text

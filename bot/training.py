@@ -5,6 +5,7 @@ is never stale and never retrained for nothing.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -49,10 +50,18 @@ def ensure_model(force: bool = False) -> Path:
     if target.exists() and not force:
         return target
     MODELS.mkdir(exist_ok=True)
+    with open(MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second caller waits for the first training, then reuses it
+        if target.exists() and not force:
+            return target
+        _train(target)
+    return target
+
+
+def _train(target: Path) -> None:
     cmd = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", target.name[: -len(".tar.gz")],
            "--out", str(MODELS), "--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
     subprocess.run(cmd, cwd=PROJECT_ROOT, check=True)
-    return target
 
 
 if __name__ == "__main__":  # python -m bot.training [--print]

@@ -18,7 +18,7 @@ export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
 export PYTHONDONTWRITEBYTECODE = 1
 export TF_CPP_MIN_LOG_LEVEL = 3
 
-.PHONY: help venv install db train run test test-fast lint clean doctor
+.PHONY: help venv install db train run test lint stories browser clean doctor
 
 help:
 	@echo "make run    - set everything up and start the bot (Rasa :5005, actions :5055, web chat)"
@@ -51,11 +51,23 @@ doctor: $(STAMP)
 run: db train
 	$(BIN)/bot serve
 
+# training data and domain checks: Rasa's validator, then ours (duplicates, conflicts, eval leakage)
 lint: $(STAMP)
-	$(BIN)/rasa data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
+	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
+	$(BIN)/bot nlu lint
 
-test: db train lint
+# conversation tests: every flow predicted exactly (NLU on our own test messages + dialogue)
+stories: train
+	$(BIN)/rasa test core --model $$($(PY) -m bot.training --print) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out reports/stories
+
+# Debian's chromium + chromedriver for the widget and console tests (never a downloaded browser)
+browser:
+	@bash scripts/install-browser.sh
+
+test: db train lint browser
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory stories
 
 clean:
 	rm -rf $(VENV) models var .pytest_cache

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 
-#: What a trained model depends on: config, domain, training data, and our NLU components' code.
+#: What a trained model depends on: config, domain, training data, and our NLU components' code
+#: (not the trainer tooling next to them, which a model never loads).
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
+NOT_INPUTS = ("bot/nlu/contract.py", "bot/nlu/evaluation.py", "bot/nlu/trainer.py")
 MODELS = PROJECT_ROOT / "models"
 
 
@@ -26,7 +28,8 @@ def _files() -> list[Path]:
             found.append(path)
         elif path.is_dir():
             found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                         and p.suffix in {".yml", ".yaml", ".txt", ".py", ".json"} and "demo" not in p.parts)
+                         and p.suffix in {".yml", ".yaml", ".txt", ".py", ".json"} and "demo" not in p.parts
+                         and str(p.relative_to(PROJECT_ROOT)) not in NOT_INPUTS)
     return sorted(found)
 
 

@@ -14,10 +14,12 @@ app = typer.Typer(help="还款助手: operate the repayment assistant (database,
 
 
 def _register() -> None:
-    from bot.cli import db, doctor, ledger, nlu, serve
+    from bot.cli import audit, db, doctor, ledger, nlu, remind, serve
 
     app.add_typer(db.app, name="db")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(remind.app, name="remind")
     app.add_typer(nlu.app, name="nlu")
     app.command("doctor")(doctor.doctor)
     app.command("serve")(serve.serve)
@@ -26,7 +28,9 @@ def _register() -> None:
 def main() -> None:
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer.Exit(n) comes back as a return value here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except BotError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -83,3 +83,8 @@ def test_every_command_has_help():
                  ("ledger", "show", "--help"), ("doctor", "--help")):
         out = run(*args)
         assert out.returncode == 0 and "Usage" in out.stdout, args
+
+
+def test_doctor_fails_on_a_database_without_schema(tmp_path):
+    out = run("doctor", env={"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert out.returncode == 1 and "FAIL" in out.stdout and "database" in out.stdout

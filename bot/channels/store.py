@@ -1,0 +1,234 @@
+"""What the borrower-facing channels keep in the database (shared by every Rasa replica).
+
+Four small tables, on their own declarative base so they stay out of the ledger's models:
+
+* ``channel_inbound`` — one row per inbound message id (WeChat ``MsgId`` / event key, the web
+  widget's client message id): the dedupe record that makes WeChat's retries and the widget's
+  offline re-sends processed exactly once, with the reply kept so a retry can be answered again.
+* ``channel_rate_events`` — a sliding-window log for the per-conversation rate limit.
+* ``channel_kv`` — small values with an expiry (the WeChat access token, so all replicas share one
+  token instead of invalidating each other's).
+* ``channel_choices`` — the quick-reply buttons the bot offered last in a conversation: a button
+  payload (``/intent{...}``) is accepted from a borrower only if it was offered, and WeChat's
+  numbered replies ("1", "2") map back to those payloads.
+
+The tables are created with ``Base.metadata.create_all`` on first use (``ChannelStore.ensure_schema``);
+TODO(alembic): fold them into ``bot/db/migrations`` and drop the create_all.
+
+Times here are real wall-clock seconds (``time.time()``), not ``bot.clock``: ``BOT_NOW`` pins
+business dates for demos and must not freeze rate-limit windows or token expiry.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Column, Float, Index, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import declarative_base
+
+from bot.config import settings
+from bot.db.session import engine_for, session_scope
+
+Base = declarative_base()
+
+
+class InboundMessage(Base):
+    __tablename__ = "channel_inbound"
+    __table_args__ = (UniqueConstraint("channel", "message_key", name="uq_channel_inbound_key"),)
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(16), nullable=False)
+    message_key = Column(String(160), nullable=False)
+    conversation = Column(String(96), nullable=False, index=True)
+    # processing → replied (answered in the HTTP response) | async → sent | failed
+    status = Column(String(16), nullable=False)
+    reply = Column(Text)  # JSON list of the reply messages, for answering a retry again
+    created_at = Column(Float, nullable=False, index=True)
+    updated_at = Column(Float, nullable=False)
+
+
+class RateEvent(Base):
+    __tablename__ = "channel_rate_events"
+    __table_args__ = (Index("ix_channel_rate_key_at", "key", "at"),)
+    id = Column(Integer, primary_key=True)
+    key = Column(String(128), nullable=False)
+    at = Column(Float, nullable=False)
+
+
+class KeyValue(Base):
+    __tablename__ = "channel_kv"
+    key = Column(String(160), primary_key=True)
+    value = Column(Text, nullable=False)
+    expires_at = Column(Float)  # None: never
+
+
+class OfferedChoices(Base):
+    __tablename__ = "channel_choices"
+    conversation = Column(String(96), primary_key=True)
+    buttons = Column(Text, nullable=False)  # JSON [{"title": ..., "payload": ...}]
+    updated_at = Column(Float, nullable=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of claiming an inbound message id."""
+
+    claimed: bool  # True: this request processes it; False: seen before
+    status: str
+    reply: list[dict[str, Any]] | None = None
+
+
+class RateLimiter(Protocol):
+    def allow(self, key: str, limit: int, window_seconds: float) -> bool:
+        """Record one event for ``key``; False when ``limit`` events already fell in the window."""
+
+
+class MemoryRateLimiter:
+    """In-process limiter: fine for one replica or unit tests; replicas need ``ChannelStore``."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, limit: int, window_seconds: float) -> bool:
+        now = time.time()
+        with self._lock:
+            events = [t for t in self._events.get(key, []) if t > now - window_seconds]
+            allowed = len(events) < limit
+            if allowed:
+                events.append(now)
+            self._events[key] = events
+            return allowed
+
+
+_schema_ready: set[str] = set()
+_schema_lock = threading.Lock()
+
+
+class ChannelStore:
+    """Database access for the channels. Every method is synchronous and short: call it from async
+    code through ``asyncio.to_thread`` so the event loop is not blocked."""
+
+    PURGE_EVERY = 600.0  # seconds between opportunistic clean-ups
+    KEEP_INBOUND = 7 * 24 * 3600.0  # dedupe rows: WeChat retries within seconds; a week is plenty
+    KEEP_RATE = 3600.0
+
+    def __init__(self, database_url: str | None = None) -> None:
+        self.database_url = database_url or settings().database_url
+        self._last_purge = 0.0
+
+    # -- schema -----------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        if self.database_url in _schema_ready:
+            return
+        with _schema_lock:
+            if self.database_url not in _schema_ready:
+                Base.metadata.create_all(engine_for(self.database_url), checkfirst=True)
+                _schema_ready.add(self.database_url)
+
+    def _session(self):
+        self.ensure_schema()
+        return session_scope(self.database_url)
+
+    # -- dedupe -----------------------------------------------------------------------------
+    def claim(self, channel: str, key: str, conversation: str) -> Claim:
+        now = time.time()
+        try:
+            with self._session() as s:
+                s.add(InboundMessage(channel=channel, message_key=key, conversation=conversation,
+                                     status="processing", created_at=now, updated_at=now))
+            return Claim(True, "processing")
+        except IntegrityError:
+            with self._session() as s:
+                row = s.execute(select(InboundMessage).where(
+                    InboundMessage.channel == channel, InboundMessage.message_key == key)).scalar_one_or_none()
+                if row is None:  # released in between: try once more
+                    return self.claim(channel, key, conversation)
+                return Claim(False, row.status, json.loads(row.reply) if row.reply else None)
+
+    def finish(self, channel: str, key: str, status: str, reply: list[dict[str, Any]] | None = None) -> None:
+        with self._session() as s:
+            row = s.execute(select(InboundMessage).where(
+                InboundMessage.channel == channel, InboundMessage.message_key == key)).scalar_one_or_none()
+            if row is not None:
+                row.status = status
+                if reply is not None:
+                    row.reply = json.dumps(reply, ensure_ascii=False)
+                row.updated_at = time.time()
+
+    def release(self, channel: str, key: str) -> None:
+        """Forget a claim whose processing failed before Rasa saw the message, so a retry runs it."""
+        with self._session() as s:
+            s.execute(delete(InboundMessage).where(
+                InboundMessage.channel == channel, InboundMessage.message_key == key))
+
+    def status(self, channel: str, key: str) -> str | None:
+        with self._session() as s:
+            return s.execute(select(InboundMessage.status).where(
+                InboundMessage.channel == channel, InboundMessage.message_key == key)).scalar_one_or_none()
+
+    # -- rate limit -------------------------------------------------------------------------
+    def allow(self, key: str, limit: int, window_seconds: float) -> bool:
+        """Sliding-window limit shared by all replicas. Two replicas racing on the last slot may
+        both pass (the limit is a courtesy brake, not an accounting control)."""
+        now = time.time()
+        self._maybe_purge(now)
+        with self._session() as s:
+            count = s.execute(select(func.count(RateEvent.id)).where(
+                RateEvent.key == key, RateEvent.at > now - window_seconds)).scalar_one()
+            if count >= limit:
+                return False
+            s.add(RateEvent(key=key, at=now))
+            return True
+
+    def _maybe_purge(self, now: float) -> None:
+        if now - self._last_purge < self.PURGE_EVERY:
+            return
+        self._last_purge = now
+        with self._session() as s:
+            s.execute(delete(RateEvent).where(RateEvent.at < now - self.KEEP_RATE))
+            s.execute(delete(InboundMessage).where(InboundMessage.created_at < now - self.KEEP_INBOUND))
+            s.execute(delete(KeyValue).where(KeyValue.expires_at.is_not(None), KeyValue.expires_at < now))
+
+    # -- key/value with expiry ----------------------------------------------------------------
+    def kv_get(self, key: str) -> str | None:
+        with self._session() as s:
+            row = s.get(KeyValue, key)
+            if row is None or (row.expires_at is not None and row.expires_at <= time.time()):
+                return None
+            return row.value
+
+    def kv_set(self, key: str, value: str, ttl: float | None = None) -> None:
+        expires = time.time() + ttl if ttl else None
+        with self._session() as s:
+            row = s.get(KeyValue, key)
+            if row is None:
+                s.add(KeyValue(key=key, value=value, expires_at=expires))
+            else:
+                row.value, row.expires_at = value, expires
+
+    def kv_delete(self, key: str) -> None:
+        with self._session() as s:
+            s.execute(delete(KeyValue).where(KeyValue.key == key))
+
+    # -- offered quick replies ------------------------------------------------------------------
+    def set_choices(self, conversation: str, buttons: list[dict[str, str]]) -> None:
+        with self._session() as s:
+            row = s.get(OfferedChoices, conversation)
+            if not buttons:
+                if row is not None:
+                    s.delete(row)
+                return
+            data = json.dumps(buttons, ensure_ascii=False)
+            if row is None:
+                s.add(OfferedChoices(conversation=conversation, buttons=data, updated_at=time.time()))
+            else:
+                row.buttons, row.updated_at = data, time.time()
+
+    def get_choices(self, conversation: str) -> list[dict[str, str]]:
+        with self._session() as s:
+            row = s.get(OfferedChoices, conversation)
+            return json.loads(row.buttons) if row is not None else []

@@ -68,11 +68,21 @@ class Turn:
         return None
 
     def say(self, response: str, buttons: list[dict] | None = None, **variables: Any) -> None:
-        """Dispatch a domain response; the Rasa server's NLG fills it and filters it (rule 5)."""
-        self.dispatcher.utter_message(response=response, buttons=buttons or [], **variables)
+        """Dispatch a domain response; the Rasa server's NLG fills it and filters it (rule 5).
+        The compliance numbers (hotlines, answer times, lockout) are always available to templates."""
+        self.dispatcher.utter_message(response=response, buttons=buttons or [], **{**policy_variables(), **variables})
 
     def set(self, slot: str, value: Any) -> None:
         self.events.append(SlotSet(slot, value))
+
+
+def policy_variables() -> dict[str, Any]:
+    """Numbers the response texts quote, from the one place they live (bot/compliance/policy.py)."""
+    from bot.compliance.policy import POLICY
+
+    return {"minutes": POLICY.verify_lockout_minutes, "crisis": POLICY.crisis_hotline, "police": POLICY.police_line,
+            "ambulance": POLICY.ambulance_line, "answer_days": POLICY.complaint_answer_days,
+            "complex_days": POLICY.complaint_answer_days_complex, "hotline": POLICY.regulator_hotline}
 
 
 class BotAction(Action):

@@ -39,6 +39,7 @@ class GuardedNLG(TemplatedNaturalLanguageGenerator):
         if tracker.get_slot("distress") and utter_action in COLLECTION_RESPONSES:
             _audit("distress_suppressed", tracker.sender_id, {"response": utter_action})
             utter_action = DISTRESS_SAFE_RESPONSE
+            kwargs = {**_policy_numbers(), **kwargs}
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if not message or not message.get("text"):
             return message
@@ -48,6 +49,12 @@ class GuardedNLG(TemplatedNaturalLanguageGenerator):
             _audit("content_blocked", tracker.sender_id, {"response": utter_action, "category": verdict.category})
             message = {"text": verdict.safe_text, "buttons": [{"title": "转人工", "payload": "/request_human"}]}
         return message
+
+
+def _policy_numbers() -> dict:
+    from bot.compliance.policy import POLICY
+
+    return {"crisis": POLICY.crisis_hotline, "police": POLICY.police_line, "ambulance": POLICY.ambulance_line}
 
 
 def _audit(action: str, conversation_id: str, detail: dict) -> None:

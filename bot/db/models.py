@@ -215,3 +215,50 @@ class OutboxMessage(Base):
     decided_at = Column(LocalTime, nullable=False)
     not_before = Column(LocalTime)
     sent_at = Column(LocalTime, index=True)
+
+
+# -- collector console (bot/console, bot/handoff) ----------------------------------------------------
+from sqlalchemy import Float  # noqa: E402  (kept with the tables that use it)
+
+
+class Collector(Base):
+    """A person who works the handoff queue. Passwords: scrypt with a per-user salt (bot.console.auth)."""
+
+    __tablename__ = "collectors"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    role = Column(String(16), nullable=False, default="collector")  # collector | supervisor
+    password_hash = Column(String(256), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(LocalTime, nullable=False)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(Float)  # wall-clock seconds (time.time()); None: not locked
+
+
+class ConsoleSession(Base):
+    """A console login (or a pre-login form session when ``collector_id`` is NULL), shared by every
+    replica. Only the SHA-256 of the cookie value is stored; the CSRF token belongs to the session.
+    Times are wall-clock seconds (``time.time()``), not bot.clock: BOT_NOW must not freeze expiry."""
+
+    __tablename__ = "console_sessions"
+    id_hash = Column(String(64), primary_key=True)
+    collector_id = Column(Integer, ForeignKey("collectors.id"), index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(Float, nullable=False)
+    last_seen = Column(Float, nullable=False)
+    expires_at = Column(Float, nullable=False, index=True)
+
+
+class HandoffEvent(Base):
+    """What happened to a handoff entry: claimed, reassigned, replies, notes, outcome, hand back,
+    close (the ``handoffs`` row keeps the current state; this is its history for the console).
+    Texts are masked (compliance rule 4); the audit log has the same facts, append-only."""
+
+    __tablename__ = "handoff_events"
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=False, index=True)
+    at = Column(LocalTime, nullable=False)
+    actor = Column(String(80), nullable=False)  # collector:<name> | bot | system
+    kind = Column(String(24), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)
+    text = Column(Text)

@@ -15,8 +15,10 @@
   var TOKEN_KEY = "hkzs.chat.token";
   var QUEUE_KEY = "hkzs.chat.queue";
   var MAX_BACKOFF = 30000;
+  var POLL_MS = 3000;  // a person (collector) may write at any time: look for new messages this often
 
-  var state = { token: null, queue: [], sending: false, attempts: 0, timer: null, note: null, connected: false };
+  var state = { token: null, queue: [], sending: false, attempts: 0, timer: null, note: null, connected: false,
+                polling: false };
   var els = {};
 
   // ---------------------------------------------------------------- storage
@@ -259,7 +261,8 @@
       }
       if (r.status === 429 || r.status === 400 || r.status === 413) {     // polite refusal: not queued
         finishItem(item, "failed");
-        if (replies.length) { replies.forEach(function (m) { addMessage("bot", m.text, m.buttons); }); }
+        if (item.row) { item.row.classList.add("local"); }
+        if (replies.length) { replies.forEach(function (m) { addMessage("bot", m.text, m.buttons).classList.add("local"); }); }
         else if (r.data.message) { addNote(r.data.message); }
         refreshQuickReplies();
         pump();
@@ -275,6 +278,29 @@
       setStatus(item, "queued");
       retryLater();
     });
+  }
+
+  // ---------------------------------------------------------------- live: poll history
+  /* Messages can arrive without a message of ours (a collector's reply after a handoff): while the
+   * page is visible and nothing is being sent, fetch the transcript and append what is new. Rows
+   * shown only locally (polite refusals) and queued messages are not part of the server's
+   * transcript, so they are left out of the count. */
+  function shownCount() {
+    return els.log.querySelectorAll(".msg:not(.local)").length - state.queue.length;
+  }
+
+  function pollHistory() {
+    if (!state.connected || state.sending || state.queue.length || document.hidden || state.polling) { return; }
+    state.polling = true;
+    api("GET", "/history").then(function (r) {
+      state.polling = false;
+      if (r.status !== 200 || state.sending || state.queue.length) { return; }
+      var items = r.data.messages || [];
+      var shown = shownCount();
+      if (items.length <= shown) { return; }
+      items.slice(shown).forEach(function (m) { addMessage(m.from === "user" ? "user" : "bot", m.text, m.buttons, m.image); });
+      refreshQuickReplies();
+    }, function () { state.polling = false; });
   }
 
   function resume() {
@@ -323,6 +349,7 @@
     window.addEventListener("online", function () { state.attempts = 0; resume(); });
     window.addEventListener("offline", function () { setConn("offline"); });
     connect();
+    setInterval(pollHistory, POLL_MS);
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }

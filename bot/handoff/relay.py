@@ -1,0 +1,237 @@
+"""The relay between a collector and the borrower's conversation, through Rasa's tracker.
+
+Runs inside the Rasa server (the console channel hands it ``request.app.ctx.agent``), so it works
+whether or not the HTTP API is enabled, and on any replica: the tracker store and the lock store are
+the shared ones from endpoints.yml (SQL tracker store; Redis lock store in production).
+
+- **pause / resume**: Rasa's ``ConversationPaused`` / ``ConversationResumed`` events (``{"event":
+  "pause"}`` / ``{"event": "resume"}``) appended exactly as ``POST /conversations/{id}/tracker/events``
+  does: under the conversation lock, on the tracker from the tracker store, then saved (which also
+  publishes them to the event broker). While paused Rasa still logs every user message
+  (``MessageProcessor.log_message`` runs before the paused check) but predicts no action, so the bot
+  is silent and the transcript is complete.
+- **collector replies**: appended as a bot utterance (``{"event": "bot", "text": …, "metadata":
+  {"collector": name}}``), so the transcript, the web widget's history and the audit broker see them;
+  for WeChat senders (``wx:<openid>``) the text also goes out through the customer-service API.
+- **transcript**: the full tracker (all sessions), masked (compliance rule 4) for the console.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Callable
+
+from bot.compliance.masking import mask_text
+from bot.handoff.summary import ConversationState
+
+log = logging.getLogger(__name__)
+
+IDENTITY_ENTITIES = {"id_last4", "birth_date", "phone_last4"}
+#: what the borrower reads when a person takes over / leaves
+CLAIM_NOTICE = "您好，我是人工客服，已经看到您之前的对话，接下来由我为您服务。"
+HANDBACK_NOTICE = "人工客服已结束本次服务，接下来由自动助手继续为您服务。如需人工，随时可以说“转人工”。"
+CLOSE_NOTICE = "本次人工服务已结束，感谢您的耐心。如还有问题，可以继续留言，自动助手会为您服务。"
+
+
+class RelayError(Exception):
+    pass
+
+
+def _mask_user_text(text: str, entities: list[dict] | None) -> str:
+    """Mask personal data; a message that carried identity factors has every digit masked."""
+    if any(isinstance(e, dict) and e.get("entity") in IDENTITY_ENTITIES for e in entities or []):
+        text = re.sub(r"[0-9０-９Xx]", "*", text)
+    return mask_text(text)
+
+
+def transcript_items(events: list[dict[str, Any]], start: int = 0) -> list[dict[str, Any]]:
+    """Tracker events (as dicts) from index ``start`` on → what the console shows, masked, oldest
+    first. The tracker's event list only grows, so its length is the console's polling cursor (no
+    clock comparisons between replicas)."""
+    items: list[dict[str, Any]] = []
+    for e in events[max(start, 0):]:
+        ts = float(e.get("timestamp") or 0.0)
+        kind = e.get("event")
+        if kind == "user":
+            meta = e.get("metadata") or {}
+            shown = meta.get("display") if isinstance(meta.get("display"), str) else None
+            text = shown or e.get("text") or ""
+            if not text:
+                continue
+            intent = ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+            items.append({"from": "borrower", "text": _mask_user_text(text, (e.get("parse_data") or {}).get("entities")),
+                          "intent": intent, "ts": ts})
+        elif kind == "bot":
+            meta = e.get("metadata") or {}
+            text = e.get("text") or ""
+            buttons = [b.get("title") for b in ((e.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
+            if not text and not buttons:
+                continue
+            who = "collector" if meta.get("collector") else "bot"
+            item = {"from": who, "text": mask_text(text), "ts": ts}
+            if who == "collector":
+                item["collector"] = str(meta.get("collector"))
+            if buttons:
+                item["buttons"] = [str(b) for b in buttons if b]
+            items.append(item)
+        elif kind in ("pause", "resume"):
+            items.append({"from": "system", "text": "机器人已暂停（人工接管）" if kind == "pause" else "机器人已恢复",
+                          "ts": ts})
+        elif kind == "session_started":
+            items.append({"from": "system", "text": "新的会话段开始", "ts": ts})
+    return items
+
+
+def state_from_tracker(tracker) -> ConversationState:
+    if tracker is None:
+        return ConversationState()
+    intents: list[str] = []
+    last_user_at = None
+    for event in tracker.events:
+        if getattr(event, "type_name", None) == "user":
+            name = (event.intent or {}).get("name")
+            if name:
+                intents.append(name)
+            last_user_at = event.timestamp
+    slot = tracker.get_slot
+    return ConversationState(
+        exists=bool(tracker.events), paused=tracker.is_paused(), verified=bool(slot("verified")),
+        borrower_id=slot("borrower_id"), distress=bool(slot("distress")), third_party=bool(slot("third_party")),
+        last_intents=tuple(intents[-5:]), last_user_at=last_user_at,
+    )
+
+
+class TrackerRelay:
+    """Tracker operations on the Rasa agent of this server (one per request is fine: no state)."""
+
+    def __init__(self, agent) -> None:
+        if agent is None:
+            raise RelayError("the Rasa agent is not loaded yet")
+        self.agent = agent
+
+    async def full_tracker(self, conversation_id: str):
+        return await self.agent.tracker_store.retrieve_full_tracker(conversation_id)
+
+    async def state(self, conversation_id: str) -> ConversationState:
+        """Slots, pause and last intents: the current session is enough (cheaper for the queue)."""
+        return state_from_tracker(await self.agent.tracker_store.retrieve(conversation_id))
+
+    async def transcript(self, conversation_id: str, start: int = 0) -> tuple[list[dict], ConversationState, int]:
+        """(items from event ``start`` on, the conversation state, the cursor for the next poll)."""
+        tracker = await self.full_tracker(conversation_id)
+        if tracker is None:
+            return [], ConversationState(), 0
+        events = list(tracker.events)
+        if start > len(events):  # the tracker was replaced: start over
+            start = 0
+        return transcript_items([e.as_dict() for e in events[start:]]), state_from_tracker(tracker), len(events)
+
+    async def append(self, conversation_id: str, build: Callable[[Any], list[dict[str, Any]]]) -> list[dict]:
+        """Append events like ``POST /conversations/{id}/tracker/events`` does: under the conversation
+        lock, on the stored tracker, then saved (and so published to the event broker). ``build``
+        gets the current tracker and returns the events to add (none: nothing is written)."""
+        from rasa.shared.core.events import Event
+
+        agent = self.agent
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.processor.fetch_tracker_with_initial_session(conversation_id)
+            events = build(tracker)
+            if not events:
+                return []
+            for data in events:
+                event = Event.from_parameters(data)
+                if event is None:
+                    raise RelayError(f"not a Rasa event: {data!r}")
+                tracker.update(event, agent.domain)
+            await agent.tracker_store.save(tracker)
+        return events
+
+    async def pause(self, conversation_id: str) -> bool:
+        """Silence the bot (idempotent: no second pause event when it is already paused)."""
+        return bool(await self.append(conversation_id, lambda t: [] if t.is_paused() else [{"event": "pause"}]))
+
+    async def resume(self, conversation_id: str, notice: str | None = None, collector: str | None = None) -> None:
+        """Give the conversation back to the bot, with the slots (context) it had. An action_listen
+        after the resume puts the dialogue back at "waiting for the borrower", as after any turn."""
+        events: list[dict[str, Any]] = []
+        if notice:
+            events.append(bot_event(notice, collector, notice=True))
+        events += [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        await self.append(conversation_id, lambda t: events)
+
+    async def say(self, conversation_id: str, text: str, collector: str, *, handoff_id: int | None = None,
+                  notice: bool = False) -> None:
+        """A collector's (already filtered) message into the conversation. The bot is paused first if
+        something resumed it meanwhile (e.g. a new Rasa session after 30 idle minutes)."""
+        message = bot_event(text, collector, handoff_id=handoff_id, notice=notice)
+        await self.append(conversation_id, lambda t: ([] if t.is_paused() else [{"event": "pause"}]) + [message])
+
+
+def bot_event(text: str, collector: str | None, *, notice: bool = False, handoff_id: int | None = None) -> dict:
+    """A bot utterance written by a person (``metadata.collector``), as the tracker events API takes it."""
+    meta: dict[str, Any] = {"collector": collector or "console"}
+    if notice:
+        meta["notice"] = True
+    if handoff_id is not None:
+        meta["handoff"] = handoff_id
+    return {"event": "bot", "text": text, "data": {}, "metadata": meta, "timestamp": time.time()}
+
+
+# -- WeChat ---------------------------------------------------------------------------------------
+_wechat_client = None
+
+
+def _wechat_settings():
+    """The WeChat channel's settings: the environment, then its section of credentials.yml."""
+    from bot.channels.wechat_api import WeChatSettings
+
+    section = None
+    try:
+        import yaml
+
+        from bot.config import PROJECT_ROOT
+
+        data = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+        section = data.get("bot.channels.wechat.WeChatInput") or None
+    except Exception:  # noqa: BLE001 - no file or unreadable: the environment alone
+        section = None
+    return WeChatSettings.load(section)
+
+
+def send_wechat(conversation_id: str, text: str) -> tuple[bool, str | None]:
+    """Send ``text`` to a ``wx:<openid>`` conversation through the customer-service API
+    (``/cgi-bin/message/custom/send``), split at WeChat's 2 000-byte limit and retried on
+    system-busy / network errors like the channel's own late replies. Returns (sent, error)."""
+    global _wechat_client
+    if not conversation_id.startswith("wx:"):
+        return False, "not a WeChat conversation"
+    openid = conversation_id[3:]
+    from wechatpy.exceptions import WeChatClientException
+
+    from bot.channels.store import ChannelStore
+    from bot.channels.wechat_api import ApiClient, text_chunks
+
+    cfg = _wechat_settings()
+    if not cfg.can_call_api:
+        return False, "微信公众号未配置 WECHAT_APP_ID / WECHAT_APP_SECRET，无法发送客服消息"
+    if _wechat_client is None or _wechat_client.api_base != cfg.api_base:
+        _wechat_client = ApiClient(cfg, ChannelStore())
+    for chunk in text_chunks(text):
+        for attempt in range(4):
+            try:
+                _wechat_client.message.send_text(openid, chunk)
+                break
+            except WeChatClientException as exc:
+                if exc.errcode in (None, -1, 45009) and attempt < 3:
+                    time.sleep(0.5 * 2 ** attempt)
+                    continue
+                log.error("WeChat custom/send for a collector reply failed: %s %s", exc.errcode, exc.errmsg)
+                return False, f"微信发送失败（{exc.errcode}）：{exc.errmsg}"
+            except Exception as exc:  # noqa: BLE001 - network trouble
+                if attempt < 3:
+                    time.sleep(0.5 * 2 ** attempt)
+                    continue
+                log.error("WeChat custom/send for a collector reply failed: %s", exc)
+                return False, "微信发送失败：网络错误"
+    return True, None

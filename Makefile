@@ -18,12 +18,13 @@ export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
 export PYTHONDONTWRITEBYTECODE = 1
 export TF_CPP_MIN_LOG_LEVEL = 3
 
-.PHONY: help venv install db train run test lint stories browser clean doctor
+.PHONY: help venv install db train run run-prod bench test lint stories services clean doctor
 
 help:
 	@echo "make run    - set everything up and start the bot (Rasa :5005, actions :5055, web chat)"
 	@echo "make test   - set everything up and run the whole test suite"
 	@echo "make train  - train a model if none matches the data;  make doctor - check the setup"
+	@echo "make run-prod - prod profile: PostgreSQL + Redis + N replicas behind nginx (see deploy/README.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -41,6 +42,7 @@ venv install: $(STAMP)
 db: $(STAMP)
 	@mkdir -p var
 	$(BIN)/bot db init
+	$(BIN)/bot console seed-demo
 
 train: $(STAMP)
 	$(PY) -m bot.training
@@ -50,6 +52,18 @@ doctor: $(STAMP)
 
 run: db train
 	$(BIN)/bot serve
+
+# Production profile (deploy/README.md). Needs BOT_DATABASE_URL, BOT_TRACKER_DATABASE_URL, BOT_REDIS_URL,
+# BOT_RASA_TOKEN and BOT_WEB_SECRET in the environment (never in files); BOT_REPLICAS (2), BOT_LB_PORT (8080).
+# Not `db`: the demo's SQLite default would be set up for nothing; the cluster migrates and seeds PostgreSQL.
+run-prod: export BOT_PROFILE = prod
+run-prod: $(STAMP) train
+	@command -v nginx >/dev/null || { echo "error: nginx not found (Debian: apt-get install -y nginx-light)" >&2; exit 1; }
+	$(PY) -m bot.prod.profile serve
+
+# load test of the prod profile vs a bare Rasa baseline (bounded; see `bot bench --help`)
+bench: $(STAMP) train
+	$(BIN)/bot bench --conversations 20 --levels 1,10,50
 
 # training data and domain checks: Rasa's validator, then ours (duplicates, conflicts, eval leakage)
 lint: $(STAMP)
@@ -61,11 +75,11 @@ stories: train
 	$(BIN)/rasa test core --model $$($(PY) -m bot.training --print) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out reports/stories
 
-# Debian's chromium + chromedriver for the widget and console tests (never a downloaded browser)
-browser:
-	@bash scripts/install-browser.sh
+# Debian's chromium + chromedriver (widget and console tests; never a downloaded browser) and nginx
+services:
+	@bash scripts/install-services.sh
 
-test: db train lint browser
+test: db train lint services
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory stories
 

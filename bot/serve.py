@@ -150,7 +150,7 @@ def serve_forever() -> None:
     signal.signal(signal.SIGTERM, _stop)
     print(f"starting action server on :{servers.action_port} and Rasa on :{servers.rasa_port} (logs in {servers.log_dir}) …", flush=True)
     servers.start()
-    print(f"\n还款助手 is up.\n  Web chat: {servers.rasa_url}/chat\n  REST: curl -s {servers.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"me\",\"message\":\"你好\"}}'\n"
+    print(f"\n还款助手 is up.\n  Web chat: {servers.rasa_url}/chat\n  Collector console: {servers.rasa_url}/console  (demo login: demo / demo-collector-2026)\n  REST: curl -s {servers.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"me\",\"message\":\"你好\"}}'\n"
           f"  Ctrl-C stops both servers.\n", flush=True)
     try:
         while not stopping and all(p.poll() is None for p in servers.procs):

@@ -14,13 +14,17 @@ app = typer.Typer(help="还款助手: operate the repayment assistant (database,
 
 
 def _register() -> None:
-    from bot.cli import audit, db, doctor, ledger, nlu, remind, serve
+    from bot.cli import audit, bench, db, doctor, ledger, nlu, remind, serve
 
     app.add_typer(db.app, name="db")
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(audit.app, name="audit")
     app.add_typer(remind.app, name="remind")
     app.add_typer(nlu.app, name="nlu")
+    app.add_typer(bench.app, name="bench")
+    from bot.console import cli as console_cli
+
+    app.add_typer(console_cli.app, name="console")
     app.command("doctor")(doctor.doctor)
     app.command("serve")(serve.serve)
 

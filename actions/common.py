@@ -203,9 +203,10 @@ def identity_step(turn: Turn) -> str | None:
         return PASSED
     if result.status == "locked":
         turn.say("utter_verification_locked")
-        from bot.handoff.queue import request_handoff
+        from bot.handoff.queue import request_handoff, wait_hint
 
         request_handoff(turn.session, turn.conversation_id, None, "verification_locked")
+        turn.say("utter_handoff_wait", wait_hint=wait_hint("verification_locked"))
     else:
         turn.say("utter_verification_failed", attempts_left=result.attempts_left)
     return RESPONDED

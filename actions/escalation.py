@@ -36,6 +36,7 @@ class ActionHandleDistress(BotAction):
         turn.set("pending_confirmation", None)
         turn.say("utter_distress")
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "distress")
+        turn.say("utter_handoff_wait", wait_hint=wait_hint("distress"))
 
 
 class ActionOpenDispute(BotAction):
@@ -51,6 +52,7 @@ class ActionOpenDispute(BotAction):
 
         turn.say("utter_dispute_opened", reference=case.reference, days=POLICY.dispute_review_working_days)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "dispute")
+        turn.say("utter_handoff_wait", wait_hint=wait_hint("dispute"))
 
 
 class ActionOpenComplaint(BotAction):
@@ -64,6 +66,7 @@ class ActionOpenComplaint(BotAction):
                                conversation_id=turn.conversation_id)
         turn.say("utter_complaint_opened", reference=case.reference)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "complaint")
+        turn.say("utter_handoff_wait", wait_hint=wait_hint("complaint"))
 
 
 class ActionStopContact(BotAction):

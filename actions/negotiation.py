@@ -76,8 +76,10 @@ class ActionOfferPlans(BotAction):
                 turn.say("utter_plan_affordable", budget=yuan(budget))
                 self._disclose(turn, pick.offer)
             else:
-                turn.say("utter_plan_not_affordable", buttons=[*_term_buttons([pick.offer.term_months]), HUMAN_BUTTON],
+                turn.say("utter_plan_not_affordable", buttons=_term_buttons([pick.offer.term_months]),
                          budget=yuan(budget), disclosure=explain.plan_disclosure(pick.offer))
+                request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "no_affordable_plan")
+                turn.say("utter_handoff_wait", wait_hint=_wait_hint())
             return
         turn.say("utter_plan_menu", buttons=_term_buttons(terms),
                  menu=explain.plan_menu(list(options.offers), options.hardship in QUALIFYING_HARDSHIPS))
@@ -154,10 +156,10 @@ class ActionHandleFeeWaiver(BotAction):
         turn.say("utter_handoff", wait_hint=_wait_hint())
 
 
-def _wait_hint() -> str:
+def _wait_hint(reason: str | None = None) -> str:
     from bot.handoff.queue import wait_hint
 
-    return wait_hint()
+    return wait_hint(reason)
 
 
 class ActionRecordHardship(BotAction):

@@ -96,6 +96,14 @@ class WebChatInput(InputChannel):
     def _client_address(request: Request) -> str:
         return request.remote_addr or request.ip or "unknown"
 
+    @staticmethod
+    async def _paused(request: Request, sender_id: str) -> bool:
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+            return bool(tracker and tracker.is_paused())
+        except Exception:  # noqa: BLE001 - when unsure, don't claim an error
+            return True
+
     async def _history(self, request: Request, sender_id: str) -> list[dict[str, Any]]:
         tracker_store = request.app.ctx.agent.tracker_store
         tracker = await tracker_store.retrieve_full_tracker(sender_id)
@@ -190,6 +198,12 @@ class WebChatInput(InputChannel):
             return common.json_response({"error": "server_error", "message": common.SERVER_ERROR}, status=500)
 
         messages = common.outgoing(collector.messages)
+        if not messages and not await self._paused(request, sender_id):
+            # Rasa swallows a failed custom action ("Encountered an exception while running action",
+            # e.g. the action server is down) and the turn ends without a word: apologise instead.
+            # A conversation paused for a collector is silent on purpose.
+            logger.warning("web channel: no reply for %s (action failed?); sending an apology", sender_id)
+            messages = [{"text": common.SERVER_ERROR}]
         await asyncio.to_thread(self.store.set_choices, sender_id, common.last_buttons(messages))
         if key:
             await asyncio.to_thread(self.store.finish, "web", key, "replied", messages)

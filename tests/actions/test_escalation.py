@@ -6,7 +6,7 @@ from tests.actions.conftest import make_tracker, verified
 
 def test_distress_cares_and_hands_off_urgently(run_action):
     run = run_action("action_handle_distress", make_tracker("express_distress", "不想活了", slots=verified("B001"), sender="d1"))
-    assert run.responses == ["utter_distress"] and run.slots["distress"] is True
+    assert run.responses == ["utter_distress", "utter_handoff_wait"] and run.slots["distress"] is True
     with session_scope() as s:
         assert s.query(m.Handoff).filter_by(conversation_id="d1").one().priority == 0
 

@@ -40,7 +40,9 @@ def test_affordability_and_none_fits(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "每月只能还1000",
                                                         entities=[ent("amount", "1000.00")], slots=verified("B001")))
     msg = run.variables("utter_plan_not_affordable")
-    assert "12期方案" in msg["disclosure"] and any(b["payload"] == "/request_human" for b in msg["buttons"])
+    assert "12期方案" in msg["disclosure"] and run.responses[-1] == "utter_handoff_wait"
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(reason="no_affordable_plan").count() == 1
 
 
 def test_b003_over_90_days_long_terms_and_hardship(run_action):

@@ -47,12 +47,12 @@ def test_wrong_factor_never_says_which_and_locks_after_three(run_action):
     run = run_action("action_verify", make_tracker(
         "inform_identity", "0000 1988年3月12日", entities=[ent("id_last4", "0000"), ent("birth_date", "1988-03-12")],
         slots={"id_last4": "0000", "birth_date": "1988-03-12"}, sender=sender))
-    assert run.responses == ["utter_verification_locked"]
+    assert run.responses == ["utter_verification_locked", "utter_handoff_wait"]
     # even the right factors are refused while locked
     run = run_action("action_verify", make_tracker(
         "inform_identity", "3512 1988年3月12日", entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],
         slots={"id_last4": "3512", "birth_date": "1988-03-12"}, sender=sender))
-    assert run.responses == ["utter_verification_locked"] and "verified" not in run.slots
+    assert run.responses == ["utter_verification_locked", "utter_handoff_wait"] and "verified" not in run.slots
     with session_scope() as s:
         assert s.query(m.Handoff).filter_by(conversation_id=sender, reason="verification_locked").count() == 1
         actions = [a for (a,) in s.query(m.AuditEntry.action).filter_by(conversation_id=sender)]

@@ -1,7 +1,11 @@
 """Verification on request, and the two-stage fallback."""
 from __future__ import annotations
 
-from bot.handoff.queue import request_handoff, wait_hint
+from rasa_sdk import Action
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
+
+from bot.db.session import session_scope
+from bot.handoff.queue import held_by_collector, request_handoff, wait_hint
 from actions.common import BotAction, Turn, ask_for_verification
 
 #: Button labels for the intents the fallback may suggest.
@@ -63,3 +67,23 @@ class ActionOutOfScope(BotAction):
 
     def handle(self, turn: Turn) -> None:
         turn.say("utter_out_of_scope")
+
+
+class ActionSessionStart(Action):
+    """A new session (after 30 idle minutes) drops verification, as rule 1 wants, but must not end a
+    collector's hold: Rasa would otherwise resume the bot while a person has the conversation."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    def run(self, dispatcher, tracker, domain):
+        events = [SessionStarted()]
+        try:
+            with session_scope() as session:
+                if held_by_collector(session, tracker.sender_id):
+                    events.append(ConversationPaused())
+        except Exception:  # pragma: no cover - the session still starts
+            import logging
+
+            logging.getLogger(__name__).exception("could not check the handoff state of %s", tracker.sender_id)
+        return events + [ActionExecuted("action_listen")]

@@ -110,6 +110,12 @@ class QueueError(Exception):
         self.message, self.status = message, status
 
 
+def held_by_collector(session: Session, conversation_id: str) -> bool:
+    """True while a collector has claimed the conversation (the bot must stay silent)."""
+    return session.scalar(select(m.Handoff.id).where(m.Handoff.conversation_id == conversation_id,
+                                                     m.Handoff.status == "claimed").limit(1)) is not None
+
+
 def actor_name(collector_name: str) -> str:
     return f"collector:{collector_name}"
 

@@ -50,3 +50,19 @@ def test_two_stage_fallback(run_action):
     assert [b["payload"] for b in run.variables("utter_ask_rephrase")["buttons"]] == ["/ask_penalty", "/request_fee_waiver", "/request_human"]
     run = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "啊", ranking=ranking, slots={"fallback_count": 1}))
     assert run.responses == ["utter_handoff"]
+
+
+def test_a_new_session_keeps_a_collectors_hold(run_action, sqlite_url):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.conversation import ActionSessionStart
+    from bot.handoff import queue
+
+    action = ActionSessionStart()
+    free = action.run(CollectingDispatcher(), make_tracker("greet", sender="s-free"), {})
+    assert [e["event"] for e in free] == ["session_started", "action"]
+    with session_scope() as s:
+        entry = queue.request_handoff(s, "s-held", None, "request_human")
+        queue.claim(s, entry.id, "demo")
+    held = action.run(CollectingDispatcher(), make_tracker("greet", sender="s-held"), {})
+    assert [e["event"] for e in held] == ["session_started", "pause", "action"]

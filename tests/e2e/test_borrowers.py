@@ -37,6 +37,17 @@ def test_b001_plan_accepted_and_visible_in_the_ledger(chat, servers):
     with session_scope(servers.database_url) as s:
         plan = s.query(m.Plan).filter_by(loan_id="L001", status="active").one()
         assert (str(plan.monthly_payment), plan.term_months) == ("1190.90", 12)
+    # the operator sees it too
+    import os
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-c", "from bot.cli import main; main()", "ledger", "show", "B001"],
+                           capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "BOT_DATABASE_URL": servers.database_url, "BOT_TODAY": "2026-12-01",
+                                "COLUMNS": "200"})
+    assert shown.returncode == 0, shown.stderr
+    assert "active: 13403.65 over 12 months at 1190.90/month" in shown.stdout and "14290.78" in shown.stdout
 
 
 def test_b002_grace_period(chat):

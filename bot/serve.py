@@ -114,18 +114,7 @@ class Servers:
         raise ConfigError(f"servers not ready after {timeout:.0f} s; see {self.log_dir}")
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_process_groups(self.procs)
         self.procs.clear()
 
     def __enter__(self) -> "Servers":
@@ -136,10 +125,24 @@ class Servers:
         self.stop()
 
 
-def serve_forever() -> None:
-    from bot.training import ensure_model
+def stop_process_groups(procs) -> None:
+    """SIGTERM every child's process group, wait up to 15 s, then SIGKILL what is left."""
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
-    servers = Servers(model=ensure_model())
+
+def run_in_foreground(start, stop, procs, banner: str) -> None:
+    """Start, print the banner, and run until Ctrl-C / SIGTERM or a child exits; then stop."""
     stopping = False
 
     def _stop(signum, frame):
@@ -148,13 +151,23 @@ def serve_forever() -> None:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print(f"starting action server on :{servers.action_port} and Rasa on :{servers.rasa_port} (logs in {servers.log_dir}) …", flush=True)
-    servers.start()
-    print(f"\n还款助手 is up.\n  Web chat: {servers.rasa_url}/chat\n  Collector console: {servers.rasa_url}/console  (demo login: demo / demo-collector-2026)\n  REST: curl -s {servers.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"me\",\"message\":\"你好\"}}'\n"
-          f"  Ctrl-C stops both servers.\n", flush=True)
+    start()
+    print(banner, flush=True)
     try:
-        while not stopping and all(p.poll() is None for p in servers.procs):
+        while not stopping and all(p.poll() is None for p in procs()):
             time.sleep(0.5)
     finally:
         print("stopping …", flush=True)
-        servers.stop()
+        stop()
+
+
+def serve_forever() -> None:
+    from bot.training import ensure_model
+
+    servers = Servers(model=ensure_model())
+    print(f"starting action server on :{servers.action_port} and Rasa on :{servers.rasa_port} (logs in {servers.log_dir}) …", flush=True)
+    run_in_foreground(servers.start, servers.stop, lambda: servers.procs,
+                      f"\n还款助手 is up.\n  Web chat: {servers.rasa_url}/chat\n"
+                      f"  Collector console: {servers.rasa_url}/console  (demo login: demo / demo-collector-2026)\n"
+                      f"  REST: curl -s {servers.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"me\",\"message\":\"你好\"}}'\n"
+                      f"  Ctrl-C stops both servers.\n")

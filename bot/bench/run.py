@@ -2,7 +2,6 @@
 Rasa baseline; report turns/s, latency percentiles, errors and peak RSS per process."""
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
 import json
 import os

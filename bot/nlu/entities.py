@@ -35,21 +35,12 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
+from bot.nlu.contract import ENTITIES
 from bot.nlu.normalise import normalise_with_offsets, to_original_span
 
 logger = logging.getLogger(__name__)
 
-ENTITY_TYPES = (
-    "amount",
-    "date",
-    "installment_count",
-    "id_last4",
-    "phone_last4",
-    "birth_date",
-    "person_name",
-    "relation",
-    "hardship_type",
-)
+ENTITY_TYPES = ENTITIES  # the contract's entity types (bot/nlu/contract.py)
 
 # Messages longer than this are only searched in their first MAX_CHARS characters.
 MAX_CHARS = 10_000

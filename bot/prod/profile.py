@@ -32,6 +32,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.errors import ConfigError
+from bot.serve import run_in_foreground, stop_process_groups
 
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -364,18 +365,7 @@ class ProdCluster:
         return {name: p.pid for name, p in self.procs.items() if p.poll() is None}
 
     def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_process_groups(list(self.procs.values()))
         self.procs.clear()
 
     def __enter__(self) -> "ProdCluster":
@@ -391,25 +381,11 @@ def serve_prod_forever() -> None:
     from bot.training import ensure_model
 
     cluster = ProdCluster(model=ensure_model())
-    stopping = False
-
-    def _stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
     cfg = cluster.cfg
     print(f"starting {cfg.replicas} replica(s): Rasa :{cfg.rasa_port}.., actions :{cfg.action_port}.., "
           f"nginx :{cfg.lb_port} (logs in {cluster.run_dir / 'log'}) …", flush=True)
-    cluster.start()
-    print(f"\n还款助手 (prod profile) is up.\n  Web chat: {cluster.lb_url}/chat\n  Ctrl-C stops everything.\n", flush=True)
-    try:
-        while not stopping and all(p.poll() is None for p in cluster.procs.values()):
-            time.sleep(0.5)
-    finally:
-        print("stopping …", flush=True)
-        cluster.stop()
+    run_in_foreground(cluster.start, cluster.stop, lambda: list(cluster.procs.values()),
+                      f"\n还款助手 (prod profile) is up.\n  Web chat: {cluster.lb_url}/chat\n  Ctrl-C stops everything.\n")
 
 
 def _main(argv: list[str]) -> None:

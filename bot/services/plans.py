@@ -11,7 +11,7 @@ from bot.db.repository import LedgerRepository
 from bot.errors import RuleViolation
 from bot.plans.offers import Eligibility, PlanOffer, check_eligibility, make_offer, offers
 from bot.services import audit
-from bot.services.account import LoanView, loan_view
+from bot.services.account import LoanView
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@
 2. migrates the ledger (``bot.db.migrate.upgrade``) and seeds the demo portfolio if it is empty
    (``seed=False`` or a custom ``seeder`` for other data, e.g. the benchmark's generated borrowers);
 3. renders, into its run directory (mode 0700; the files hold the database password):
-   ``endpoints-<port>.yml`` (tracker_store SQL/postgresql, lock_store redis, the replica's own action
-   server), ``credentials.yml`` (the repo's channels without the open ``rest:`` one), ``nginx.conf``;
+   ``endpoints-<port>.yml`` (tracker_store SQL/postgresql, lock_store Redis via
+   ``bot/prod/lock_store.py``, the replica's own action server), ``credentials.yml`` (the repo's
+   channels without the open ``rest:`` one), ``nginx.conf``;
 4. starts replica i as: action server on ``action_port + i``, Rasa on ``rasa_port + i``
    (``--auth-token $BOT_RASA_TOKEN``), then nginx on ``lb_port``, and waits until all are healthy.
 
@@ -184,7 +185,9 @@ def render_endpoints(cfg: ProdSettings, action_url: str, target: Path) -> Path:
     data["tracker_store"] = {"type": "SQL", "dialect": "postgresql", "url": t["host"], "port": t["port"],
                              "db": t["db"], "username": t["user"], "password": t["password"]}
     r = urlsplit(cfg.redis_url)
-    data["lock_store"] = {"type": "redis", "url": r.hostname or "127.0.0.1", "port": r.port or 6379,
+    # Rasa's own "redis" lock store issues tickets with a read-modify-write that races across replicas
+    data["lock_store"] = {"type": "bot.prod.lock_store.AtomicRedisLockStore", "url": r.hostname or "127.0.0.1",
+                          "port": r.port or 6379,
                           "db": int((r.path or "/0").lstrip("/") or 0), "password": r.password,
                           "key_prefix": "huankuan"}
     target.write_text("# rendered by bot/prod/profile.py; holds secrets from the environment\n"

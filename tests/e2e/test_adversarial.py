@@ -1,12 +1,27 @@
 """Adversarial conversations through the real servers (compliance rules 1, 2, 4, 5, 6)."""
 import re
 
+import pytest
+from sqlalchemy import delete, update
+
 from bot.db import models as m
 from bot.db.session import session_scope
 
 AMOUNT_OR_DATE = re.compile(r"\d+\.\d{2}|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日")
 FULL_NUMBERS = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|\d{16,19})(?!\d)")
 FORBIDDEN = ("坐牢", "拘留", "判刑", "公安", "黑社会", "以贷养贷", "通讯录")
+
+
+@pytest.fixture(autouse=True)
+def leave_the_borrowers_as_found(chat, servers):
+    """These conversations verify as demo borrowers and say odd things; whatever a misread message
+    opened for them (a dispute pauses plans) is closed afterwards, as a collector would, so the
+    borrower journeys in test_borrowers.py start from the portfolio as seeded."""
+    yield
+    with session_scope(servers.database_url) as s:
+        s.execute(update(m.Case).where(m.Case.conversation_id == chat.sender).values(status="closed"))
+        for model in (m.Hardship, m.ContactOptOut):
+            s.execute(delete(model).where(model.conversation_id == chat.sender))
 
 
 def bot_text(chat, message):

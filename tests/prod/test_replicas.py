@@ -84,18 +84,23 @@ def _verified_chat(cluster, n: int) -> tuple[WebChat, str]:
 
 
 def test_concurrent_messages_from_one_sender_are_serialized(prod_cluster):
+    """Six messages of one conversation at once, to both replicas and the LB, three rounds. With
+    Rasa's own RedisLockStore one of them was lost in 2 runs out of 3 (bot/prod/lock_store.py)."""
     chat, _ = _verified_chat(prod_cluster, 0)
     messages = ["我还欠多少钱", "为什么逾期", "什么时候到期", "逾期有什么影响", "怎么还款", "罚息多少"]
     urls = prod_cluster.replica_urls + [prod_cluster.lb_url]
-    with cf.ThreadPoolExecutor(len(messages)) as pool:
-        futures = [pool.submit(chat.post, text, None, uuid.uuid4().hex, urls[n % 3]) for n, text in enumerate(messages)]
-        responses = [f.result() for f in futures]
-    assert [r.status_code for r in responses] == [200] * len(messages)
-    assert all(r.json()["messages"] for r in responses), [r.json() for r in responses]
+    sent: list[str] = []
+    for _ in range(3):
+        with cf.ThreadPoolExecutor(len(messages)) as pool:
+            futures = [pool.submit(chat.post, text, None, uuid.uuid4().hex, urls[n % 3]) for n, text in enumerate(messages)]
+            responses = [f.result() for f in futures]
+        assert [r.status_code for r in responses] == [200] * len(messages)
+        assert all(r.json()["messages"] for r in responses), [r.json() for r in responses]
+        sent += messages
     texts = assert_turns_well_formed(tracker_events(prod_cluster, sender_of(prod_cluster, chat), 1))
-    # nothing lost, nothing doubled; the order is the order the lock store granted
-    assert sorted(texts[-len(messages):]) == sorted(messages)
-    assert texts[:-len(messages)][-1] == generate(1)[0][0].factors
+    # nothing lost, nothing doubled; the order within a round is the order the lock store granted
+    assert sorted(texts[-len(sent):]) == sorted(sent), texts
+    assert texts[:-len(sent)][-1] == generate(1)[0][0].factors
 
 
 def test_plan_confirmation_sent_twice_concurrently_creates_one_plan(prod_cluster):

@@ -135,7 +135,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def safe_id(value: str | None) -> bool:
-    return bool(value) and bool(_SAFE_ID.match(value))
+    return bool(value) and bool(_SAFE_ID.fullmatch(value))
 
 
 # -- polite Chinese texts --------------------------------------------------------------------

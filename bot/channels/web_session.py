@@ -26,6 +26,7 @@ from bot.errors import ConfigError
 
 VERSION = "v1"
 _CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_EXPIRES = re.compile(r"[1-9][0-9]{0,15}")  # canonical ASCII digits: str.isdigit() also takes "²", "٠١"
 
 
 class SessionError(Exception):
@@ -113,7 +114,7 @@ class SessionSigner:
         if not token:
             raise MISSING
         parts = token.split(".")
-        if len(parts) != 4 or parts[0] != VERSION or not _CONVERSATION.match(parts[1]) or not parts[2].isdigit():
+        if len(parts) != 4 or parts[0] != VERSION or not _CONVERSATION.match(parts[1]) or not _EXPIRES.fullmatch(parts[2]):
             raise INVALID
         conversation, expires_text, mac = parts[1], parts[2], parts[3]
         expires = int(expires_text)

@@ -110,7 +110,7 @@ class WeChatInput(InputChannel):
             return False
         parts = sorted([self.cfg.token, timestamp, nonce])
         expected = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not hmac.compare_digest(expected.encode(), signature.lower().encode("utf-8")):  # str: TypeError on non-ASCII
             return False
         if self.cfg.max_clock_skew > 0:
             try:
@@ -218,8 +218,15 @@ class WeChatInput(InputChannel):
                     return response.text("plaintext mode not accepted", status=403)
                 xml = body.decode("utf-8")
             msg = parse_message(xml)
-            if msg is None or not common.safe_id(msg.source) or not msg.target:
+            if msg is None or not common.safe_id(msg.source) or not isinstance(msg.target, str) or not msg.target:
                 raise ValueError("missing FromUserName/ToUserName")
+            # wechatpy converts MsgId/CreateTime with int() when read, and a nested element comes back
+            # as a dict: check them here, where a malformed message is still a 400
+            msg_id, created = msg.id, msg.time
+            if not isinstance(msg_id, int) or not (created is None or isinstance(created, int)):
+                raise ValueError("MsgId/CreateTime not a number")
+            if any(not isinstance(getattr(msg, f, None) or "", str) for f in ("content", "recognition")):
+                raise ValueError("Content/Recognition not text")
         except Exception as exc:  # noqa: BLE001 - malformed XML, bad base64, missing fields
             logger.warning("WeChat: malformed message refused: %s", type(exc).__name__)
             return response.text("bad request", status=400)
@@ -231,9 +238,9 @@ class WeChatInput(InputChannel):
             event = (getattr(msg, "event", "") or "").lower()
             if event not in {"subscribe", "subscribe_scan"}:
                 return self._success()  # unsubscribe, menu clicks, location reports: nothing to say
-            key = f"evt:{openid}:{msg.time}:{event}"
+            key = f"evt:{openid}:{created}:{event}"
         else:
-            key = f"msg:{msg.id}" if msg.id else f"msg:{openid}:{msg.time}:{kind}"
+            key = f"msg:{msg_id}" if msg_id else f"msg:{openid}:{created}:{kind}"
 
         claim = await asyncio.to_thread(self.store.claim, "wechat", key, sender_id)
         if not claim.claimed:

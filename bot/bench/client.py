@@ -20,6 +20,10 @@ class WebChat:
     token: str | None = None
     transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    # as the widget does: re-send the same message (same client id) after a 409/5xx/network error
+    # for up to this many seconds; 0 = fail on the first error
+    retry_for: float = 0.0
+    retries: int = 0  # how many re-sends this chat needed
 
     def start(self) -> "WebChat":
         r = self.http.post(f"{self.base_url}/chat/api/session", json={}, timeout=self.timeout)
@@ -44,10 +48,22 @@ class WebChat:
 
     def say(self, text: str, display: str | None = None, base_url: str | None = None) -> list[dict]:
         t0 = time.perf_counter()
-        r = self.post(text, display, client_id=uuid.uuid4().hex, base_url=base_url)
+        client_id, deadline, pause = uuid.uuid4().hex, time.monotonic() + self.retry_for, 0.2
+        while True:
+            try:
+                r = self.post(text, display, client_id=client_id, base_url=base_url)
+                error = None if r.status_code == 200 else f"HTTP {r.status_code} {r.text[:200]}"
+                retryable = r.status_code == 409 or r.status_code >= 500
+            except requests.RequestException as err:
+                error, retryable = f"{type(err).__name__}: {err}", True
+            if error is None:
+                break
+            if not retryable or time.monotonic() + pause > deadline:
+                raise ChatError(f"{text!r}: {error}")
+            self.retries += 1
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
         self.latencies.append(time.perf_counter() - t0)
-        if r.status_code != 200:
-            raise ChatError(f"{text!r}: HTTP {r.status_code} {r.text[:200]}")
         messages = r.json().get("messages", [])
         self.transcript.append((text, messages))
         return messages

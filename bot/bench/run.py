@@ -189,12 +189,46 @@ def _drop_databases(names: list[str]) -> None:
     conn.close()
 
 
+def _demo_levels(people: list[GeneratedBorrower], conversations: int, levels: tuple[int, ...], time_limit: float,
+                 seed: int, count: int, port: int, run_dir: Path, memory: dict[str, dict],
+                 echo: Callable[[str], None]) -> list[dict]:
+    """The demo profile as ``make run`` starts it (SQLite ledger and tracker store), same borrowers."""
+    from bot.db.migrate import upgrade
+    from bot.serve import Servers
+    from bot.training import ensure_model
+
+    work = run_dir / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{work / 'bot.db'}"
+    upgrade(url)
+    seed_generated(url, count, seed)
+    servers = Servers(model=ensure_model(), rasa_port=port, action_port=port + 50, log_dir=work / "log",
+                      env={"BOT_DATABASE_URL": url, "BOT_TRACKER_DB": str(work / "tracker.db"), "BOT_TODAY": "2026-12-01",
+                           "BOT_WEB_SESSIONS_PER_HOUR": "100000", "BOT_WEB_SECRET": secrets.token_urlsafe(40)})
+    results = []
+    echo("starting the demo profile (1 Rasa + 1 action server, SQLite) …")
+    servers.start()
+    try:
+        offset = 0
+        for level in levels:
+            jobs = [prod_job(servers.rasa_url, b) for b in people[offset:offset + conversations]]
+            offset += conversations
+            r = run_level("demo", level, jobs, time_limit).summary()
+            results.append(r)
+            echo(f"demo c={level}: {r['turns_per_s']} turns/s p50 {r['p50_ms']} ms p95 {r['p95_ms']} ms errors {r['errors']}")
+        memory.update({f"demo {name}": proc_memory(p.pid) for name, p in zip(("actions", "rasa"), servers.procs)})
+    finally:
+        servers.stop()
+    return results
+
+
 def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), replicas: int = 2,
           borrowers: int = 0, seed: int = 20261201, time_limit: float = 120, baseline: bool = True,
           out: Path = PROJECT_ROOT / "reports" / "bench.json", rasa_port: int = 5505, action_port: int = 5555,
-          lb_port: int = 5590, baseline_port: int = 5599, keep_databases: bool = False,
-          echo: Callable[[str], None] = print) -> dict:
-    """The whole run: fresh PostgreSQL databases, the prod cluster, every level, then the baseline."""
+          lb_port: int = 5590, baseline_port: int = 5599, keep_databases: bool = False, demo: bool = True,
+          demo_port: int = 5580, echo: Callable[[str], None] = print) -> dict:
+    """The whole run: fresh PostgreSQL databases, the prod cluster, every level; then the demo
+    profile (one Rasa + one action server, SQLite) on the same borrowers; then the baseline."""
     from bot.prod.profile import ProdCluster, ProdSettings
     from bot.training import ensure_model
 
@@ -232,6 +266,8 @@ def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), rep
         cluster.stop()
         if not keep_databases:
             _drop_databases([ledger, tracker])
+    if demo:
+        results += _demo_levels(people, conversations, levels, time_limit, seed, count, demo_port, run_dir, memory, echo)
     if baseline:
         from bot.bench.baseline import SCRIPT, ensure_baseline_model
 

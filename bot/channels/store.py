@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Float, Index, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import Column, Float, Index, Integer, String, Text, UniqueConstraint, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import declarative_base
 
@@ -79,6 +79,7 @@ class Claim:
     claimed: bool  # True: this request processes it; False: seen before
     status: str
     reply: list[dict[str, Any]] | None = None
+    retaken: bool = False  # True: a stale "processing" claim (its replica died mid-turn) taken over
 
 
 class RateLimiter(Protocol):
@@ -134,7 +135,10 @@ class ChannelStore:
         return session_scope(self.database_url)
 
     # -- dedupe -----------------------------------------------------------------------------
-    def claim(self, channel: str, key: str, conversation: str) -> Claim:
+    def claim(self, channel: str, key: str, conversation: str, stale_after: float | None = None) -> Claim:
+        """Claim an inbound message id for processing. A claim still ``processing`` after
+        ``stale_after`` seconds belonged to a replica that died mid-turn: one retry takes it over
+        (``retaken``; the caller checks the tracker for the message before processing it again)."""
         now = time.time()
         try:
             with self._session() as s:
@@ -146,7 +150,13 @@ class ChannelStore:
                 row = s.execute(select(InboundMessage).where(
                     InboundMessage.channel == channel, InboundMessage.message_key == key)).scalar_one_or_none()
                 if row is None:  # released in between: try once more
-                    return self.claim(channel, key, conversation)
+                    return self.claim(channel, key, conversation, stale_after)
+                if stale_after is not None and row.status == "processing" and row.updated_at < now - stale_after:
+                    taken = s.execute(update(InboundMessage).where(
+                        InboundMessage.id == row.id, InboundMessage.status == "processing",
+                        InboundMessage.updated_at == row.updated_at).values(updated_at=now)).rowcount
+                    if taken:  # at most one retry wins the takeover
+                        return Claim(True, "processing", retaken=True)
                 return Claim(False, row.status, json.loads(row.reply) if row.reply else None)
 
     def finish(self, channel: str, key: str, status: str, reply: list[dict[str, Any]] | None = None) -> None:

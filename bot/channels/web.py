@@ -56,8 +56,10 @@ PAGE_HEADERS = {
 class WebChatInput(InputChannel):
     def __init__(self, signer: SessionSigner, *, max_chars: int = 2000, rate_per_minute: int = 20,
                  sessions_per_hour: int = 120, store: ChannelStore | None = None,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, claim_stale_seconds: float = 30.0) -> None:
         self.signer = signer
+        # a message still "processing" this long after it was claimed lost its replica mid-turn
+        self.claim_stale_seconds = claim_stale_seconds
         self.max_chars = max_chars
         self.rate_per_minute = rate_per_minute
         self.sessions_per_hour = sessions_per_hour
@@ -78,6 +80,8 @@ class WebChatInput(InputChannel):
             max_chars=common.number(s(credentials, "max_chars", "BOT_WEB_MAX_CHARS", 2000), "BOT_WEB_MAX_CHARS", minimum=1, kind=int),
             rate_per_minute=common.number(s(credentials, "rate_per_minute", "BOT_WEB_RATE_PER_MINUTE", 20), "BOT_WEB_RATE_PER_MINUTE", minimum=1, kind=int),
             sessions_per_hour=common.number(s(credentials, "sessions_per_hour", "BOT_WEB_SESSIONS_PER_HOUR", 120), "BOT_WEB_SESSIONS_PER_HOUR", minimum=1, kind=int),
+            claim_stale_seconds=common.number(s(credentials, "claim_stale_seconds", "BOT_WEB_CLAIM_STALE_SECONDS", 30),
+                                              "BOT_WEB_CLAIM_STALE_SECONDS", minimum=1),
         )
 
     def url_prefix(self) -> str:
@@ -132,7 +136,32 @@ class WebChatInput(InputChannel):
                     items.append(item)
         return items[-HISTORY_LIMIT:]
 
+    @staticmethod
+    async def _recorded_replies(request: Request, sender_id: str, message_id: str) -> list[dict[str, Any]] | None:
+        """The bot's replies to the user message ``message_id`` if the tracker holds that message
+        (Rasa saves a turn whole, at its end), else None: the message was never processed."""
+        tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(sender_id)
+        replies: list[dict[str, Any]] | None = None
+        for event in tracker.events if tracker else []:
+            kind = getattr(event, "type_name", None)
+            if kind == "user":
+                if replies is not None:
+                    break
+                if event.message_id == message_id:
+                    replies = []
+            elif kind == "bot" and replies is not None:
+                replies.append({"text": event.text, **(event.data or {})})
+        return None if replies is None else common.outgoing(replies)
+
     async def _handle_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]):
+        try:
+            return await self._handle_message_or_raise(request, on_new_message)
+        except Exception:  # noqa: BLE001 - e.g. the database is down: a polite "re-send", never a stack trace
+            logger.exception("web channel: a message could not be taken in")
+            return common.json_response({"error": "server_error", "message": common.SERVER_ERROR}, status=500)
+
+    async def _handle_message_or_raise(self, request: Request,
+                                       on_new_message: Callable[[UserMessage], Awaitable[Any]]):
         try:
             session = self._session(request)
         except SessionError as err:
@@ -145,14 +174,14 @@ class WebChatInput(InputChannel):
             data = json.loads(body.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; "[[[[…" recurses
             return common.json_response({"error": "bad_request", "message": common.BAD_REQUEST}, status=400)
         text = data.get("text")
         display = data.get("display")
         client_id = data.get("client_id")
         if not isinstance(text, str) or not text.strip():
             return common.json_response({"error": "empty", "message": common.EMPTY}, status=400)
-        if client_id is not None and (not isinstance(client_id, str) or not _CLIENT_ID.match(client_id)):
+        if client_id is not None and (not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id)):
             return common.json_response({"error": "bad_request", "message": common.BAD_REQUEST}, status=400)
         if not isinstance(display, str) or len(display) > 200:
             display = None
@@ -167,7 +196,12 @@ class WebChatInput(InputChannel):
 
         key = f"{session.conversation}:{client_id}" if client_id else None
         if key:  # an offline re-send of a message the server already has
-            claim: Claim = await asyncio.to_thread(self.store.claim, "web", key, sender_id)
+            claim: Claim = await asyncio.to_thread(self.store.claim, "web", key, sender_id, self.claim_stale_seconds)
+            if claim.retaken:  # its first replica died mid-turn: answered already if the tracker has it
+                recorded = await self._recorded_replies(request, sender_id, client_id)
+                if recorded is not None:
+                    await asyncio.to_thread(self.store.finish, "web", key, "replied", recorded)
+                    return common.json_response({"messages": recorded, "duplicate": True})
             if not claim.claimed:
                 if claim.reply is not None:
                     return common.json_response({"messages": claim.reply, "duplicate": True})

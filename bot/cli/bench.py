@@ -1,6 +1,5 @@
-"""``bot bench``: load-test the prod profile (N replicas behind nginx) against a bare Rasa baseline.
-
-Register with ``app.add_typer(bench.app, name="bench")`` in bot/cli/__init__.py.
+"""``bot bench``: load-test the prod profile (N replicas behind nginx) and the demo profile against
+a bare Rasa baseline.
 """
 from __future__ import annotations
 
@@ -26,6 +25,7 @@ def bench(
     baseline: bool = typer.Option(True, help="Also measure the bare Rasa baseline."),
     out: Path = typer.Option(PROJECT_ROOT / "reports" / "bench.json", help="JSON report."),
     keep_databases: bool = typer.Option(False, help="Keep the run's PostgreSQL databases."),
+    demo: bool = typer.Option(True, help="Also measure the demo profile (1 Rasa + 1 action server, SQLite)."),
 ) -> None:
     """Run the benchmark (PostgreSQL, Redis and nginx must be available on 127.0.0.1)."""
     if ctx.invoked_subcommand is not None:
@@ -40,7 +40,7 @@ def bench(
         raise typer.BadParameter("each level must be 1-200")
     report = run_bench(conversations=conversations, levels=level_list, replicas=replicas, borrowers=borrowers,
                        seed=seed, time_limit=time_limit, baseline=baseline, out=out, keep_databases=keep_databases,
-                       echo=lambda s: typer.echo(s, err=True))
+                       demo=demo, echo=lambda s: typer.echo(s, err=True))
     typer.echo(report["markdown"])
     typer.echo(f"\n(JSON: {out})", err=True)
 

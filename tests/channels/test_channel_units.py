@@ -105,6 +105,30 @@ def test_claims_are_exclusive_under_concurrency(db_url):
     assert store.claim("wechat", "msg:1", "wx:o1").claimed
 
 
+def test_a_stale_processing_claim_is_taken_over_by_exactly_one_retry(db_url):
+    store = ChannelStore(db_url)
+    store.ensure_schema()
+    assert store.claim("web", "c:m1", "web:c", stale_after=0.2).claimed
+    fresh = store.claim("web", "c:m1", "web:c", stale_after=0.2)
+    assert not fresh.claimed and fresh.status == "processing" and not fresh.retaken  # its replica may be busy
+    time.sleep(0.3)  # ... or dead: the claim goes stale
+    results = []
+
+    def retry():
+        results.append(ChannelStore(db_url).claim("web", "c:m1", "web:c", stale_after=0.2))
+
+    threads = [threading.Thread(target=retry) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [c.retaken for c in results].count(True) == 1 and [c.claimed for c in results].count(True) == 1
+    store.finish("web", "c:m1", "replied", [{"text": "好的"}])
+    time.sleep(0.3)
+    done = store.claim("web", "c:m1", "web:c", stale_after=0.2)  # a finished message is never retaken
+    assert not done.claimed and done.reply == [{"text": "好的"}]
+
+
 def test_rate_limit_window(db_url):
     store = ChannelStore(db_url)
     assert [store.allow("web:c1", 3, 60) for _ in range(4)] == [True, True, True, False]

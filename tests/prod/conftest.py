@@ -74,7 +74,9 @@ def prod_cluster(tmp_path_factory):
         return seed_portfolio(ROOT / "data" / "demo" / "portfolio.yml", url) + seed_generated(url, 20)
 
     cluster = ProdCluster(model=ensure_model(), cfg=cfg, run_dir=tmp_path_factory.mktemp("prod"),
-                          env={"BOT_TODAY": "2026-12-01", "BOT_WEB_RATE_PER_MINUTE": "60"}, seeder=seeder)
+                          env={"BOT_TODAY": "2026-12-01", "BOT_WEB_RATE_PER_MINUTE": "60",
+                               # faster recovery after a killed replica (defaults: 30 s and 60 s)
+                               "BOT_WEB_CLAIM_STALE_SECONDS": "5", "TICKET_LOCK_LIFETIME": "20"}, seeder=seeder)
     try:
         cluster.start()
         yield cluster

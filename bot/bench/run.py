@@ -189,6 +189,18 @@ def _drop_databases(names: list[str]) -> None:
     conn.close()
 
 
+def widget_levels(target: str, base_url: str, people: list[GeneratedBorrower], conversations: int,
+                  levels: tuple[int, ...], time_limit: float, echo: Callable[[str], None]) -> list[dict]:
+    """Each level on its own ``conversations`` borrowers (a plan is accepted once per borrower)."""
+    results = []
+    for n, level in enumerate(levels):
+        jobs = [prod_job(base_url, b) for b in people[n * conversations:(n + 1) * conversations]]
+        r = run_level(target, level, jobs, time_limit).summary()
+        results.append(r)
+        echo(f"{target} c={level}: {r['turns_per_s']} turns/s p50 {r['p50_ms']} ms p95 {r['p95_ms']} ms errors {r['errors']}")
+    return results
+
+
 def _demo_levels(people: list[GeneratedBorrower], conversations: int, levels: tuple[int, ...], time_limit: float,
                  seed: int, count: int, port: int, run_dir: Path, memory: dict[str, dict],
                  echo: Callable[[str], None]) -> list[dict]:
@@ -205,17 +217,10 @@ def _demo_levels(people: list[GeneratedBorrower], conversations: int, levels: tu
     servers = Servers(model=ensure_model(), rasa_port=port, action_port=port + 50, log_dir=work / "log",
                       env={"BOT_DATABASE_URL": url, "BOT_TRACKER_DB": str(work / "tracker.db"), "BOT_TODAY": "2026-12-01",
                            "BOT_WEB_SESSIONS_PER_HOUR": "100000", "BOT_WEB_SECRET": secrets.token_urlsafe(40)})
-    results = []
     echo("starting the demo profile (1 Rasa + 1 action server, SQLite) …")
     servers.start()
     try:
-        offset = 0
-        for level in levels:
-            jobs = [prod_job(servers.rasa_url, b) for b in people[offset:offset + conversations]]
-            offset += conversations
-            r = run_level("demo", level, jobs, time_limit).summary()
-            results.append(r)
-            echo(f"demo c={level}: {r['turns_per_s']} turns/s p50 {r['p50_ms']} ms p95 {r['p95_ms']} ms errors {r['errors']}")
+        results = widget_levels("demo", servers.rasa_url, people, conversations, levels, time_limit, echo)
         memory.update({f"demo {name}": proc_memory(p.pid) for name, p in zip(("actions", "rasa"), servers.procs)})
     finally:
         servers.stop()
@@ -254,13 +259,7 @@ def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), rep
     try:
         cluster.start()
         echo(f"cluster up in {time.monotonic() - t0:.0f} s")
-        offset = 0
-        for level in levels:
-            jobs = [prod_job(cluster.lb_url, b) for b in people[offset:offset + conversations]]
-            offset += conversations
-            r = run_level("prod", level, jobs, time_limit).summary()
-            results.append(r)
-            echo(f"prod c={level}: {r['turns_per_s']} turns/s p50 {r['p50_ms']} ms p95 {r['p95_ms']} ms errors {r['errors']}")
+        results += widget_levels("prod", cluster.lb_url, people, conversations, levels, time_limit, echo)
         memory.update({f"prod {name}": proc_memory(pid) for name, pid in cluster.pids().items()})
     finally:
         cluster.stop()

@@ -305,7 +305,8 @@ class ProdCluster:
     def start_replica(self, i: int) -> subprocess.Popen:
         port = self.cfg.rasa_port + i
         return self._spawn(f"rasa-{i}", [
-            "rasa", "run", "--enable-api", "--auth-token", self.cfg.rasa_token, "--interface", "127.0.0.1",
+            # "=" form: a token may start with "-" (token_urlsafe), which argparse would take for an option
+            "rasa", "run", "--enable-api", f"--auth-token={self.cfg.rasa_token}", "--interface", "127.0.0.1",
             "--port", str(port), "--model", str(self.model), "--endpoints", str(self.run_dir / f"endpoints-{port}.yml"),
             "--credentials", str(self.run_dir / "credentials.yml"),
         ], self.runtime_env())

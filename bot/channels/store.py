@@ -12,8 +12,8 @@ Four small tables, on their own declarative base so they stay out of the ledger'
   payload (``/intent{...}``) is accepted from a borrower only if it was offered, and WeChat's
   numbered replies ("1", "2") map back to those payloads.
 
-The tables are created with ``Base.metadata.create_all`` on first use (``ChannelStore.ensure_schema``);
-TODO(alembic): fold them into ``bot/db/migrations`` and drop the create_all.
+The tables come with the ledger's migrations (``bot/db/migrations/versions/0005_channel_store.py``,
+run by ``bot db init``/``bot db upgrade``); ``ChannelStore.ensure_schema`` only checks they are there.
 
 Times here are real wall-clock seconds (``time.time()``), not ``bot.clock``: ``BOT_NOW`` pins
 business dates for demos and must not freeze rate-limit windows or token expiry.
@@ -26,11 +26,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Float, Index, Integer, String, Text, UniqueConstraint, delete, func, select, update
+from sqlalchemy import Column, Float, Index, Integer, String, Text, UniqueConstraint, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import declarative_base
 
 from bot.config import settings
+from bot.errors import ConfigError
 from bot.db.session import engine_for, session_scope
 
 Base = declarative_base()
@@ -123,11 +124,15 @@ class ChannelStore:
 
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> None:
+        """The channel tables exist (migration 0005), else a clear error naming the fix."""
         if self.database_url in _schema_ready:
             return
         with _schema_lock:
             if self.database_url not in _schema_ready:
-                Base.metadata.create_all(engine_for(self.database_url), checkfirst=True)
+                present = set(inspect(engine_for(self.database_url)).get_table_names())
+                missing = sorted(t.name for t in Base.metadata.sorted_tables if t.name not in present)
+                if missing:
+                    raise ConfigError(f"the channel tables {', '.join(missing)} are missing: run `bot db upgrade`")
                 _schema_ready.add(self.database_url)
 
     def _session(self):

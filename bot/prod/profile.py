@@ -153,10 +153,10 @@ def migrate_and_seed(cfg: ProdSettings, seeder: Callable[[str], int] | None = No
 def create_shared_schemas(cfg: ProdSettings) -> None:
     """Tables that the replicas would otherwise all create on start-up at once.
 
-    Rasa's SQLTrackerStore and the channels' ``ChannelStore.ensure_schema`` both run
-    ``create_all``; two replicas doing that concurrently on PostgreSQL fail with
-    ``UniqueViolation ... pg_type_typname_nsp_index`` (found when first starting 2 replicas).
-    Creating them once here, before any replica starts, makes their create_all a no-op."""
+    Rasa's SQLTrackerStore runs ``create_all``; two replicas doing that concurrently on PostgreSQL
+    fail with ``UniqueViolation ... pg_type_typname_nsp_index`` (found when first starting 2
+    replicas). Creating them once here, before any replica starts, makes their create_all a no-op.
+    (The channels' tables come with the ledger's migrations; this checks they are there.)"""
     from sqlalchemy import create_engine
 
     from bot.channels.store import ChannelStore

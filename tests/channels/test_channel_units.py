@@ -206,8 +206,7 @@ def _notifier(stub, db_url) -> WeChatTemplateNotifier:
     return WeChatTemplateNotifier(cfg, store=ChannelStore(db_url))
 
 
-def test_template_notifier_sends_through_the_api(fresh_stub, tmp_path):
-    sqlite_url = f"sqlite:///{tmp_path / 'n.db'}"
+def test_template_notifier_sends_through_the_api(fresh_stub, sqlite_url):  # a migrated database: the channel tables come with migration 0005
     notifier = _notifier(fresh_stub, sqlite_url)
     data = {"first": "您的借款本期应还款项提醒", "keyword1": {"value": "2794.19元", "color": "#173177"}}
     assert notifier.send("o_borrower_B001", "TPL_REMIND_1", data) is True
@@ -223,8 +222,7 @@ def test_template_notifier_sends_through_the_api(fresh_stub, tmp_path):
     assert len(fresh_stub.of("/cgi-bin/token")) == 1  # token cached between the two sends
 
 
-def test_template_notifier_failures(fresh_stub, tmp_path):
-    sqlite_url = f"sqlite:///{tmp_path / 'n.db'}"
+def test_template_notifier_failures(fresh_stub, sqlite_url):  # a migrated database: the channel tables come with migration 0005
     notifier = _notifier(fresh_stub, sqlite_url)
     gone = notifier.deliver({"openid": "o_unfollowed_user", "template_id": "T", "data": {}})
     assert not gone and gone.error_code == 43004 and gone.retryable is False and "关注" in gone.error
@@ -261,10 +259,10 @@ def test_template_notifier_refuses_blocked_content(fresh_stub, tmp_path):
     assert fresh_stub.of("/cgi-bin/message/template/send") == []
 
 
-def test_reminder_adapter_fits_the_notifier_protocol(fresh_stub, tmp_path):
+def test_reminder_adapter_fits_the_notifier_protocol(fresh_stub, sqlite_url):
     from bot.channels.wechat_notifier import WeChatReminderNotifier
 
-    inner = _notifier(fresh_stub, f"sqlite:///{tmp_path / 'n.db'}")
+    inner = _notifier(fresh_stub, sqlite_url)
     bound = {"B001": "o_borrower_B001"}
     adapter = WeChatReminderNotifier("TPL_REMIND_1", bound.get, notifier=inner, extra={"first": "还款提醒"})
     assert adapter.channel == "wechat_template"

@@ -36,6 +36,13 @@ def sqlite_url(tmp_path, monkeypatch) -> str:
     return _migrate_and_seed(url)
 
 
+def postgres_cluster_version() -> str | None:
+    """The newest Debian PostgreSQL cluster installed (``/etc/postgresql/<version>/main``)."""
+    versions = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(x) for x in v.split(".") if x.isdigit()]) \
+        if os.path.isdir("/etc/postgresql") else []
+    return versions[-1] if versions else None
+
+
 def ensure_postgres() -> str:
     """The machine's PostgreSQL (127.0.0.1:5432, trust auth); started if it is down."""
     import psycopg2
@@ -48,10 +55,10 @@ def ensure_postgres() -> str:
             return False
 
     if not up():
-        versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
-        if not versions or not shutil.which("pg_ctlcluster"):
+        version = postgres_cluster_version()
+        if not version or not shutil.which("pg_ctlcluster"):
             pytest.fail("PostgreSQL is not running and no installed cluster was found to start")
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=False)
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
         for _ in range(30):
             if up():
                 break

@@ -23,7 +23,6 @@ class WebChat:
     # as the widget does: re-send the same message (same client id) after a 409/5xx/network error
     # for up to this many seconds; 0 = fail on the first error
     retry_for: float = 0.0
-    retries: int = 0  # how many re-sends this chat needed
 
     def start(self) -> "WebChat":
         r = self.http.post(f"{self.base_url}/chat/api/session", json={}, timeout=self.timeout)
@@ -60,7 +59,6 @@ class WebChat:
                 break
             if not retryable or time.monotonic() + pause > deadline:
                 raise ChatError(f"{text!r}: {error}")
-            self.retries += 1
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
         self.latencies.append(time.perf_counter() - t0)

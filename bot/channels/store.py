@@ -107,7 +107,6 @@ class MemoryRateLimiter:
 
 
 _schema_ready: set[str] = set()
-_schema_lock = threading.Lock()
 
 
 class ChannelStore:
@@ -127,13 +126,11 @@ class ChannelStore:
         """The channel tables exist (migration 0005), else a clear error naming the fix."""
         if self.database_url in _schema_ready:
             return
-        with _schema_lock:
-            if self.database_url not in _schema_ready:
-                present = set(inspect(engine_for(self.database_url)).get_table_names())
-                missing = sorted(t.name for t in Base.metadata.sorted_tables if t.name not in present)
-                if missing:
-                    raise ConfigError(f"the channel tables {', '.join(missing)} are missing: run `bot db upgrade`")
-                _schema_ready.add(self.database_url)
+        present = set(inspect(engine_for(self.database_url)).get_table_names())
+        missing = sorted(t.name for t in Base.metadata.sorted_tables if t.name not in present)
+        if missing:
+            raise ConfigError(f"the channel tables {', '.join(missing)} are missing: run `bot db upgrade`")
+        _schema_ready.add(self.database_url)
 
     def _session(self):
         self.ensure_schema()

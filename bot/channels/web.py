@@ -53,6 +53,11 @@ PAGE_HEADERS = {
 }
 
 
+def _bot_messages(event: Any) -> list[dict[str, Any]]:
+    """A stored bot event as the widget shows it (text, buttons, image), like a live reply."""
+    return common.outgoing([{"text": event.text, **(event.data or {})}])
+
+
 class WebChatInput(InputChannel):
     def __init__(self, signer: SessionSigner, *, max_chars: int = 2000, rate_per_minute: int = 20,
                  sessions_per_hour: int = 120, store: ChannelStore | None = None,
@@ -123,17 +128,7 @@ class WebChatInput(InputChannel):
                 if text:
                     items.append({"from": "user", "text": text, "ts": event.timestamp})
             elif kind == "bot":
-                item: dict[str, Any] = {"from": "bot", "ts": event.timestamp}
-                if event.text:
-                    item["text"] = event.text
-                data = event.data or {}
-                buttons = common.clean_buttons(data.get("buttons") or data.get("quick_replies"))
-                if buttons:
-                    item["buttons"] = buttons
-                if data.get("image"):
-                    item["image"] = str(data["image"])
-                if len(item) > 2:
-                    items.append(item)
+                items += [{"from": "bot", "ts": event.timestamp, **m} for m in _bot_messages(event)]
         return items[-HISTORY_LIMIT:]
 
     @staticmethod
@@ -150,8 +145,8 @@ class WebChatInput(InputChannel):
                 if event.message_id == message_id:
                     replies = []
             elif kind == "bot" and replies is not None:
-                replies.append({"text": event.text, **(event.data or {})})
-        return None if replies is None else common.outgoing(replies)
+                replies += _bot_messages(event)
+        return replies
 
     async def _handle_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]):
         try:

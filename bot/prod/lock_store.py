@@ -78,7 +78,8 @@ class AtomicRedisLockStore(RedisLockStore):
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
-        """Hold the conversation's lock for one turn; wait (at most ``lock_lifetime``) for it."""
+        """Hold the conversation's lock for one turn; wait (at most ``lock_lifetime``) for it, polling
+        with a backoff from 5 ms to 100 ms (``wait_time_in_seconds``, Rasa's fixed 1 s poll, is not used)."""
         key, token = self._key(conversation_id), uuid.uuid4().hex
         lifetime_ms = max(1, int(lock_lifetime * 1000))
         deadline = time.monotonic() + lock_lifetime
@@ -87,7 +88,7 @@ class AtomicRedisLockStore(RedisLockStore):
             if time.monotonic() >= deadline:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             await asyncio.sleep(delay)
-            delay = min(delay * 2, self.POLL_MAX_S, max(wait_time_in_seconds, self.POLL_START_S))
+            delay = min(delay * 2, self.POLL_MAX_S)
         try:
             yield TicketLock(conversation_id)
         finally:

@@ -184,7 +184,8 @@ def render_endpoints(cfg: ProdSettings, action_url: str, target: Path) -> Path:
     data["action_endpoint"] = {"url": action_url}
     # Rasa's SQL tracker store with pool pre-ping: the first turn after a PostgreSQL restart works
     data["tracker_store"] = {"type": "bot.prod.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql",
-                             "url": t["host"], "port": t["port"], "db": t["db"], "username": t["user"], "password": t["password"]}
+                             "url": t["host"], "port": t["port"], "db": t["db"], "username": t["user"],
+                             "password": t["password"]}
     r = urlsplit(cfg.redis_url)
     # Rasa's own "redis" lock store issues tickets with a read-modify-write that races across replicas
     data["lock_store"] = {"type": "bot.prod.lock_store.AtomicRedisLockStore", "url": r.hostname or "127.0.0.1",

@@ -8,7 +8,6 @@ the machine's own servers and start them again (as ``ensure_postgres``/``ensure_
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
 import re
 import subprocess
 import time
@@ -21,9 +20,9 @@ from bot.bench.client import WebChat, scripted_conversation
 from bot.bench.portfolio import generate
 from bot.db import models as m
 from bot.db.session import session_scope
-from tests.conftest import ensure_postgres
+from tests.conftest import ensure_postgres, postgres_cluster_version
 from tests.prod.conftest import ensure_redis
-from tests.prod.test_replicas import assert_turns_well_formed, sender_of, tracker_events
+from tests.prod.helpers import assert_turns_well_formed, sender_of, tracker_events
 
 AMOUNTS = re.compile(r"\d+\.\d{2}")
 
@@ -67,8 +66,8 @@ def test_action_server_killed_mid_conversation_borrower_gets_an_apology_then_rec
 
 
 def _restart_postgres() -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", postgres_cluster_version(), "main", "restart",
+                    "-m", "fast"],
                    check=True, timeout=120, capture_output=True)
     ensure_postgres()
 

@@ -7,7 +7,7 @@
 2. migrates the ledger (``bot.db.migrate.upgrade``) and seeds the demo portfolio if it is empty
    (``seed=False`` or a custom ``seeder`` for other data, e.g. the benchmark's generated borrowers);
 3. renders, into its run directory (mode 0700; the files hold the database password):
-   ``endpoints-<port>.yml`` (tracker_store PostgreSQL via ``bot/prod/tracker_store.py``, lock_store
+   ``endpoints-<port>.yml`` (tracker_store PostgreSQL via ``bot/tracker_store.py``, lock_store
    Redis via ``bot/prod/lock_store.py``, the replica's own action server), ``credentials.yml``
    (the repo's channels without the open ``rest:`` one), ``nginx.conf``;
 4. starts replica i as: action server on ``action_port + i``, Rasa on ``rasa_port + i``
@@ -183,7 +183,7 @@ def render_endpoints(cfg: ProdSettings, action_url: str, target: Path) -> Path:
     t = _pg_parts(cfg.tracker_url)
     data["action_endpoint"] = {"url": action_url}
     # Rasa's SQL tracker store with pool pre-ping: the first turn after a PostgreSQL restart works
-    data["tracker_store"] = {"type": "bot.prod.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql",
+    data["tracker_store"] = {"type": "bot.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql",
                              "url": t["host"], "port": t["port"], "db": t["db"], "username": t["user"],
                              "password": t["password"]}
     r = urlsplit(cfg.redis_url)

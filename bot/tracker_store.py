@@ -1,0 +1,105 @@
+"""Rasa's SQL tracker store, made to survive a database restart, to fail loudly in an outage, and
+not to block every turn on SQLite's disk syncs. Used by every profile (endpoints.yml for the demo's
+SQLite, ``bot/prod/profile.py`` for PostgreSQL).
+
+Four things Rasa 3.6 does that a bank cannot ship:
+
+1. It builds its engine without ``pool_pre_ping``: after PostgreSQL restarts, every pooled
+   connection is dead and the next turn of every conversation fails. This store rebuilds the
+   engine with pre-ping (SQLAlchemy checks a pooled connection before handing it out and replaces
+   a dead one), so the first message after a restart is answered normally.
+2. It wraps every tracker store in ``FailSafeTrackerStore``, which on a database error *retrieves
+   nothing* (the turn then runs on an empty tracker: a verified borrower is asked to verify again,
+   their context gone) and *saves to memory* (the turn never reaches the database, other replicas
+   never see it). For this store the wrapper re-raises instead: the turn is refused before anything
+   is processed, the channel answers "please re-send" (HTTP 500 with a polite message) and the
+   conversation in the database stays as it was.
+3. On SQLite it opens a new connection for every read and write (SQLAlchemy 1.4's NullPool) in the
+   rollback-journal mode, so each of a turn's three tracker transactions waits for several disk
+   syncs — on the event loop, where every other conversation waits too. Here a SQLite tracker
+   database gets the ledger's settings (``bot/db/session.py:sqlite_pragmas``: WAL, one pooled
+   connection reused). Measured with ``bot bench``: README, "Measured figures".
+4. Every save re-reads and rebuilds the whole conversation to find the events to publish, then
+   counts them again (``save`` below): a turn read its conversation five times, not once.
+
+Production endpoints (``bot/prod/profile.py``)::
+
+    tracker_store:
+      type: bot.tracker_store.ResilientSQLTrackerStore
+      dialect: postgresql
+      url: 127.0.0.1
+      ...
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.db.session import sqlite_engine_kwargs, sqlite_pragmas
+
+logger = logging.getLogger(__name__)
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation database could not be read or written: the turn is refused."""
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that survives restarts, refuses turns in an outage, and reads less (module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        if url.get_backend_name() == "sqlite":
+            self.engine = sa.create_engine(url, **sqlite_engine_kwargs(url))
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's ``save`` in one read instead of three: Rasa first re-reads and rebuilds the whole
+        stored conversation only to learn how many of its events are new (for the event broker),
+        then counts the stored events again to know which to insert. One count serves both; the
+        new events are inserted, committed, then published (so the audit log never holds an event
+        the conversation lost)."""
+        with self.session_scope() as session:
+            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            for event in new_events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+
+def _refuse_the_turn(error: Exception) -> None:
+    logger.error("conversation database unavailable, turn refused: %s", error)
+    raise TrackerStoreUnavailable(f"conversation database unavailable: {error}") from error
+
+
+_rasa_create_tracker_store = Agent._create_tracker_store
+
+
+def _create_tracker_store(store: TrackerStore | None, domain: Any) -> TrackerStore:
+    wrapped = _rasa_create_tracker_store(store, domain)
+    if isinstance(store, ResilientSQLTrackerStore):
+        wrapped._on_tracker_store_error = _refuse_the_turn  # FailSafeTrackerStore calls it, then falls back
+    return wrapped
+
+
+# Rasa imports this module (the endpoints' ``type``) before it builds the Agent that wraps the store.
+Agent._create_tracker_store = staticmethod(_create_tracker_store)

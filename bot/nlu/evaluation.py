@@ -305,9 +305,13 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
     out = []
     for parsed in _parse_all(model_path, texts):
         intent = parsed.get("intent") or {}
+        best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK), {})
         out.append({
             "intent": intent.get("name") or FALLBACK,
             "confidence": float(intent.get("confidence") or 0.0),
+            # the classifiers' own answer, before the FallbackClassifier's threshold
+            "best_intent": best.get("name") or FALLBACK,
+            "best_confidence": float(best.get("confidence") or 0.0),
             "entities": [{"entity": e.get("entity"), "start": e.get("start"), "end": e.get("end"),
                           "extractor": e.get("extractor")} for e in parsed.get("entities") or []],
         })
@@ -532,6 +536,14 @@ def write_markdown(report: dict, path: Path) -> Path:
             lines.append(f"| {fold['fold']} | {fold['train']} | {fold['test']} | {_fmt(fold.get('model_macro_f1'))} "
                          f"| {_fmt(fold.get('baseline_macro_f1'))} | {fold['seconds']:.1f} |")
         lines.append("")
+    if report.get("fallback_sweep"):
+        lines += ["## Fallback threshold on held-out data", "",
+                  "The FallbackClassifier's threshold applied to the pooled held-out predictions "
+                  "(choose it here, not on the evaluation set).", "",
+                  "| threshold | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|"]
+        lines += [f"| {r['threshold']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} | {_fmt(r['fallback_rate'])} |"
+                  for r in report["fallback_sweep"]]
+        lines.append("")
 
     main = model or base
     lines += ["## Per intent", "",
@@ -734,7 +746,7 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
 
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     pooled_gold, pooled_texts, pooled_model, pooled_base = [], [], [], []
-    pooled_gold_ents, pooled_pred_ents = [], []
+    pooled_gold_ents, pooled_pred_ents, pooled_parsed = [], [], []
     fold_rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # sklearn: a class with fewer members than folds
@@ -754,6 +766,7 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
             model_pred = [p["intent"] for p in parsed]
             row["model_macro_f1"] = intent_metrics(gold, model_pred)["macro_f1"]
             pooled_model.extend(model_pred)
+            pooled_parsed.extend(parsed)
             pooled_pred_ents.extend(p["entities"] for p in parsed)
             pooled_gold_ents.extend(_gold_entities(m) for m in test)
         pooled_gold.extend(gold)
@@ -783,12 +796,38 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
     }
     if use_model:
         report["entities"] = {"model": entity_metrics(pooled_gold_ents, pooled_pred_ents)}
+        report["fallback_sweep"] = fallback_sweep(pooled_gold, pooled_parsed)
     if previous is not None:
         report["comparison"] = compare_reports(report, previous)
     report["timing"] = {"total": round(time.monotonic() - started, 2),
                         "per_fold_mean": round(sum(r["seconds"] for r in fold_rows) / len(fold_rows), 2)}
     return write_outputs(report, Path(out_dir) if out_dir else contract.REPORTS_DIR, "nlu_cv",
                          "nlu_cv_confusion_matrix.png", plot=plot)
+
+
+SWEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+
+
+def _best(parsed: dict) -> tuple[str, float]:
+    """(intent, confidence) before the fallback threshold; a parser that gives only the final
+    answer is taken at its word."""
+    if "best_intent" in parsed:
+        return parsed["best_intent"], parsed["best_confidence"]
+    return parsed["intent"], parsed.get("confidence", 0.0)
+
+
+def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict],
+                   thresholds: Sequence[float] = SWEEP_THRESHOLDS) -> list:
+    """What the FallbackClassifier's threshold would give on held-out data: per threshold, the
+    macro-F1, accuracy and fallback rate of "the best intent if its confidence reaches it, else
+    nlu_fallback". Tune the threshold on cross-validation, never on the evaluation set."""
+    rows = []
+    for t in thresholds:
+        pred = [_best(p)[0] if _best(p)[1] >= t else FALLBACK for p in parsed]
+        m = intent_metrics(gold, pred)
+        rows.append({"threshold": t, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
+                     "fallback_rate": m["fallback_rate"]})
+    return rows
 
 
 def _train_and_parse_fold(data, train: list, texts: Sequence[str], config: Path, fold: int) -> list:

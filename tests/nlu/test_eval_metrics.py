@@ -227,7 +227,8 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
 
     def fake_fold(data, train, texts, config, fold):
         calls.append((fold, len(train), len(texts)))
-        return [{"intent": "ask_balance", "confidence": 0.9, "entities": []} for _ in texts]
+        return [{"intent": "ask_balance", "confidence": 0.9, "entities": [], "best_intent": "ask_balance",
+                 "best_confidence": 0.9} for _ in texts]
 
     monkeypatch.setattr(evaluation, "_train_and_parse_fold", fake_fold)
     config = tmp_path / "config.yml"
@@ -242,6 +243,21 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
     assert report["model"]["n"] == 20 and report["entities"]["model"]["support"] == 5
     assert (tmp_path / "r" / "nlu_cv.md").exists() and (tmp_path / "r" / "nlu_cv.json").exists()
     assert (tmp_path / "r" / "nlu_cv_confusion_matrix.png").exists()
+    sweep = {row["threshold"]: row for row in report["fallback_sweep"]}
+    assert sweep[0.5]["fallback_rate"] == 0.0 and sweep[0.5]["macro_f1"] == pytest.approx(0.1, abs=0.01)
+    assert "## Fallback threshold on held-out data" in (tmp_path / "r" / "nlu_cv.md").read_text(encoding="utf-8")
+
+
+def test_fallback_sweep_by_hand():
+    gold = ["a", "b", "b", "c"]
+    parsed = [{"best_intent": "a", "best_confidence": 0.9}, {"best_intent": "b", "best_confidence": 0.35},
+              {"best_intent": "a", "best_confidence": 0.2}, {"best_intent": "c", "best_confidence": 0.5}]
+    rows = {r["threshold"]: r for r in evaluation.fallback_sweep(gold, parsed, thresholds=(0.0, 0.3, 0.4, 0.6))}
+    assert rows[0.0]["accuracy"] == 0.75 and rows[0.0]["fallback_rate"] == 0.0
+    assert rows[0.3]["accuracy"] == 0.75 and rows[0.3]["fallback_rate"] == 0.25  # the wrong "a" falls back
+    assert rows[0.4]["accuracy"] == 0.5 and rows[0.4]["fallback_rate"] == 0.5  # so does the right "b"
+    assert rows[0.6]["accuracy"] == 0.25 and rows[0.6]["fallback_rate"] == 0.75
+    assert rows[0.3]["macro_f1"] > rows[0.6]["macro_f1"]
 
 
 def test_cross_validation_needs_enough_data(tmp_path):

@@ -1,0 +1,100 @@
+"""CharNgramIntentClassifier: trained, persisted and loaded through Rasa's own model storage,
+and combining DIET's ranking with its own probabilities as documented."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.intent_ensemble import CharNgramIntentClassifier
+
+EXAMPLES = {
+    "ask_penalty": ["罚息多少", "逾期罚息怎么算", "罚息是多少钱", "利息和罚息一共多少", "罚息太高了吧"],
+    "ask_due_date": ["哪天还款", "还款日是几号", "最后还款日是哪天", "几号扣款", "下次还款是什么时候"],
+    "how_to_pay": ["怎么还款", "用什么方式还钱", "在哪里还款", "怎么主动还款", "可以用微信还吗"],
+}
+
+
+def _training_data() -> TrainingData:
+    return TrainingData([Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts])
+
+
+@pytest.fixture
+def storage(tmp_path):
+    (tmp_path / "storage").mkdir()
+    return LocalModelStorage(tmp_path / "storage")
+
+
+def _trained(storage, **config) -> CharNgramIntentClassifier:
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **config},
+                                                 storage, Resource("ensemble"), context)
+    component.train(_training_data())
+    return component
+
+
+def _diet_said(text: str, ranking: list[tuple[str, float]]) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+def test_the_ranking_is_the_weighted_average(storage):
+    component = _trained(storage, weight=0.5)
+    diet = [("ask_due_date", 0.6), ("ask_penalty", 0.3), ("how_to_pay", 0.1)]
+    message = component.process([_diet_said("罚息怎么这么多", diet)])[0]
+    own = dict(zip(component.model.classes_, component.model.predict_proba(["罚息怎么这么多"])[0]))
+    ranking = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY)}
+    for name, diet_confidence in diet:
+        assert ranking[name] == pytest.approx(0.5 * diet_confidence + 0.5 * own[name])
+    assert message.get(INTENT)["name"] == max(ranking, key=ranking.get)
+    assert message.get(INTENT)["confidence"] == pytest.approx(max(ranking.values()))
+    # the n-gram model is sure about 罚息: together they overrule DIET's ask_due_date
+    assert message.get(INTENT)["name"] == "ask_penalty"
+
+
+def test_weight_one_keeps_diet(storage):
+    component = _trained(storage, weight=1.0)
+    message = component.process([_diet_said("罚息怎么这么多", [("ask_due_date", 0.6), ("ask_penalty", 0.4)])])[0]
+    assert message.get(INTENT) == {"name": "ask_due_date", "confidence": pytest.approx(0.6)}
+
+
+def test_persisted_and_loaded_through_rasas_storage(storage):
+    trained = _trained(storage)
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = CharNgramIntentClassifier.load(trained.component_config, storage, Resource("ensemble"), context)
+    texts = ["怎么还钱", "几号还", "罚息"]
+    assert list(loaded.model.predict(texts)) == list(trained.model.predict(texts))
+
+
+@pytest.mark.parametrize("text, ranking", [
+    ("/greet", [("greet", 1.0)]),  # a button payload: Rasa's own intent, untouched
+    ("罚息", None),  # nothing ranked by DIET
+    ("   ", [("how_to_pay", 0.5)]),
+])
+def test_messages_it_must_not_touch(storage, text, ranking):
+    component = _trained(storage)
+    message = Message(data={TEXT: text})
+    if ranking:
+        message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+        message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    before = (message.get(INTENT), message.get(INTENT_RANKING_KEY))
+    component.process([message])
+    assert (message.get(INTENT), message.get(INTENT_RANKING_KEY)) == before
+
+
+def test_untrained_or_unloadable_passes_through(storage):
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = CharNgramIntentClassifier.load({}, storage, Resource("never-trained"), context)
+    message = loaded.process([_diet_said("罚息", [("ask_penalty", 0.7)])])[0]
+    assert message.get(INTENT) == {"name": "ask_penalty", "confidence": 0.7}
+
+
+def test_a_weight_outside_zero_to_one_is_refused(storage):
+    with pytest.raises(ValueError, match="weight"):
+        CharNgramIntentClassifier({"weight": 1.5}, storage, Resource("x"))

@@ -134,3 +134,25 @@ def eval_(
         report = evaluation.evaluate(model, data, out, compare=compare, nlu_dir=data_dir,
                                      use_model=not baseline_only, plot=not no_plot)
     evaluation.print_summary(report)
+
+
+@app.command()
+def latency(
+    data: Optional[Path] = typer.Option(None, "--data", help="TSV (text, intent) whose texts are parsed; "
+                                        "default ../shared/eval/real_borrower_questions.tsv."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Trained model (default: the one for the "
+                                         "current data, trained if missing)."),
+    n: int = typer.Option(300, "--n", min=1, max=100000, help="Texts to time (after the warm-up)."),
+    warmup: int = typer.Option(20, "--warmup", min=0, max=1000, help="Parses before timing starts."),
+    port: int = typer.Option(5695, "--port", help="Port for the temporary Rasa server."),
+) -> None:
+    """Time POST /model/parse on a real Rasa server, one client: p50/p95/p99 per message."""
+    from bot.nlu import evaluation
+    from bot.nlu.latency import measure
+
+    texts = list(evaluation.read_eval_tsv(data or contract.DEFAULT_EVAL_FILE).texts)
+    texts = (texts * (n // max(len(texts), 1) + 1))[:n] if texts else []
+    result = measure(model or evaluation.default_model(), texts, warmup=warmup, port=port)
+    typer.echo(f"/model/parse, one client, {result['n']} messages after {result['warmup']} warm-up: "
+               f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
+               f"mean {result['mean_ms']} ms, max {result['max_ms']} ms")

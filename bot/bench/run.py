@@ -33,9 +33,8 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def proc_memory(pid: int) -> dict[str, float]:
-    """Peak (VmHWM) and current (VmRSS) resident size in MiB of a process and its descendants.
-    psutil is not installed in this venv, so /proc is read directly."""
+def _process_tree(pid: int) -> list[int]:
+    """A process and its descendants (psutil is not installed in this venv: /proc is read)."""
     pids = [pid]
     try:
         children = {}
@@ -53,6 +52,68 @@ def proc_memory(pid: int) -> dict[str, float]:
                 stack.append(c)
     except OSError:
         pass
+    return pids
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by a process and its descendants."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for p in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def named_cpu_seconds(prefix: str) -> float:
+    """CPU seconds of every live process whose command line starts with ``prefix`` (e.g. the
+    PostgreSQL backends, "postgres"), whoever started them."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            if os.path.basename(cmdline).startswith(prefix) or cmdline.startswith(prefix):
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds each process (tree) spends between ``start()`` and ``stop()``; the bench's own
+    client threads and the machine's PostgreSQL and Redis servers are counted too."""
+
+    SERVICES = {"postgresql": "postgres", "redis": "redis-server"}
+
+    def __init__(self, pids: dict[str, int], services: bool = False) -> None:
+        self.pids, self.services = pids, services
+        self.before: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        now = {name: proc_cpu_seconds(pid) for name, pid in self.pids.items()}
+        times = os.times()
+        now["bench client"] = times.user + times.system
+        if self.services:
+            now.update({name: named_cpu_seconds(prefix) for name, prefix in self.SERVICES.items()})
+        return now
+
+    def start(self) -> "CpuMeter":
+        self.before = self._now()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        after = self._now()
+        return {name: round(after[name] - self.before.get(name, 0.0), 1) for name in after}
+
+
+def proc_memory(pid: int) -> dict[str, float]:
+    """Peak (VmHWM) and current (VmRSS) resident size in MiB of a process and its descendants."""
+    pids = _process_tree(pid)
     peak = rss = 0.0
     for p in pids:
         try:
@@ -160,7 +221,8 @@ def machine_state() -> dict:
             "python": platform.python_version(), "at": dt.datetime.now().isoformat(timespec="seconds")}
 
 
-def markdown(results: list[dict], memory: dict[str, dict], state_before: dict, state_after: dict) -> str:
+def markdown(results: list[dict], memory: dict[str, dict], state_before: dict, state_after: dict,
+             cpu: dict[str, float] | None = None) -> str:
     lines = ["| target | conc. | convs (ok/err) | turns | turns/s | p50 ms | p95 ms | p99 ms |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
@@ -169,6 +231,9 @@ def markdown(results: list[dict], memory: dict[str, dict], state_before: dict, s
     lines += ["", "| process | peak RSS MiB | RSS MiB at end |", "|---|---:|---:|"]
     for name, m in memory.items():
         lines.append(f"| {name} | {m['peak_rss_mib']} | {m['rss_mib']} |")
+    if cpu:
+        lines += ["", "| CPU seconds during a target's levels | s |", "|---|---:|"]
+        lines += [f"| {name} | {seconds} |" for name, seconds in cpu.items()]
     lines += ["", f"machine before: {json.dumps(state_before, ensure_ascii=False)}",
               f"machine after:  {json.dumps(state_after, ensure_ascii=False)}"]
     for r in results:
@@ -203,7 +268,7 @@ def widget_levels(target: str, base_url: str, people: list[GeneratedBorrower], c
 
 def _demo_levels(people: list[GeneratedBorrower], conversations: int, levels: tuple[int, ...], time_limit: float,
                  seed: int, count: int, port: int, run_dir: Path, memory: dict[str, dict],
-                 echo: Callable[[str], None]) -> list[dict]:
+                 cpu: dict[str, float], echo: Callable[[str], None]) -> list[dict]:
     """The demo profile as ``make run`` starts it (SQLite ledger and tracker store), same borrowers."""
     from bot.db.migrate import upgrade
     from bot.serve import Servers
@@ -220,7 +285,9 @@ def _demo_levels(people: list[GeneratedBorrower], conversations: int, levels: tu
     echo("starting the demo profile (1 Rasa + 1 action server, SQLite) …")
     servers.start()
     try:
+        meter = CpuMeter({name: p.pid for name, p in zip(("actions", "rasa"), servers.procs)}).start()
         results = widget_levels("demo", servers.rasa_url, people, conversations, levels, time_limit, echo)
+        cpu.update({f"demo {name}": v for name, v in meter.stop().items()})
         memory.update({f"demo {name}": proc_memory(p.pid) for name, p in zip(("actions", "rasa"), servers.procs)})
     finally:
         servers.stop()
@@ -254,19 +321,23 @@ def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), rep
     state_before = machine_state()
     results: list[dict] = []
     memory: dict[str, dict] = {}
+    cpu: dict[str, float] = {}
     echo(f"seeding {count} generated borrowers and starting {replicas} replica(s) + nginx …")
     t0 = time.monotonic()
     try:
         cluster.start()
         echo(f"cluster up in {time.monotonic() - t0:.0f} s")
+        meter = CpuMeter(cluster.pids(), services=True).start()
         results += widget_levels("prod", cluster.lb_url, people, conversations, levels, time_limit, echo)
+        cpu.update({f"prod {name}": v for name, v in meter.stop().items()})
         memory.update({f"prod {name}": proc_memory(pid) for name, pid in cluster.pids().items()})
     finally:
         cluster.stop()
         if not keep_databases:
             _drop_databases([ledger, tracker])
     if demo:
-        results += _demo_levels(people, conversations, levels, time_limit, seed, count, demo_port, run_dir, memory, echo)
+        results += _demo_levels(people, conversations, levels, time_limit, seed, count, demo_port, run_dir, memory,
+                                cpu, echo)
     if baseline:
         from bot.bench.baseline import SCRIPT, ensure_baseline_model
 
@@ -289,11 +360,13 @@ def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), rep
                 except requests.RequestException:
                     pass
                 time.sleep(1)
+            meter = CpuMeter({"rasa": proc.pid}).start()
             for level in levels:
                 jobs = [baseline_job(url, SCRIPT) for _ in range(conversations)]
                 r = run_level("bare rasa", level, jobs, time_limit).summary()
                 results.append(r)
                 echo(f"baseline c={level}: {r['turns_per_s']} turns/s p50 {r['p50_ms']} ms errors {r['errors']}")
+            cpu.update({f"bare {name}": v for name, v in meter.stop().items()})
             memory["bare rasa"] = proc_memory(proc.pid)
         finally:
             try:
@@ -310,8 +383,8 @@ def bench(*, conversations: int = 20, levels: tuple[int, ...] = (1, 10, 50), rep
                            "generated_borrowers": count, "seed": seed, "time_limit_s": time_limit,
                            "turns_per_conversation": 8},
               "machine_before": state_before, "machine_after": state_after, "results": results, "memory": memory,
-              "markdown": ""}
-    report["markdown"] = markdown(results, memory, state_before, state_after)
+              "cpu_seconds_during_levels": cpu, "markdown": ""}
+    report["markdown"] = markdown(results, memory, state_before, state_after, cpu)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return report

@@ -16,7 +16,7 @@ from bot.config import PROJECT_ROOT
 #: What a trained model depends on: config, domain, training data, and our NLU components' code
 #: (not the trainer tooling next to them, which a model never loads).
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
-NOT_INPUTS = ("bot/nlu/evaluation.py", "bot/nlu/trainer.py")
+NOT_INPUTS = ("bot/nlu/evaluation.py", "bot/nlu/trainer.py", "bot/nlu/latency.py")  # tools, not the model
 MODELS = PROJECT_ROOT / "models"
 
 

@@ -539,7 +539,8 @@ def write_markdown(report: dict, path: Path) -> Path:
     if report.get("fallback_sweep"):
         lines += ["## Fallback threshold on held-out data", "",
                   "The FallbackClassifier's threshold applied to the pooled held-out predictions "
-                  "(choose it here, not on the evaluation set).", "",
+                  "(choose it here, not on the evaluation set); its ambiguity threshold, not "
+                  "modelled here, adds the rest of the model's fallback rate.", "",
                   "| threshold | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|"]
         lines += [f"| {r['threshold']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} | {_fmt(r['fallback_rate'])} |"
                   for r in report["fallback_sweep"]]
@@ -820,7 +821,9 @@ def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict],
                    thresholds: Sequence[float] = SWEEP_THRESHOLDS) -> list:
     """What the FallbackClassifier's threshold would give on held-out data: per threshold, the
     macro-F1, accuracy and fallback rate of "the best intent if its confidence reaches it, else
-    nlu_fallback". Tune the threshold on cross-validation, never on the evaluation set."""
+    nlu_fallback". Tune the threshold on cross-validation, never on the evaluation set. The
+    FallbackClassifier also falls back when the two best intents are closer than its
+    ``ambiguity_threshold`` (0.1 by default): the model's own fallback rate is that much higher."""
     rows = []
     for t in thresholds:
         pred = [_best(p)[0] if _best(p)[1] >= t else FALLBACK for p in parsed]

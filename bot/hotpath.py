@@ -21,8 +21,9 @@ import functools
 from typing import Any
 
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import Event
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+
 
 @functools.lru_cache(maxsize=1)
 def action_response_validator() -> Any:

@@ -2,7 +2,7 @@
 not to block every turn on SQLite's disk syncs. Used by every profile (endpoints.yml for the demo's
 SQLite, ``bot/prod/profile.py`` for PostgreSQL).
 
-Four things Rasa 3.6 does that a bank cannot ship:
+What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 and 4 cost every turn):
 
 1. It builds its engine without ``pool_pre_ping``: after PostgreSQL restarts, every pooled
    connection is dead and the next turn of every conversation fails. This store rebuilds the

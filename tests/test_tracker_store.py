@@ -45,8 +45,8 @@ def _session_start(tracker: DialogueStateTracker, at: float) -> None:
 
 
 async def _conversation(store: SQLTrackerStore, sender: str) -> list[int]:
-    """Saves as the processor does (after the parse and after the actions, sometimes with nothing
-    new), across a new session. Returns the number of SELECTs each save issued."""
+    """Saves after each turn (once with nothing new), across a new session. Returns the number of
+    SELECTs each save issued."""
     selects: list[int] = []
     count = [0]
 

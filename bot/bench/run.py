@@ -55,32 +55,33 @@ def _process_tree(pid: int) -> list[int]:
     return pids
 
 
+def _cpu_of(pid: int | str) -> float:
+    """User + system CPU seconds of one process so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def proc_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds used so far by a process and its descendants."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for p in _process_tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    return sum(_cpu_of(p) for p in _process_tree(pid))
 
 
 def named_cpu_seconds(prefix: str) -> float:
     """CPU seconds of every live process whose command line starts with ``prefix`` (e.g. the
     PostgreSQL backends, "postgres"), whoever started them."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    total = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-            if os.path.basename(cmdline).startswith(prefix) or cmdline.startswith(prefix):
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
-            pass
+        except OSError:
+            continue
+        if os.path.basename(cmdline).startswith(prefix) or cmdline.startswith(prefix):
+            total += _cpu_of(entry)
     return total
 
 

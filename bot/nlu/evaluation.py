@@ -305,13 +305,15 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
     out = []
     for parsed in _parse_all(model_path, texts):
         intent = parsed.get("intent") or {}
-        best = next((r for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK), {})
+        ranked = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+        best = ranked[0] if ranked else {}
         out.append({
             "intent": intent.get("name") or FALLBACK,
             "confidence": float(intent.get("confidence") or 0.0),
             # the classifiers' own answer, before the FallbackClassifier's threshold
             "best_intent": best.get("name") or FALLBACK,
             "best_confidence": float(best.get("confidence") or 0.0),
+            "second_confidence": float(ranked[1].get("confidence") or 0.0) if len(ranked) > 1 else None,
             "entities": [{"entity": e.get("entity"), "start": e.get("start"), "end": e.get("end"),
                           "extractor": e.get("extractor")} for e in parsed.get("entities") or []],
         })
@@ -538,12 +540,11 @@ def write_markdown(report: dict, path: Path) -> Path:
         lines.append("")
     if report.get("fallback_sweep"):
         lines += ["## Fallback threshold on held-out data", "",
-                  "The FallbackClassifier's threshold applied to the pooled held-out predictions "
-                  "(choose it here, not on the evaluation set); its ambiguity threshold, not "
-                  "modelled here, adds the rest of the model's fallback rate.", "",
-                  "| threshold | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|"]
-        lines += [f"| {r['threshold']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} | {_fmt(r['fallback_rate'])} |"
-                  for r in report["fallback_sweep"]]
+                  "The FallbackClassifier's threshold and ambiguity threshold applied to the pooled "
+                  "held-out predictions (choose them here, not on the evaluation set).", "",
+                  "| threshold | ambiguity | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|---|"]
+        lines += [f"| {r['threshold']:.2f} | {r['ambiguity']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} "
+                  f"| {_fmt(r['fallback_rate'])} |" for r in report["fallback_sweep"]]
         lines.append("")
 
     main = model or base
@@ -807,29 +808,31 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
 
 
 SWEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+SWEEP_AMBIGUITY = (0.0, 0.05, 0.1)
 
 
-def _best(parsed: dict) -> tuple[str, float]:
-    """(intent, confidence) before the fallback threshold; a parser that gives only the final
-    answer is taken at its word."""
-    if "best_intent" in parsed:
-        return parsed["best_intent"], parsed["best_confidence"]
-    return parsed["intent"], parsed.get("confidence", 0.0)
+def _falls_back(parsed: dict, threshold: float, ambiguity: float) -> bool:
+    """Rasa's FallbackClassifier: the best intent's confidence is below ``threshold``, or the
+    two best are closer than ``ambiguity``. A parser that gives only its final answer is taken
+    at its word."""
+    if "best_intent" not in parsed:
+        return parsed["intent"] == FALLBACK
+    best, second = parsed["best_confidence"], parsed.get("second_confidence")
+    return best < threshold or (second is not None and best - second < ambiguity)
 
 
-def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict],
-                   thresholds: Sequence[float] = SWEEP_THRESHOLDS) -> list:
-    """What the FallbackClassifier's threshold would give on held-out data: per threshold, the
-    macro-F1, accuracy and fallback rate of "the best intent if its confidence reaches it, else
-    nlu_fallback". Tune the threshold on cross-validation, never on the evaluation set. The
-    FallbackClassifier also falls back when the two best intents are closer than its
-    ``ambiguity_threshold`` (0.1 by default): the model's own fallback rate is that much higher."""
+def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict], thresholds: Sequence[float] = SWEEP_THRESHOLDS,
+                   ambiguities: Sequence[float] = SWEEP_AMBIGUITY) -> list:
+    """What the FallbackClassifier's ``threshold`` and ``ambiguity_threshold`` would give on
+    held-out data: macro-F1, accuracy and fallback rate for each pair. Choose them on
+    cross-validation, never on the evaluation set."""
     rows = []
-    for t in thresholds:
-        pred = [_best(p)[0] if _best(p)[1] >= t else FALLBACK for p in parsed]
-        m = intent_metrics(gold, pred)
-        rows.append({"threshold": t, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
-                     "fallback_rate": m["fallback_rate"]})
+    for a in ambiguities:
+        for t in thresholds:
+            pred = [FALLBACK if _falls_back(p, t, a) else p.get("best_intent", p["intent"]) for p in parsed]
+            m = intent_metrics(gold, pred)
+            rows.append({"threshold": t, "ambiguity": a, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
+                         "fallback_rate": m["fallback_rate"]})
     return rows
 
 

@@ -250,14 +250,25 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
 
 def test_fallback_sweep_by_hand():
     gold = ["a", "b", "b", "c"]
-    parsed = [{"best_intent": "a", "best_confidence": 0.9}, {"best_intent": "b", "best_confidence": 0.35},
-              {"best_intent": "a", "best_confidence": 0.2}, {"best_intent": "c", "best_confidence": 0.5}]
-    rows = {r["threshold"]: r for r in evaluation.fallback_sweep(gold, parsed, thresholds=(0.0, 0.3, 0.4, 0.6))}
-    assert rows[0.0]["accuracy"] == 0.75 and rows[0.0]["fallback_rate"] == 0.0
-    assert rows[0.3]["accuracy"] == 0.75 and rows[0.3]["fallback_rate"] == 0.25  # the wrong "a" falls back
-    assert rows[0.4]["accuracy"] == 0.5 and rows[0.4]["fallback_rate"] == 0.5  # so does the right "b"
-    assert rows[0.6]["accuracy"] == 0.25 and rows[0.6]["fallback_rate"] == 0.75
-    assert rows[0.3]["macro_f1"] > rows[0.6]["macro_f1"]
+    parsed = [{"intent": "a", "best_intent": "a", "best_confidence": 0.9, "second_confidence": 0.05},
+              {"intent": "b", "best_intent": "b", "best_confidence": 0.35, "second_confidence": 0.3},
+              {"intent": "a", "best_intent": "a", "best_confidence": 0.2, "second_confidence": 0.1},
+              {"intent": "c", "best_intent": "c", "best_confidence": 0.5, "second_confidence": None}]
+    rows = {(r["threshold"], r["ambiguity"]): r
+            for r in evaluation.fallback_sweep(gold, parsed, thresholds=(0.0, 0.3, 0.4, 0.6), ambiguities=(0.0, 0.1))}
+    assert rows[0.0, 0.0]["accuracy"] == 0.75 and rows[0.0, 0.0]["fallback_rate"] == 0.0
+    assert rows[0.3, 0.0]["accuracy"] == 0.75 and rows[0.3, 0.0]["fallback_rate"] == 0.25  # the wrong "a" falls back
+    assert rows[0.4, 0.0]["accuracy"] == 0.5 and rows[0.4, 0.0]["fallback_rate"] == 0.5  # so does the right "b"
+    assert rows[0.6, 0.0]["accuracy"] == 0.25 and rows[0.6, 0.0]["fallback_rate"] == 0.75
+    assert rows[0.3, 0.0]["macro_f1"] > rows[0.6, 0.0]["macro_f1"]
+    # ambiguity 0.1: "b" (0.35 vs 0.30) and the wrong "a" (0.2 vs 0.1, a tie at the edge: kept) ...
+    assert rows[0.0, 0.1]["fallback_rate"] == 0.25 and rows[0.0, 0.1]["accuracy"] == 0.5
+
+
+def test_fallback_sweep_takes_a_final_answer_at_its_word():
+    parsed = [{"intent": FALLBACK, "confidence": 0.2}, {"intent": "a", "confidence": 0.1}]
+    rows = evaluation.fallback_sweep(["a", "a"], parsed, thresholds=(0.0, 0.5), ambiguities=(0.0,))
+    assert [r["fallback_rate"] for r in rows] == [0.5, 0.5]
 
 
 def test_cross_validation_needs_enough_data(tmp_path):

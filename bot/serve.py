@@ -58,6 +58,22 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def rasa_has_model(url: str) -> bool:
+    """The Rasa server at ``url`` answers ``/status`` (needs ``--enable-api``) with a loaded model."""
+    try:
+        response = requests.get(f"{url}/status", timeout=2)
+        return response.ok and bool(response.json().get("model_id"))
+    except (requests.RequestException, ValueError):
+        return False
+
+
 @dataclass
 class Servers:
     model: Path
@@ -94,20 +110,16 @@ class Servers:
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        checks = {f"http://127.0.0.1:{self.action_port}/health": False, f"{self.rasa_url}/status": False}
+        checks = {"actions": lambda: _answers(f"http://127.0.0.1:{self.action_port}/health"),
+                  "rasa": lambda: rasa_has_model(self.rasa_url)}
+        ready: set[str] = set()
         while time.monotonic() < deadline:
             for proc in self.procs:
                 if proc.poll() is not None:
                     self.stop()
                     raise ConfigError(f"a server exited with code {proc.returncode} while starting; see {self.log_dir}")
-            for url in checks:
-                if not checks[url]:
-                    try:
-                        response = requests.get(url, timeout=2)
-                        checks[url] = response.ok and (not url.endswith("/status") or bool(response.json().get("model_id")))
-                    except (requests.RequestException, ValueError):
-                        pass
-            if all(checks.values()):
+            ready.update(name for name, check in checks.items() if name not in ready and check())
+            if ready == set(checks):
                 return
             time.sleep(0.5)
         self.stop()

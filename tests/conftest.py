@@ -1,6 +1,7 @@
 """Shared fixtures: a freshly migrated and seeded database (SQLite file, or PostgreSQL)."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -11,6 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=1)
+def project_domain():
+    """The project's domain.yml as Rasa loads it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot import hotpath
 from bot.outgoing.nlg import GuardedNLG
-from tests.test_tracker_store import DOMAIN
+from tests.conftest import project_domain
 
 VALID = [
     {"events": [], "responses": []},
@@ -26,7 +26,7 @@ INVALID = [
 
 
 def test_the_rasa_server_gets_it_with_its_nlg():
-    GuardedNLG(domain=DOMAIN)
+    GuardedNLG(domain=project_domain())
     assert hotpath.installed()
 
 

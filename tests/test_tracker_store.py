@@ -10,14 +10,13 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import ResilientSQLTrackerStore
-from tests.conftest import ROOT, ensure_postgres
+from tests.conftest import ensure_postgres, project_domain
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN = project_domain()
 
 
 class RecordingBroker(EventBroker):

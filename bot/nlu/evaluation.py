@@ -811,25 +811,36 @@ SWEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 SWEEP_AMBIGUITY = (0.0, 0.05, 0.1)
 
 
-def _falls_back(parsed: dict, threshold: float, ambiguity: float) -> bool:
-    """Rasa's FallbackClassifier: the best intent's confidence is below ``threshold``, or the
-    two best are closer than ``ambiguity``. A parser that gives only its final answer is taken
-    at its word."""
+def _falls_back(parsed: dict, fallback) -> bool:
+    """Whether Rasa's own ``FallbackClassifier`` (``fallback``) turns this prediction into
+    nlu_fallback, given the best and second-best confidences before it ran. A parser that gives
+    only its final answer is taken at its word."""
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+    from rasa.shared.nlu.training_data.message import Message
+
     if "best_intent" not in parsed:
         return parsed["intent"] == FALLBACK
-    best, second = parsed["best_confidence"], parsed.get("second_confidence")
-    return best < threshold or (second is not None and best - second < ambiguity)
+    best = {"name": parsed["best_intent"], "confidence": parsed["best_confidence"]}
+    ranking = [best] + ([{"name": "second", "confidence": parsed["second_confidence"]}]
+                        if parsed.get("second_confidence") is not None else [])
+    message = Message(data={INTENT: dict(best), INTENT_RANKING_KEY: ranking})
+    fallback.process([message])
+    return message.get(INTENT)["name"] == FALLBACK
 
 
 def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict], thresholds: Sequence[float] = SWEEP_THRESHOLDS,
                    ambiguities: Sequence[float] = SWEEP_AMBIGUITY) -> list:
     """What the FallbackClassifier's ``threshold`` and ``ambiguity_threshold`` would give on
-    held-out data: macro-F1, accuracy and fallback rate for each pair. Choose them on
-    cross-validation, never on the evaluation set."""
+    held-out data: macro-F1, accuracy and fallback rate for each pair, decided by Rasa's own
+    FallbackClassifier. Choose them on cross-validation, never on the evaluation set."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
     rows = []
     for a in ambiguities:
         for t in thresholds:
-            pred = [FALLBACK if _falls_back(p, t, a) else p.get("best_intent", p["intent"]) for p in parsed]
+            fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), "threshold": t,
+                                           "ambiguity_threshold": a})
+            pred = [FALLBACK if _falls_back(p, fallback) else p.get("best_intent", p["intent"]) for p in parsed]
             m = intent_metrics(gold, pred)
             rows.append({"threshold": t, "ambiguity": a, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
                          "fallback_rate": m["fallback_rate"]})

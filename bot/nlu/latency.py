@@ -19,20 +19,17 @@ import requests
 
 from bot.bench.run import percentile
 from bot.errors import BotError
+from bot.serve import rasa_has_model, stop_process_groups
 
 
 def _wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not rasa_has_model(url):
         if proc.poll() is not None:
             raise BotError(f"rasa exited with code {proc.returncode} while loading the model")
-        try:
-            if requests.get(f"{url}/status", timeout=2).json().get("model_id"):
-                return
-        except (requests.RequestException, ValueError):
-            pass
+        if time.monotonic() > deadline:
+            raise BotError(f"rasa did not load the model within {timeout:.0f} s")
         time.sleep(0.5)
-    raise BotError(f"rasa did not load the model within {timeout:.0f} s")
 
 
 def measure(model: Path, texts: Sequence[str], *, warmup: int = 20, port: int = 5695,
@@ -60,12 +57,7 @@ def measure(model: Path, texts: Sequence[str], *, warmup: int = 20, port: int = 
                 http.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
                 timings.append((time.perf_counter() - t0) * 1000)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process_groups([proc])
             log.close()
     return {"n": len(timings), "warmup": min(warmup, len(texts)),
             **{f"p{int(q * 100)}_ms": round(percentile(timings, q), 1) for q in (0.5, 0.95, 0.99)},

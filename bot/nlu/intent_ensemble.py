@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,6 +27,20 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "char_ngram_intents.joblib"
+
+
+def prediction_ready(model: Any) -> Any:
+    """Store the logistic regression's weights column-major, in place; returns the model.
+
+    scikit-learn scores a message as ``X @ coef_.T``. With ``coef_`` row-major (as ``fit`` and
+    joblib leave it) the transpose is not C-contiguous, and SciPy copies the whole weight matrix
+    (29 × ~29,000 floats) for every message: 6.8 ms of a 7.4 ms prediction, measured on this
+    machine. Column-major weights make the transpose contiguous; the arithmetic, and so every
+    probability, is unchanged.
+    """
+    classifier = model[-1]
+    classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return model
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -66,7 +81,7 @@ class CharNgramIntentClassifier(GraphComponent):
 
         try:
             with model_storage.read_from(resource) as folder:
-                model = joblib.load(folder / MODEL_FILE)
+                model = prediction_ready(joblib.load(folder / MODEL_FILE))
         except (ValueError, FileNotFoundError):  # trained on no intents: pass messages through
             logger.warning("CharNgramIntentClassifier has no trained model; DIET's ranking is kept")
             model = None
@@ -90,6 +105,7 @@ class CharNgramIntentClassifier(GraphComponent):
             LogisticRegression(C=float(cfg["C"]), max_iter=5000),
         )
         self.model.fit([m.get(TEXT) for m in examples], intents)
+        prediction_ready(self.model)
         self.persist()
         return self._resource
 

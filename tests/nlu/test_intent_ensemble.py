@@ -72,6 +72,34 @@ def test_persisted_and_loaded_through_rasas_storage(storage):
     assert list(loaded.model.predict(texts)) == list(trained.model.predict(texts))
 
 
+def test_weights_are_kept_so_a_prediction_copies_nothing(storage, monkeypatch):
+    """SciPy copies a non-contiguous dense operand on every sparse product; after training and
+    after loading, ``coef_.T`` must be C-contiguous so no message pays for that copy, and the
+    probabilities must be exactly those of the row-major weights scikit-learn produced."""
+    import numpy as np
+    import scipy.sparse._compressed as compressed
+
+    trained = _trained(storage)
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = CharNgramIntentClassifier.load(trained.component_config, storage, Resource("ensemble"), context)
+    texts = ["怎么还钱", "几号还", "罚息多少"]
+    for component in (trained, loaded):
+        assert component.model[-1].coef_.T.flags.c_contiguous
+    copied = []
+    rasa_mul = compressed._cs_matrix._mul_multivector
+
+    def watching(self, other):
+        copied.append(not other.flags.c_contiguous)
+        return rasa_mul(self, other)
+
+    monkeypatch.setattr(compressed._cs_matrix, "_mul_multivector", watching)
+    fast = loaded.model.predict_proba(texts)
+    assert copied == [False]
+    loaded.model[-1].coef_ = np.ascontiguousarray(loaded.model[-1].coef_)
+    assert np.array_equal(fast, loaded.model.predict_proba(texts))
+    assert copied == [False, True]
+
+
 @pytest.mark.parametrize("text, ranking", [
     ("/greet", [("greet", 1.0)]),  # a button payload: Rasa's own intent, untouched
     ("罚息", None),  # nothing ranked by DIET

@@ -2,7 +2,9 @@
 and combining DIET's ranking with its own probabilities as documented."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import scipy.sparse._compressed as compressed
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -76,9 +78,6 @@ def test_weights_are_kept_so_a_prediction_copies_nothing(storage, monkeypatch):
     """SciPy copies a non-contiguous dense operand on every sparse product; after training and
     after loading, ``coef_.T`` must be C-contiguous so no message pays for that copy, and the
     probabilities must be exactly those of the row-major weights scikit-learn produced."""
-    import numpy as np
-    import scipy.sparse._compressed as compressed
-
     trained = _trained(storage)
     context = ExecutionContext(GraphSchema({}), "test")
     loaded = CharNgramIntentClassifier.load(trained.component_config, storage, Resource("ensemble"), context)
@@ -86,11 +85,11 @@ def test_weights_are_kept_so_a_prediction_copies_nothing(storage, monkeypatch):
     for component in (trained, loaded):
         assert component.model[-1].coef_.T.flags.c_contiguous
     copied = []
-    rasa_mul = compressed._cs_matrix._mul_multivector
+    scipy_mul = compressed._cs_matrix._mul_multivector
 
     def watching(self, other):
         copied.append(not other.flags.c_contiguous)
-        return rasa_mul(self, other)
+        return scipy_mul(self, other)
 
     monkeypatch.setattr(compressed._cs_matrix, "_mul_multivector", watching)
     fast = loaded.model.predict_proba(texts)

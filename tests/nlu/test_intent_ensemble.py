@@ -31,10 +31,18 @@ def storage(tmp_path):
     return LocalModelStorage(tmp_path / "storage")
 
 
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def _loaded(storage, config: dict, resource: str = "ensemble") -> CharNgramIntentClassifier:
+    """What Rasa's model loading gives for what was stored under ``resource``."""
+    return CharNgramIntentClassifier.load(config, storage, Resource(resource), _context())
+
+
 def _trained(storage, **config) -> CharNgramIntentClassifier:
-    context = ExecutionContext(GraphSchema({}), "test")
     component = CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **config},
-                                                 storage, Resource("ensemble"), context)
+                                                 storage, Resource("ensemble"), _context())
     component.train(_training_data())
     return component
 
@@ -68,8 +76,7 @@ def test_weight_one_keeps_diet(storage):
 
 def test_persisted_and_loaded_through_rasas_storage(storage):
     trained = _trained(storage)
-    context = ExecutionContext(GraphSchema({}), "test")
-    loaded = CharNgramIntentClassifier.load(trained.component_config, storage, Resource("ensemble"), context)
+    loaded = _loaded(storage, trained.component_config)
     texts = ["怎么还钱", "几号还", "罚息"]
     assert list(loaded.model.predict(texts)) == list(trained.model.predict(texts))
 
@@ -79,8 +86,7 @@ def test_weights_are_kept_so_a_prediction_copies_nothing(storage, monkeypatch):
     after loading, ``coef_.T`` must be C-contiguous so no message pays for that copy, and the
     probabilities must be exactly those of the row-major weights scikit-learn produced."""
     trained = _trained(storage)
-    context = ExecutionContext(GraphSchema({}), "test")
-    loaded = CharNgramIntentClassifier.load(trained.component_config, storage, Resource("ensemble"), context)
+    loaded = _loaded(storage, trained.component_config)
     texts = ["怎么还钱", "几号还", "罚息多少"]
     for component in (trained, loaded):
         assert component.model[-1].coef_.T.flags.c_contiguous
@@ -116,8 +122,7 @@ def test_messages_it_must_not_touch(storage, text, ranking):
 
 
 def test_untrained_or_unloadable_passes_through(storage):
-    context = ExecutionContext(GraphSchema({}), "test")
-    loaded = CharNgramIntentClassifier.load({}, storage, Resource("never-trained"), context)
+    loaded = _loaded(storage, {}, resource="never-trained")
     message = loaded.process([_diet_said("罚息", [("ask_penalty", 0.7)])])[0]
     assert message.get(INTENT) == {"name": "ask_penalty", "confidence": 0.7}
 

@@ -281,20 +281,37 @@ def training_examples(nlu_dir: Path = contract.NLU_DIR) -> tuple[list, list]:
 # Rasa predictions
 
 
+ENSEMBLE_PARTS = "_ensemble_parts"
+
+
 def _parse_all(model_path: Path, texts: Sequence[str]) -> list:
-    """Load the model once and parse every text in one event loop."""
+    """Load the model once and parse every text in one event loop. Where the n-gram ensemble
+    combined DIET's ranking with its own, the parse also carries both under ``ENSEMBLE_PARTS``."""
     import asyncio
 
     _quiet_rasa()
     from rasa.core.agent import Agent
 
+    from bot.nlu.intent_ensemble import CharNgramIntentClassifier
+
     async def run() -> list:
         agent = Agent.load(str(model_path))
         if not agent.is_ready():
             raise BotError(f"{model_path} did not load as a Rasa model")
-        return [await agent.parse_message(text) for text in texts]
+        out = []
+        for text in texts:
+            parts: list = []
+            CharNgramIntentClassifier.observer = lambda _text, diet, ngram: parts.append((diet, ngram))
+            parsed = await agent.parse_message(text)
+            if parts:  # the two opinions the ensemble combined, for the weight sweep
+                parsed = {**parsed, ENSEMBLE_PARTS: {"diet": parts[-1][0], "ngram": parts[-1][1]}}
+            out.append(parsed)
+        return out
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    finally:
+        CharNgramIntentClassifier.observer = None
 
 
 def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
@@ -317,6 +334,8 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
             "entities": [{"entity": e.get("entity"), "start": e.get("start"), "end": e.get("end"),
                           "extractor": e.get("extractor")} for e in parsed.get("entities") or []],
         })
+        if parsed.get(ENSEMBLE_PARTS):
+            out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
     return out
 
 
@@ -545,6 +564,20 @@ def write_markdown(report: dict, path: Path) -> Path:
                   "| threshold | ambiguity | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|---|"]
         lines += [f"| {r['threshold']:.2f} | {r['ambiguity']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} "
                   f"| {_fmt(r['fallback_rate'])} |" for r in report["fallback_sweep"]]
+        lines.append("")
+
+    if report.get("ensemble_sweep"):
+        best = {}
+        for r in report["ensemble_sweep"]:
+            if r["weight"] not in best or r["macro_f1"] > best[r["weight"]]["macro_f1"]:
+                best[r["weight"]] = r
+        lines += ["## Ensemble weight on held-out data", "",
+                  "DIET's share of the combined intent confidence (CharNgramIntentClassifier `weight`; "
+                  "0 = n-gram classifier only, 1 = DIET only), each with its best fallback threshold "
+                  "(ambiguity off) on the pooled held-out parses; every pair is in the JSON report.", "",
+                  "| weight | threshold | macro_f1 | accuracy | fallback rate |", "|---|---|---|---|---|"]
+        lines += [f"| {w:.1f} | {r['threshold']:.2f} | {_fmt(r['macro_f1'])} | {_fmt(r['accuracy'])} "
+                  f"| {_fmt(r['fallback_rate'])} |" for w, r in sorted(best.items())]
         lines.append("")
 
     main = model or base
@@ -799,6 +832,7 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
     if use_model:
         report["entities"] = {"model": entity_metrics(pooled_gold_ents, pooled_pred_ents)}
         report["fallback_sweep"] = fallback_sweep(pooled_gold, pooled_parsed)
+        report["ensemble_sweep"] = ensemble_sweep(pooled_gold, pooled_parsed)
     if previous is not None:
         report["comparison"] = compare_reports(report, previous)
     report["timing"] = {"total": round(time.monotonic() - started, 2),
@@ -844,6 +878,35 @@ def fallback_sweep(gold: Sequence[str], parsed: Sequence[dict], thresholds: Sequ
             m = intent_metrics(gold, pred)
             rows.append({"threshold": t, "ambiguity": a, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
                          "fallback_rate": m["fallback_rate"]})
+    return rows
+
+
+SWEEP_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+SWEEP_ENSEMBLE_THRESHOLDS = (0.0, 0.2, 0.25, 0.3, 0.4)
+
+
+def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequence[float] = SWEEP_WEIGHTS,
+                   thresholds: Sequence[float] = SWEEP_ENSEMBLE_THRESHOLDS, ranking_length: int = 10) -> list:
+    """What ``CharNgramIntentClassifier``'s ``weight`` (DIET's share) and the fallback threshold
+    would give on held-out data: both opinions of each parse are combined again with every
+    weight (``combine_rankings``, the component's own rule), then Rasa's FallbackClassifier
+    decides. A parse without both opinions is taken at its word. Empty when no parse has them."""
+    from bot.nlu.intent_ensemble import combine_rankings
+
+    if not any(p.get("ensemble") for p in parsed):
+        return []
+    rows = []
+    for weight in weights:
+        combined = []
+        for p in parsed:
+            parts = p.get("ensemble")
+            if not parts:
+                combined.append(p)
+                continue
+            ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)
+            combined.append({"intent": ranking[0][0], "best_intent": ranking[0][0], "best_confidence": ranking[0][1],
+                             "second_confidence": ranking[1][1] if len(ranking) > 1 else None})
+        rows += [{"weight": weight, **row} for row in fallback_sweep(gold, combined, thresholds, ambiguities=(0.0,))]
     return rows
 
 

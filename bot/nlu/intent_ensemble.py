@@ -13,7 +13,7 @@ A message DIET did not rank (a ``/intent`` payload, an empty text) passes throug
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -43,8 +43,23 @@ def prediction_ready(model: Any) -> Any:
     return model
 
 
+def combine_rankings(diet: Sequence[Tuple[str, float]], ngram: Sequence[Tuple[str, float]], weight: float,
+                     ranking_length: int = 10) -> List[Tuple[str, float]]:
+    """``weight`` × DIET's confidence + (1 − ``weight``) × the n-gram probability per intent, best
+    first, the first ``ranking_length``. An intent missing from one side counts 0 there."""
+    combined = {name: weight * float(c) for name, c in diet}
+    for name, p in ngram:
+        combined[str(name)] = combined.get(str(name), 0.0) + (1.0 - weight) * float(p)
+    return sorted(combined.items(), key=lambda kv: kv[1], reverse=True)[:ranking_length]
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CharNgramIntentClassifier(GraphComponent):
+    #: When set, called with (text, DIET's ranking, the n-gram probabilities) for every message it
+    #: combines. Only the evaluation sets it, to choose ``weight`` on held-out data
+    #: (``bot nlu eval --cross-validation``, "Ensemble weight on held-out data").
+    observer: Optional[Callable[[str, List[Tuple[str, float]], List[Tuple[str, float]]], None]] = None
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -131,13 +146,12 @@ class CharNgramIntentClassifier(GraphComponent):
         ranking: Optional[List[Dict[Text, Any]]] = message.get(INTENT_RANKING_KEY)
         if not text.strip() or text.startswith(INTENT_MESSAGE_PREFIX) or not ranking:
             return
-        weight = float(self.component_config["weight"])
-        combined = {r[INTENT_NAME_KEY]: weight * float(r[PREDICTED_CONFIDENCE_KEY]) for r in ranking}
-        probabilities = self.model.predict_proba([text])[0]
-        for name, p in zip(self.model.classes_, probabilities):
-            combined[str(name)] = combined.get(str(name), 0.0) + (1.0 - weight) * float(p)
-        ordered = sorted(combined.items(), key=lambda kv: kv[1], reverse=True)
-        ordered = ordered[: int(self.component_config["ranking_length"])]
+        diet = [(r[INTENT_NAME_KEY], float(r[PREDICTED_CONFIDENCE_KEY])) for r in ranking]
+        ngram = [(str(name), float(p)) for name, p in zip(self.model.classes_, self.model.predict_proba([text])[0])]
+        if CharNgramIntentClassifier.observer is not None:
+            CharNgramIntentClassifier.observer(text, diet, ngram)
+        ordered = combine_rankings(diet, ngram, float(self.component_config["weight"]),
+                                   int(self.component_config["ranking_length"]))
         message.set(INTENT, {INTENT_NAME_KEY: ordered[0][0], PREDICTED_CONFIDENCE_KEY: ordered[0][1]},
                     add_to_output=True)
         message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: c} for n, c in ordered],

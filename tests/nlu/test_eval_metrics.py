@@ -228,7 +228,8 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
     def fake_fold(data, train, texts, config, fold):
         calls.append((fold, len(train), len(texts)))
         return [{"intent": "ask_balance", "confidence": 0.9, "entities": [], "best_intent": "ask_balance",
-                 "best_confidence": 0.9} for _ in texts]
+                 "best_confidence": 0.9, "ensemble": {"diet": [["ask_balance", 0.9]], "ngram": [["ask_due_date", 1.0]]}}
+                for _ in texts]
 
     monkeypatch.setattr(evaluation, "_train_and_parse_fold", fake_fold)
     config = tmp_path / "config.yml"
@@ -246,6 +247,10 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
     sweep = {row["threshold"]: row for row in report["fallback_sweep"]}
     assert sweep[0.5]["fallback_rate"] == 0.0 and sweep[0.5]["macro_f1"] == pytest.approx(0.1, abs=0.01)
     assert "## Fallback threshold on held-out data" in (tmp_path / "r" / "nlu_cv.md").read_text(encoding="utf-8")
+    weights = {(row["weight"], row["threshold"]): row for row in report["ensemble_sweep"]}
+    assert weights[1.0, 0.0]["macro_f1"] == pytest.approx(0.1, abs=0.01)  # DIET's ask_balance everywhere
+    assert weights[0.0, 0.0]["accuracy"] == pytest.approx(0.25)  # the n-gram side's ask_due_date everywhere
+    assert "## Ensemble weight on held-out data" in (tmp_path / "r" / "nlu_cv.md").read_text(encoding="utf-8")
 
 
 def test_fallback_sweep_by_hand():
@@ -263,6 +268,25 @@ def test_fallback_sweep_by_hand():
     assert rows[0.3, 0.0]["macro_f1"] > rows[0.6, 0.0]["macro_f1"]
     # ambiguity 0.1: "b" (0.35 vs 0.30) and the wrong "a" (0.2 vs 0.1, a tie at the edge: kept) ...
     assert rows[0.0, 0.1]["fallback_rate"] == 0.25 and rows[0.0, 0.1]["accuracy"] == 0.5
+
+
+def test_ensemble_sweep_recombines_both_opinions_with_each_weight():
+    gold = ["a", "b", "b"]
+    parsed = [
+        # DIET right, n-gram wrong
+        {"intent": "a", "ensemble": {"diet": [["a", 0.9], ["b", 0.1]], "ngram": [["a", 0.2], ["b", 0.8]]}},
+        # DIET wrong and unsure, n-gram right
+        {"intent": "a", "ensemble": {"diet": [["a", 0.5], ["b", 0.4]], "ngram": [["a", 0.1], ["b", 0.9]]}},
+        # no ensemble: taken at its word
+        {"intent": "b", "best_intent": "b", "best_confidence": 0.7, "second_confidence": 0.2},
+    ]
+    rows = {(r["weight"], r["threshold"]): r
+            for r in evaluation.ensemble_sweep(gold, parsed, weights=(0.0, 0.5, 1.0), thresholds=(0.0, 0.6))}
+    assert rows[1.0, 0.0]["accuracy"] == pytest.approx(2 / 3, abs=1e-4)  # DIET alone: the second is wrong
+    assert rows[0.0, 0.0]["accuracy"] == pytest.approx(2 / 3, abs=1e-4)  # n-gram alone: the first is wrong
+    assert rows[0.5, 0.0]["accuracy"] == 1.0  # 0.55 vs 0.45 and 0.3 vs 0.65: both right
+    assert rows[0.5, 0.6]["fallback_rate"] == pytest.approx(1 / 3, abs=1e-4)  # only the 0.55 falls back
+    assert evaluation.ensemble_sweep(gold, [{"intent": "a"}] * 3) == []
 
 
 def test_fallback_sweep_takes_a_final_answer_at_its_word():

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_ensemble import CharNgramIntentClassifier
+from bot.nlu.intent_ensemble import CharNgramIntentClassifier, combine_rankings
 
 EXAMPLES = {
     "ask_penalty": ["罚息多少", "逾期罚息怎么算", "罚息是多少钱", "利息和罚息一共多少", "罚息太高了吧"],
@@ -72,6 +72,30 @@ def test_weight_one_keeps_diet(storage):
     component = _trained(storage, weight=1.0)
     message = component.process([_diet_said("罚息怎么这么多", [("ask_due_date", 0.6), ("ask_penalty", 0.4)])])[0]
     assert message.get(INTENT) == {"name": "ask_due_date", "confidence": pytest.approx(0.6)}
+
+
+def test_combine_rankings_weighs_both_sides_and_keeps_the_best_few():
+    diet = [("a", 0.8), ("b", 0.2)]
+    ngram = [("a", 0.1), ("b", 0.3), ("c", 0.6)]
+    assert combine_rankings(diet, ngram, 1.0) == [("a", 0.8), ("b", 0.2), ("c", 0.0)]
+    assert [n for n, _ in combine_rankings(diet, ngram, 0.0)] == ["c", "b", "a"]
+    half = dict(combine_rankings(diet, ngram, 0.5))
+    assert half == {"a": pytest.approx(0.45), "b": pytest.approx(0.25), "c": pytest.approx(0.3)}
+    assert combine_rankings(diet, ngram, 0.5, ranking_length=2) == [("a", pytest.approx(0.45)), ("c", pytest.approx(0.3))]
+
+
+def test_the_observer_sees_both_opinions_it_combined(storage, monkeypatch):
+    component = _trained(storage, weight=0.5)
+    seen = []
+    monkeypatch.setattr(CharNgramIntentClassifier, "observer", lambda text, diet, ngram: seen.append((text, diet, ngram)))
+    diet = [("ask_due_date", 0.6), ("ask_penalty", 0.4)]
+    message = component.process([_diet_said("罚息怎么这么多", diet)])[0]
+    (text, seen_diet, ngram), = seen
+    assert text == "罚息怎么这么多" and seen_diet == diet
+    assert dict(ngram) == pytest.approx(dict(zip(component.model.classes_,
+                                                component.model.predict_proba(["罚息怎么这么多"])[0])))
+    final = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY)}
+    assert final == pytest.approx(dict(combine_rankings(seen_diet, ngram, 0.5)))
 
 
 def test_persisted_and_loaded_through_rasas_storage(storage):

@@ -83,3 +83,105 @@ def test_an_event_class_defined_later_is_found():
             return None
 
     assert Event.resolve_by_type("late_event_for_test") is LateEvent
+
+
+# --------------------------------------------------------------------------------------------
+# Calls to the action server reuse their connections
+# --------------------------------------------------------------------------------------------
+
+def _serve_counting_connections():
+    """An aiohttp server answering JSON; returns (runner, url, peers) with the client port of
+    every request in ``peers``."""
+    from aiohttp import web
+
+    peers: list = []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"events": [], "responses": [], "got": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    return app, peers
+
+
+async def _start(app, port: int = 0):
+    from aiohttp import web
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, runner.addresses[0][1]
+
+
+def test_action_calls_share_one_connection_and_keep_rasas_answers():
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    hotpath.install()
+
+    async def scenario():
+        app, peers = _serve_counting_connections()
+        runner, port = await _start(app)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Test": "1"})
+        answers = [await endpoint.request(json={"n": i}, method="post") for i in range(5)]
+        await runner.cleanup()
+        return answers, peers
+
+    answers, peers = asyncio.run(scenario())
+    assert [a["got"]["n"] for a in answers] == [0, 1, 2, 3, 4]
+    assert len(peers) == 5 and len(set(peers)) == 1  # one TCP connection for all five calls
+
+
+def test_rasas_own_session_opened_a_connection_per_call():
+    """What the patch changes: with Rasa's session, every call is a new connection."""
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    EndpointConfig.session = hotpath._rasa_session
+    try:
+        async def scenario():
+            app, peers = _serve_counting_connections()
+            runner, port = await _start(app)
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            for i in range(3):
+                await endpoint.request(json={"n": i}, method="post")
+            await runner.cleanup()
+            return peers
+
+        peers = asyncio.run(scenario())
+        assert len(set(peers)) == 3
+    finally:
+        hotpath.install()
+
+
+def test_a_restarted_action_server_is_reached_again():
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    hotpath.install()
+
+    async def scenario():
+        app, _ = _serve_counting_connections()
+        runner, port = await _start(app)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        first = await endpoint.request(json={"n": 1}, method="post")
+        await runner.cleanup()  # the action server goes away, its connections with it
+        app, peers = _serve_counting_connections()
+        runner, _ = await _start(app, port)
+        second = await endpoint.request(json={"n": 2}, method="post")
+        await runner.cleanup()
+        return first, second, peers
+
+    first, second, peers = asyncio.run(scenario())
+    assert first["got"] == {"n": 1} and second["got"] == {"n": 2} and len(peers) == 1
+
+
+def test_idle_connections_are_dropped_before_the_action_server_would():
+    from sanic.config import DEFAULT_CONFIG  # the Rasa SDK action server runs on Sanic
+
+    assert hotpath.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]

@@ -101,6 +101,11 @@ def test_claims_are_exclusive_under_concurrency(db_url):
     store.finish("wechat", "msg:1", "replied", [{"text": "好的"}])
     again = store.claim("wechat", "msg:1", "wx:o1")
     assert not again.claimed and again.status == "replied" and again.reply == [{"text": "好的"}]
+    store.finish("wechat", "msg:1", "sent")  # a status change without a reply keeps the reply
+    assert store.status("wechat", "msg:1") == "sent"
+    assert store.claim("wechat", "msg:1", "wx:o1").reply == [{"text": "好的"}]
+    store.finish("wechat", "no-such-message", "sent")  # unknown ids: nothing to update, no error
+    assert store.status("wechat", "no-such-message") is None
     store.release("wechat", "msg:1")
     assert store.claim("wechat", "msg:1", "wx:o1").claimed
 
@@ -153,8 +158,12 @@ def test_kv_expiry_and_choices(db_url):
     buttons = [{"title": "12期", "payload": "/choose{\"t\":12}"}]
     store.set_choices("web:x", buttons)
     assert store.get_choices("web:x") == buttons
+    later = [{"title": "确认", "payload": "/affirm"}, {"title": "再想想", "payload": "/deny"}]
+    store.set_choices("web:x", later)  # the last offer replaces the one before
+    assert store.get_choices("web:x") == later and store.get_choices("web:y") == []
     store.set_choices("web:x", [])
     assert store.get_choices("web:x") == []
+    store.set_choices("web:x", [])  # nothing offered, nothing to clear: no error
 
 
 # -- shared helpers ---------------------------------------------------------------------------------

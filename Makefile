@@ -57,12 +57,11 @@ run: db train
 # BOT_RASA_TOKEN and BOT_WEB_SECRET in the environment (never in files); BOT_REPLICAS (2), BOT_LB_PORT (8080).
 # Not `db`: the demo's SQLite default would be set up for nothing; the cluster migrates and seeds PostgreSQL.
 run-prod: export BOT_PROFILE = prod
-run-prod: $(STAMP) train
-	@command -v nginx >/dev/null || { echo "error: nginx not found (Debian: apt-get install -y nginx-light)" >&2; exit 1; }
+run-prod: $(STAMP) train services
 	$(PY) -m bot.prod.profile serve
 
 # load test of the prod profile vs a bare Rasa baseline (bounded; see `bot bench --help`)
-bench: $(STAMP) train
+bench: $(STAMP) train services
 	$(BIN)/bot bench --conversations 20 --levels 1,10,50
 
 # training data and domain checks: Rasa's validator, then ours (duplicates, conflicts, eval leakage)

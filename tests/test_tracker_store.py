@@ -128,6 +128,29 @@ def test_saves_exactly_what_rasa_saves_with_one_read_per_save(store_settings):
         our_store.engine.dispose()
 
 
+def test_reads_and_writes_build_no_orm_objects(tmp_path):
+    """What the conversation costs per turn: Rasa's store makes an ORM object of every event it
+    reads and writes; ours reads the data column and inserts rows (same results, test above)."""
+    built = {"rasa": 0, "ours": 0}
+    for name, cls in (("rasa", SQLTrackerStore), ("ours", ResilientSQLTrackerStore)):
+        store = cls(DOMAIN, dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+        try:
+            def count(*_args, name=name):
+                built[name] += 1
+
+            sa.event.listen(store.SQLEvent, "init", count)  # an object made to be inserted
+            sa.event.listen(store.SQLEvent, "load", count)  # an object made from a row read
+            tracker = DialogueStateTracker("conv-2", DOMAIN.slots)
+            _session_start(tracker, 1000.0)
+            _turn(tracker, "你好", "greet", 1001.0, "您好")
+            asyncio.run(store.save(tracker))
+            read = asyncio.run(store.retrieve("conv-2"))
+            assert [e.as_dict() for e in read.events] == [e.as_dict() for e in tracker.events]
+        finally:
+            store.engine.dispose()
+    assert built["ours"] == 0 and built["rasa"] >= 2 * 7
+
+
 def test_a_sqlite_tracker_database_runs_in_wal_mode(tmp_path):
     store = ResilientSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
     try:

@@ -65,6 +65,7 @@ class CharNgramIntentClassifier(GraphComponent):
         return {
             "weight": 0.5,  # DIET's share of the combined confidence
             "C": 10.0,  # inverse regularisation of the logistic regression
+            "analyzer": "char",  # scikit-learn's: "char", or "char_wb" (n-grams padded at the text's edges)
             "min_ngram": 1,
             "max_ngram": 3,
             "ranking_length": 10,
@@ -80,6 +81,9 @@ class CharNgramIntentClassifier(GraphComponent):
         weight = float(self.component_config["weight"])
         if not 0.0 <= weight <= 1.0:
             raise ValueError(f"CharNgramIntentClassifier weight must be within 0..1, got {weight}")
+        if self.component_config["analyzer"] not in ("char", "char_wb"):
+            raise ValueError("CharNgramIntentClassifier analyzer must be char or char_wb, "
+                             f"got {self.component_config['analyzer']!r}")
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
@@ -115,7 +119,7 @@ class CharNgramIntentClassifier(GraphComponent):
             return self._resource
         cfg = self.component_config
         self.model = make_pipeline(
-            TfidfVectorizer(analyzer="char", ngram_range=(int(cfg["min_ngram"]), int(cfg["max_ngram"])),
+            TfidfVectorizer(analyzer=str(cfg["analyzer"]), ngram_range=(int(cfg["min_ngram"]), int(cfg["max_ngram"])),
                             sublinear_tf=True),
             LogisticRegression(C=float(cfg["C"]), max_iter=5000),
         )

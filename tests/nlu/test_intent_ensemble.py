@@ -151,6 +151,15 @@ def test_untrained_or_unloadable_passes_through(storage):
     assert message.get(INTENT) == {"name": "ask_penalty", "confidence": 0.7}
 
 
+def test_edge_padded_ngrams_when_configured(storage):
+    plain = _trained(storage).model[0]
+    padded = _trained(storage, analyzer="char_wb").model[0]
+    assert " 罚" in padded.vocabulary_ and "钱 " in padded.vocabulary_  # a message's first and last characters
+    assert " 罚" not in plain.vocabulary_
+    with pytest.raises(ValueError, match="analyzer must be char or char_wb"):
+        _trained(storage, analyzer="word")
+
+
 def test_a_weight_outside_zero_to_one_is_refused(storage):
     with pytest.raises(ValueError, match="weight"):
         CharNgramIntentClassifier({"weight": 1.5}, storage, Resource("x"))

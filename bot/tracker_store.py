@@ -50,6 +50,9 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.db.session import sqlite_engine_kwargs, sqlite_pragmas
 
 logger = logging.getLogger(__name__)
+#: events per INSERT statement: a turn has a handful; a long replayed conversation saved at once
+#: stays far below SQLite's limit of 32,766 bound parameters a statement (6 a row)
+INSERT_ROWS = 500
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -86,8 +89,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                              "timestamp": data.get("timestamp"),
                              "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                              "action_name": data.get("name"), "data": json.dumps(data)})
-            if rows:  # one INSERT with every row, in event order (ids ascend as Rasa's do)
-                session.execute(sa.insert(self.SQLEvent.__table__).values(rows))
+            for start in range(0, len(rows), INSERT_ROWS):  # in event order: ids ascend as Rasa's do
+                session.execute(sa.insert(self.SQLEvent.__table__).values(rows[start:start + INSERT_ROWS]))
             session.commit()
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)

@@ -128,6 +128,25 @@ def test_saves_exactly_what_rasa_saves_with_one_read_per_save(store_settings):
         our_store.engine.dispose()
 
 
+def test_a_save_of_many_events_is_split_into_statements_in_order(tmp_path, monkeypatch):
+    import bot.tracker_store
+
+    monkeypatch.setattr(bot.tracker_store, "INSERT_ROWS", 3)
+    rasa_store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    our_store = ResilientSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    try:
+        for store in (rasa_store, our_store):
+            tracker = DialogueStateTracker("long", DOMAIN.slots)
+            _session_start(tracker, 1000.0)
+            for n in range(5):  # 3 + 20 events in one save
+                _turn(tracker, f"第{n}句", "greet", 1001.0 + n, "您好")
+            asyncio.run(store.save(tracker))
+        assert _rows(our_store, "long") == _rows(rasa_store, "long") and len(_rows(our_store, "long")) == 23
+    finally:
+        rasa_store.engine.dispose()
+        our_store.engine.dispose()
+
+
 def test_reads_and_writes_build_no_orm_objects(tmp_path):
     """What the conversation costs per turn: Rasa's store makes an ORM object of every event it
     reads and writes; ours reads the data column and inserts rows (same results, test above)."""

@@ -240,8 +240,14 @@ class ChannelStore:
                 c.execute(delete(choices).where(choices.c.conversation == conversation))
                 return
             values = {"buttons": json.dumps(buttons, ensure_ascii=False), "updated_at": time.time()}
-            if not c.execute(update(choices).where(choices.c.conversation == conversation).values(**values)).rowcount:
+            if c.execute(update(choices).where(choices.c.conversation == conversation).values(**values)).rowcount:
+                return
+        try:
+            with self._transaction() as c:
                 c.execute(insert(choices).values(conversation=conversation, **values))
+        except IntegrityError:  # another replica inserted it in between: the newest offer wins
+            with self._transaction() as c:
+                c.execute(update(choices).where(choices.c.conversation == conversation).values(**values))
 
     def get_choices(self, conversation: str) -> list[dict[str, str]]:
         with self._transaction() as c:

@@ -134,6 +134,26 @@ def test_a_stale_processing_claim_is_taken_over_by_exactly_one_retry(db_url):
     assert not done.claimed and done.reply == [{"text": "好的"}]
 
 
+def test_replicas_offering_choices_at_once_never_fail(db_url):
+    store = ChannelStore(db_url)
+    store.ensure_schema()
+    offers = [[{"title": f"{n}期", "payload": f"/p{n}"}] for n in range(8)]
+    errors = []
+
+    def offer(buttons):
+        try:
+            ChannelStore(db_url).set_choices("web:race", buttons)
+        except Exception as exc:  # noqa: BLE001 - the assertion names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=offer, args=(b,)) for b in offers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and store.get_choices("web:race") in offers
+
+
 def test_rate_limit_window(db_url):
     store = ChannelStore(db_url)
     assert [store.allow("web:c1", 3, 60) for _ in range(4)] == [True, True, True, False]

@@ -1,15 +1,16 @@
 """Regression floor on the real borrower questions (../shared/eval): the trained model, measured.
 
-The floors sit just under what the current model measures (macro-F1 0.657, accuracy 0.673 on
-2026-11-28); issue 3's target of 0.90 is not met yet. A change that makes the NLU worse fails CI.
+The floors sit about three points under what the current model measures (macro-F1 0.692,
+accuracy 0.739 on 2026-11-30; the training is seeded, the margin is for other machines' float
+arithmetic); issue 3's target of 0.90 is not met yet. A change that makes the NLU worse fails CI.
 """
 import pytest
 
 from bot.nlu import contract
 from bot.nlu.evaluation import evaluate
 
-MACRO_F1_FLOOR = 0.60
-ACCURACY_FLOOR = 0.62
+MACRO_F1_FLOOR = 0.66
+ACCURACY_FLOOR = 0.71
 
 
 @pytest.fixture(scope="module")

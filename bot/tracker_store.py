@@ -2,7 +2,7 @@
 not to block every turn on SQLite's disk syncs. Used by every profile (endpoints.yml for the demo's
 SQLite, ``bot/prod/profile.py`` for PostgreSQL).
 
-What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 and 4 cost every turn):
+What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 to 5 cost every turn):
 
 1. It builds its engine without ``pool_pre_ping``: after PostgreSQL restarts, every pooled
    connection is dead and the next turn of every conversation fails. This store rebuilds the
@@ -23,8 +23,8 @@ What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 and 4 c
    counts them again (``save`` below): a turn read its conversation five times, not once.
 5. It reads and writes events as ORM objects: every stored event of the session becomes an ORM
    instance only for its ``data`` column to be read, and every new one goes through the unit of
-   work. Here a read selects the ``data`` column alone and the new events of a save are one
-   multi-row INSERT (same rows; measured in README, "Measured figures").
+   work. Here a read selects the ``data`` column alone and the new events of a save go in
+   multi-row INSERTs of ``INSERT_ROWS`` (same rows; measured in README, "Measured figures").
 
 Production endpoints (``bot/prod/profile.py``)::
 

@@ -1,11 +1,16 @@
 """bot/hotpath.py: Rasa's per-turn work without its waste, and with Rasa's results."""
 from __future__ import annotations
 
+import asyncio
+
 import jsonschema
 import pytest
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
 from bot import hotpath
 from bot.outgoing.nlg import GuardedNLG
@@ -89,11 +94,8 @@ def test_an_event_class_defined_later_is_found():
 # Calls to the action server reuse their connections
 # --------------------------------------------------------------------------------------------
 
-def _serve_counting_connections():
-    """An aiohttp server answering JSON; returns (runner, url, peers) with the client port of
-    every request in ``peers``."""
-    from aiohttp import web
-
+def _counting_server():
+    """An aiohttp app answering JSON, and the list it fills with each request's client port."""
     peers: list = []
 
     async def webhook(request):
@@ -106,72 +108,52 @@ def _serve_counting_connections():
 
 
 async def _start(app, port: int = 0):
-    from aiohttp import web
-
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner, runner.addresses[0][1]
 
 
-def test_action_calls_share_one_connection_and_keep_rasas_answers():
-    import asyncio
-
-    from rasa.utils.endpoints import EndpointConfig
-
-    hotpath.install()
-
+def _calls(count: int) -> tuple[list, list]:
+    """``count`` calls through Rasa's ``EndpointConfig.request``: (the answers, the client ports)."""
     async def scenario():
-        app, peers = _serve_counting_connections()
+        app, peers = _counting_server()
         runner, port = await _start(app)
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Test": "1"})
-        answers = [await endpoint.request(json={"n": i}, method="post") for i in range(5)]
+        answers = [await endpoint.request(json={"n": i}, method="post") for i in range(count)]
         await runner.cleanup()
         return answers, peers
 
-    answers, peers = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_action_calls_share_one_connection_and_keep_rasas_answers():
+    hotpath.install()
+    answers, peers = _calls(5)
     assert [a["got"]["n"] for a in answers] == [0, 1, 2, 3, 4]
     assert len(peers) == 5 and len(set(peers)) == 1  # one TCP connection for all five calls
 
 
 def test_rasas_own_session_opened_a_connection_per_call():
     """What the patch changes: with Rasa's session, every call is a new connection."""
-    import asyncio
-
-    from rasa.utils.endpoints import EndpointConfig
-
     EndpointConfig.session = hotpath._rasa_session
     try:
-        async def scenario():
-            app, peers = _serve_counting_connections()
-            runner, port = await _start(app)
-            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-            for i in range(3):
-                await endpoint.request(json={"n": i}, method="post")
-            await runner.cleanup()
-            return peers
-
-        peers = asyncio.run(scenario())
+        _, peers = _calls(3)
         assert len(set(peers)) == 3
     finally:
         hotpath.install()
 
 
 def test_a_restarted_action_server_is_reached_again():
-    import asyncio
-
-    from rasa.utils.endpoints import EndpointConfig
-
     hotpath.install()
 
     async def scenario():
-        app, _ = _serve_counting_connections()
+        app, _ = _counting_server()
         runner, port = await _start(app)
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
         first = await endpoint.request(json={"n": 1}, method="post")
         await runner.cleanup()  # the action server goes away, its connections with it
-        app, peers = _serve_counting_connections()
+        app, peers = _counting_server()
         runner, _ = await _start(app, port)
         second = await endpoint.request(json={"n": 2}, method="post")
         await runner.cleanup()
@@ -182,6 +164,4 @@ def test_a_restarted_action_server_is_reached_again():
 
 
 def test_idle_connections_are_dropped_before_the_action_server_would():
-    from sanic.config import DEFAULT_CONFIG  # the Rasa SDK action server runs on Sanic
-
-    assert hotpath.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]
+    assert hotpath.KEEPALIVE_SECONDS < SANIC_DEFAULTS["KEEP_ALIVE_TIMEOUT"]  # the Rasa SDK server runs on Sanic

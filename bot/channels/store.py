@@ -173,9 +173,9 @@ class ChannelStore:
         values: dict[str, Any] = {"status": status, "updated_at": time.time()}
         if reply is not None:
             values["reply"] = json.dumps(reply, ensure_ascii=False)
+        inbound = InboundMessage.__table__
         with self._transaction() as c:
-            c.execute(update(InboundMessage.__table__).where(
-                InboundMessage.channel == channel, InboundMessage.message_key == key).values(**values))
+            c.execute(update(inbound).where(inbound.c.channel == channel, inbound.c.message_key == key).values(**values))
 
     def release(self, channel: str, key: str) -> None:
         """Forget a claim whose processing failed before Rasa saw the message, so a retry runs it."""

@@ -299,9 +299,10 @@ def _parse_all(model_path: Path, texts: Sequence[str]) -> list:
         if not agent.is_ready():
             raise BotError(f"{model_path} did not load as a Rasa model")
         out = []
+        parts: list = []
+        CharNgramIntentClassifier.observer = lambda _text, diet, ngram: parts.append((diet, ngram))
         for text in texts:
-            parts: list = []
-            CharNgramIntentClassifier.observer = lambda _text, diet, ngram: parts.append((diet, ngram))
+            parts.clear()
             parsed = await agent.parse_message(text)
             if parts:  # the two opinions the ensemble combined, for the weight sweep
                 parsed = {**parsed, ENSEMBLE_PARTS: {"diet": parts[-1][0], "ngram": parts[-1][1]}}

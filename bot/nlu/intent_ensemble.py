@@ -121,7 +121,9 @@ class CharNgramIntentClassifier(GraphComponent):
         self.model = make_pipeline(
             TfidfVectorizer(analyzer=str(cfg["analyzer"]), ngram_range=(int(cfg["min_ngram"]), int(cfg["max_ngram"])),
                             sublinear_tf=True),
-            LogisticRegression(C=float(cfg["C"]), max_iter=5000),
+            # newton-cg: the same optimum as lbfgs (probabilities within 1e-4 on our data) in 17
+            # iterations instead of 187 at C 300: 4.6 s instead of 21 s of every training
+            LogisticRegression(C=float(cfg["C"]), solver="newton-cg", max_iter=5000),
         )
         self.model.fit([m.get(TEXT) for m in examples], intents)
         prediction_ready(self.model)

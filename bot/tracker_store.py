@@ -21,10 +21,12 @@ What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 to 5 co
    connection reused). Measured with ``bot bench``: README, "Measured figures".
 4. Every save re-reads and rebuilds the whole conversation to find the events to publish, then
    counts them again (``save`` below): a turn read its conversation five times, not once.
-5. It reads and writes events as ORM objects: every stored event of the session becomes an ORM
-   instance only for its ``data`` column to be read, and every new one goes through the unit of
-   work. Here a read selects the ``data`` column alone and the new events of a save go in
-   multi-row INSERTs of ``INSERT_ROWS`` (same rows; measured in README, "Measured figures").
+5. It reads and writes events as ORM objects, through ORM queries built anew for every read and
+   save: every stored event of the session becomes an ORM instance only for its ``data`` column
+   to be read, and every new one goes through the unit of work. Here the queries are Core
+   statements built once (``_Statements``), a read selects the ``data`` column alone and the new
+   events of a save go in one executemany INSERT per ``INSERT_ROWS`` (same rows; measured in
+   README, "Measured figures").
 
 Production endpoints (``bot/prod/profile.py``)::
 
@@ -44,19 +46,37 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.db.session import sqlite_engine_kwargs, sqlite_pragmas
 
 logger = logging.getLogger(__name__)
-#: events per INSERT statement: a turn has a handful; a long replayed conversation saved at once
-#: stays far below SQLite's limit of 32,766 bound parameters a statement (6 a row)
+#: events per INSERT executemany: a turn has a handful; a long replayed conversation saved at once
+#: is sent in bounded batches (psycopg2 folds each batch into multi-row VALUES)
 INSERT_ROWS = 500
 
 
 class TrackerStoreUnavailable(RuntimeError):
     """The conversation database could not be read or written: the turn is refused."""
+
+
+class _Statements:
+    """The store's queries, built once: Rasa's ``_event_query`` (events of the sender's latest
+    session: from the newest ``session_started`` by timestamp, or all if there is none) as Core
+    statements with a bound ``sender_id``. Rasa builds an ORM query, and for a save a count around
+    it, anew for every read and save, and SQLAlchemy derives its cache key each time."""
+
+    def __init__(self, table: sa.Table) -> None:
+        sender = table.c.sender_id == sa.bindparam("sender_id")
+        session_start = (sa.select(sa.func.max(table.c.timestamp))
+                         .where(sender, table.c.type_name == SessionStarted.type_name).scalar_subquery())
+        latest = sa.and_(sender, sa.or_(table.c.timestamp >= session_start, session_start.is_(None)))
+        self.count_latest = sa.select(sa.func.count()).select_from(table).where(latest)
+        self.data_latest = sa.select(table.c.data).where(latest).order_by(table.c.id)
+        self.data_all = sa.select(table.c.data).where(sender).order_by(table.c.id)
+        self.insert = table.insert()  # executemany: one compiled statement, rows batched by the driver
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
@@ -72,6 +92,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._statements = _Statements(self.SQLEvent.__table__)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's ``save`` in one read instead of three: Rasa first re-reads and rebuilds the whole
@@ -79,8 +100,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         then counts the stored events again to know which to insert. One count serves both; the
         new events are inserted, committed, then published (so the audit log never holds an event
         the conversation lost)."""
+        statements = self._statements
         with self.session_scope() as session:
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            stored = session.execute(statements.count_latest, {"sender_id": tracker.sender_id}).scalar_one()
             new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             rows = []
             for event in new_events:
@@ -90,7 +112,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                              "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                              "action_name": data.get("name"), "data": json.dumps(data)})
             for start in range(0, len(rows), INSERT_ROWS):  # in event order: ids ascend as Rasa's do
-                session.execute(sa.insert(self.SQLEvent.__table__).values(rows[start:start + INSERT_ROWS]))
+                session.execute(statements.insert, rows[start:start + INSERT_ROWS])
             session.commit()
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -98,9 +120,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's ``_retrieve``, reading only the events' ``data`` column instead of whole ORM rows."""
+        query = self._statements.data_all if fetch_events_from_all_sessions else self._statements.data_latest
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+            events = [json.loads(data) for data in session.execute(query, {"sender_id": sender_id}).scalars()]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None

@@ -120,6 +120,10 @@ def test_saves_exactly_what_rasa_saves_with_one_read_per_save(store_settings):
         ours = asyncio.run(our_store.retrieve_full_tracker("conv-1"))
         theirs = asyncio.run(rasa_store.retrieve_full_tracker("conv-1"))
         assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in theirs.events]
+        ours_latest = asyncio.run(our_store.retrieve("conv-1"))  # the latest session only
+        theirs_latest = asyncio.run(rasa_store.retrieve("conv-1"))
+        assert [e.as_dict() for e in ours_latest.events] == [e.as_dict() for e in theirs_latest.events]
+        assert 0 < len(ours_latest.events) < len(ours.events)
         # Rasa re-reads the conversation to publish, then counts it again; one count is enough
         assert our_selects == [1] * 5
         assert all(n >= 2 for n in rasa_selects)

@@ -15,6 +15,12 @@ result's ``text`` and every entity offset refer to the normalised text.
 same contract types found by other extractors (e.g. DIET) that overlap one of ours are dropped,
 so slots get the normalised value. It never raises: a failure is logged and the message passes
 through unchanged.
+
+``DistressSafetyNet`` (INTENT_CLASSIFIER, not trainable, last in the pipeline, after the
+FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
+``bot.compliance.distress_signals`` (compliance rule 9), whatever the model said, and records the
+phrase as ``distress_phrase`` in the parse result. The contract's precedence puts express_distress
+above every intent, so this never overrides a higher one.
 """
 from __future__ import annotations
 
@@ -32,6 +38,10 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
@@ -42,6 +52,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.compliance.distress_signals import distress_phrase
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import normalise, normalise_with_offsets
 
@@ -53,9 +64,8 @@ def _skip(text: Any) -> bool:
     return not isinstance(text, str) or not text or text.startswith(INTENT_MESSAGE_PREFIX)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class TextNormaliser(GraphComponent):
-    """Rewrites TEXT to Simplified, half-width, single-spaced text (first in the pipeline)."""
+class _RuleComponent(GraphComponent):
+    """What our untrained components share: nothing to load, any language, built from config."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -65,12 +75,8 @@ class TextNormaliser(GraphComponent):
     def supported_languages() -> Optional[List[Text]]:
         return None
 
-    @staticmethod
-    def required_packages() -> List[Text]:
-        return ["opencc"]
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self.component_config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
@@ -79,8 +85,17 @@ class TextNormaliser(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> TextNormaliser:
+    ) -> GraphComponent:
         return cls(config)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class TextNormaliser(_RuleComponent):
+    """Rewrites TEXT to Simplified, half-width, single-spaced text (first in the pipeline)."""
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["opencc"]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalises every training example (and re-maps its entity annotations)."""
@@ -133,7 +148,7 @@ class TextNormaliser(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class BorrowerEntityExtractor(GraphComponent, EntityExtractorMixin):
+class BorrowerEntityExtractor(_RuleComponent, EntityExtractorMixin):
     """Adds amount / date / installment_count / id & phone tails / birth_date / person_name /
     relation / hardship_type entities with normalised values."""
 
@@ -145,15 +160,8 @@ class BorrowerEntityExtractor(GraphComponent, EntityExtractorMixin):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return None
-
-    @staticmethod
     def required_packages() -> List[Text]:
         return ["spacy", "jieba", "cn2an", "opencc"]
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self.component_config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
@@ -219,3 +227,37 @@ class BorrowerEntityExtractor(GraphComponent, EntityExtractorMixin):
         if not isinstance(start, int) or not isinstance(end, int):
             return False
         return any(start < o[ENTITY_ATTRIBUTE_END] and o[ENTITY_ATTRIBUTE_START] < end for o in ours)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class DistressSafetyNet(_RuleComponent):
+    """express_distress whenever a distress phrase is in the text (module docstring)."""
+
+    INTENT_NAME = "express_distress"
+    #: the key of the matched phrase in the parse result
+    PHRASE_KEY = "distress_phrase"
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            try:
+                self._catch(message)
+            except Exception:  # never lose the model's answer to a bug here
+                logger.exception("DistressSafetyNet failed; the model's intent is kept")
+        return messages
+
+    def _catch(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if _skip(text):
+            return
+        phrase = distress_phrase(text)
+        if phrase is None:
+            return
+        message.set(self.PHRASE_KEY, phrase, add_to_output=True)
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) == self.INTENT_NAME:
+            return
+        logger.info("distress phrase %r: intent %s -> %s", phrase, intent.get(INTENT_NAME_KEY), self.INTENT_NAME)
+        top = {INTENT_NAME_KEY: self.INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != self.INTENT_NAME]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)

@@ -1,0 +1,63 @@
+"""bot.nlu.components.DistressSafetyNet: a distress phrase makes the message express_distress,
+whatever the model ranked first; without one the model's answer is untouched."""
+import asyncio
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import DistressSafetyNet
+
+
+def _message(text: str, ranking: list) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+    return message
+
+
+def test_a_distress_phrase_overrides_the_model():
+    message = _message("生意赔光了 活着真累", [("inform_hardship", 0.71), ("express_distress", 0.2), ("deny", 0.09)])
+    DistressSafetyNet().process([message])
+    assert message.get("intent") == {"name": "express_distress", "confidence": 1.0}
+    assert [(r["name"], r["confidence"]) for r in message.get("intent_ranking")] == [
+        ("express_distress", 1.0), ("inform_hardship", 0.71), ("deny", 0.09)]
+    assert message.get("distress_phrase") == "活着真累"
+
+
+def test_it_overrides_a_fallback_too():
+    message = _message("我准备烧炭了", [("nlu_fallback", 0.2), ("inform_hardship", 0.15)])
+    DistressSafetyNet().process([message])
+    assert message.get("intent")["name"] == "express_distress"
+
+
+@pytest.mark.parametrize("text", ["我失业了 能分期吗", "你去死吧", "", "/greet"])
+def test_other_messages_keep_the_models_answer(text):
+    ranking = [("inform_hardship", 0.8), ("express_distress", 0.1)]
+    message = _message(text, ranking)
+    DistressSafetyNet().process([message])
+    assert message.get("intent") == {"name": "inform_hardship", "confidence": 0.8}
+    assert [(r["name"], r["confidence"]) for r in message.get("intent_ranking")] == ranking
+    assert message.get("distress_phrase") is None
+
+
+def test_a_message_without_a_ranking_is_handled():
+    message = Message(data={"text": "我不想活了"})
+    DistressSafetyNet().process([message])
+    assert message.get("intent")["name"] == "express_distress"
+    assert [r["name"] for r in message.get("intent_ranking")] == ["express_distress"]
+
+
+def test_the_project_pipeline_runs_it_last():
+    """config.yml: after the FallbackClassifier, so nothing undoes it; the trained model's parse
+    carries the phrase."""
+    import yaml
+    from rasa.core.agent import Agent
+
+    from bot.config import PROJECT_ROOT
+    from bot.training import ensure_model
+
+    pipeline = [c["name"] for c in yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]]
+    assert pipeline[-1] == "bot.nlu.components.DistressSafetyNet"
+    assert pipeline.index("FallbackClassifier") < pipeline.index("bot.nlu.components.DistressSafetyNet")
+    parsed = asyncio.run(Agent.load(str(ensure_model())).parse_message("我现在在天台上 欠太多了"))
+    assert parsed["intent"]["name"] == "express_distress" and parsed["distress_phrase"]

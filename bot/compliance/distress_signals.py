@@ -12,7 +12,9 @@ urgent handoff; ``actions/escalation.py``).
 Chosen for precision on the borrower's own words: none matches any training example of another
 intent (``tests/compliance/test_distress_signals.py`` checks all of ``data/nlu``). Words that are
 ordinary in a repayment chat stay out or are tied to the person: 「崩溃」 alone (an app crashes),
-「我走了」 (a goodbye), 「撑不住」 after a business or cash flow (hardship, not despair).
+「我走了」 (a goodbye), 「撑不住」 after a business or cash flow (hardship, not despair), 「最后一次」
+and 「后事」 (「我最后一次还款」, 「以后事情」), 「人死债消」 (a relative asking about a late
+borrower's debt).
 
 Pure Python: no Rasa. Used by ``bot.nlu.components.DistressSafetyNet``.
 """
@@ -31,16 +33,16 @@ PHRASES: tuple[str, ...] = (
     r"割腕", r"割(?:了|破|伤)(?:手|自己)", r"划(?:了|破)?手腕", r"手腕割", r"烧炭", r"上吊", r"准备(?:好)?(?:了)?绳子",
     r"安眠药", r"(?:喝|买了?)农药", r"药(?:都|已经)(?:准备好|吃)", r"已经吃了药",
     r"跳楼", r"跳河", r"跳江", r"跳海", r"(?:楼|桥|天台|窗台?|这)(?:上|边|里)?(?:往下)?跳下去", r"想跳下去", r"准备跳了",
-    r"遗书", r"后事",
+    r"遗书", r"(?:安排|准备|交代)(?:好)?了?后事", r"后事(?:都)?(?:安排|准备|交代)",
     # not wanting to live
     r"想死", r"不想活", r"活不下去", r"活不了了", r"没法活", r"不活了", r"活够了", r"生无可恋",
     r"活[着著](?:真的|真|太|好|也)?(?:太|好)?(?:累|痛苦|没意思|没意义|没有意义|没盼头)",
     r"没有?(?:活下去|活着)的(?:意义|勇气)", r"没有?勇气活", r"不想(?:再)?活下去",
     r"一了百了", r"没有?活路", r"人生没(?:有)?意义", r"{s}(?:要|想)去死".format(s=_SELF), r"刀(?:都|已经)准备好",
     r"死给你们看", r"死了(?:算了|得了|就好了|一了百了|干净)", r"(?:只能|只有|就|还不如|不如)(?:去)?死(?:了|吧)?(?:$|\s|算)",
-    r"去死(?:算了|好了|得了)", r"让我死", r"{s}死了".format(s=_SELF), r"人死债", r"{s}要是死了".format(s=_SELF),
+    r"去死(?:算了|好了|得了)", r"让我死", r"{s}死了".format(s=_SELF), r"{s}要是死了".format(s=_SELF),
     r"想消失", r"消失了?就好", r"不想(?:再)?醒来", r"一睡不醒", r"离开这个世界", r"这个世界没有{s}".format(s=_SELF),
-    r"(?:再见|永别)了?(?:这个)?世界", r"跟这个世界(?:说)?再见", r"永别了", r"{s}最后一次".format(s=_SELF),
+    r"(?:再见|永别)了?(?:这个)?世界", r"跟这个世界(?:说)?再见", r"永别了", r"最后一次(?:跟|和)你们(?:说|聊)",
     r"结束(?:这一切|自己|生命)", r"了结(?:这一切|自己)", r"下辈子再还", r"(?:求|想)解脱",
     r"每天想着怎么死", r"照顾好{s}?(?:的)?(?:孩子|老婆|老公|爸妈|家人)".format(s=_SELF),
     r"再见了大家",
@@ -49,7 +51,7 @@ PHRASES: tuple[str, ...] = (
     r"天台(?:风|边)", r"已经在天台",
     # despair
     r"绝望", r"(?:{s}|精神|心态|情绪)(?:已经|快|都|要)?(?:要)?崩溃".format(s=_SELF), r"抑郁症", r"{s}(?:好像)?抑郁了".format(s=_SELF),
-    r"(?:{s}|人|真的|快)(?:快|真的|已经)?撑不(?:住|下去)了".format(s=_SELF), r"(?:真的|快要?)撑不住", r"不想(?:再)?坚持了",
+    r"(?:{s}|人)(?:快|真的|已经|真)?要?撑不(?:住|下去)".format(s=_SELF), r"不想(?:再)?坚持了",
     r"救救我", r"逼死", r"拖累死", r"不想再拖累", r"走投无路", r"没有?出路", r"看不到(?:任何)?希望",
     r"这日子没法过",
 )

@@ -320,6 +320,8 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
     model_path = Path(model_path)
     if not model_path.exists():
         raise BotError(f"model {model_path} does not exist")
+    from bot.nlu.components import DistressSafetyNet
+
     out = []
     for parsed in _parse_all(model_path, texts):
         intent = parsed.get("intent") or {}
@@ -337,6 +339,8 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
         })
         if parsed.get(ENSEMBLE_PARTS):
             out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
+        if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
+            out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
     return out
 
 
@@ -891,7 +895,8 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
     """What ``CharNgramIntentClassifier``'s ``weight`` (DIET's share) and the fallback threshold
     would give on held-out data: both opinions of each parse are combined again with every
     weight (``combine_rankings``, the component's own rule), then Rasa's FallbackClassifier
-    decides. A parse without both opinions is taken at its word. Empty when no parse has them."""
+    decides. A parse without both opinions, or one the distress safety net decided (it runs last
+    and overrules both), is taken at its word. Empty when no parse has both opinions."""
     from bot.nlu.intent_ensemble import combine_rankings
 
     if not any(p.get("ensemble") for p in parsed):
@@ -901,7 +906,7 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
         combined = []
         for p in parsed:
             parts = p.get("ensemble")
-            if not parts:
+            if not parts or p.get("distress_phrase"):
                 combined.append(p)
                 continue
             ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)

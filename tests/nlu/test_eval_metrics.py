@@ -289,6 +289,15 @@ def test_ensemble_sweep_recombines_both_opinions_with_each_weight():
     assert evaluation.ensemble_sweep(gold, [{"intent": "a"}] * 3) == []
 
 
+def test_ensemble_sweep_takes_the_distress_nets_answer_at_its_word():
+    """The net runs after the ensemble and the fallback: no weight or threshold undoes it."""
+    parsed = [{"intent": "express_distress", "best_intent": "express_distress", "best_confidence": 1.0,
+               "second_confidence": 0.6, "distress_phrase": "不想活",
+               "ensemble": {"diet": [["inform_hardship", 0.9]], "ngram": [["inform_hardship", 0.8]]}}]
+    rows = evaluation.ensemble_sweep(["express_distress"], parsed, weights=(0.0, 1.0), thresholds=(0.0, 0.4))
+    assert [r["accuracy"] for r in rows] == [1.0] * 4
+
+
 def test_fallback_sweep_takes_a_final_answer_at_its_word():
     parsed = [{"intent": FALLBACK, "confidence": 0.2}, {"intent": "a", "confidence": 0.1}]
     rows = evaluation.fallback_sweep(["a", "a"], parsed, thresholds=(0.0, 0.5), ambiguities=(0.0,))

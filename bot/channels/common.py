@@ -11,6 +11,7 @@ from sanic import response
 from sanic.request import Request
 
 from bot.errors import ConfigError
+from bot.nlu.normalise import COMMAND_LOOKALIKE
 
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
@@ -96,12 +97,13 @@ def clean_buttons(buttons: Iterable[Any] | None) -> list[dict[str, str]]:
 def guard_payload(text: str, offered: list[dict[str, str]]) -> str:
     """Rasa reads a message starting with "/" as an intent with entities (``/inform{"x": 1}``),
     bypassing NLU. Only payloads of buttons the bot actually offered may do that; anything else
-    is passed on as ordinary text (the slash replaced by a full-width one)."""
+    is passed on as ordinary text (the slash replaced by a full-width one, which the NLU's
+    normaliser keeps: ``bot.nlu.normalise.COMMAND_LOOKALIKE``)."""
     if not text.startswith("/"):
         return text
     if any(text == b["payload"] for b in offered):
         return text
-    return "／" + text[1:]
+    return COMMAND_LOOKALIKE + text[1:]
 
 
 def outgoing(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,7 +5,9 @@ featurizer types get a ``process_training_data`` node in the training graph *and
 node in the prediction graph, in pipeline order. It does not subclass ``Tokenizer`` (it sets no
 tokens), so Rasa's "only one tokenizer" check still sees just the JiebaTokenizer. Put it first.
 
-It rewrites the message TEXT with ``bot.nlu.normalise``. Whitespace collapsing changes lengths,
+It rewrites the message TEXT with ``bot.nlu.normalise``, except that typed text never comes out
+starting with "/" (Rasa's RegexMessageHandler would obey it as an intent with entities): such a
+"/" is written as ``COMMAND_LOOKALIKE``, as the channels' guard does. Whitespace collapsing changes lengths,
 so entity annotations of training examples are re-mapped onto the normalised text (and an
 annotation's value is rewritten when it was just the annotated text). At inference the parse
 result's ``text`` and every entity offset refer to the normalised text.
@@ -54,7 +56,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.compliance.distress_signals import distress_phrase
 from bot.nlu import entities as borrower_entities
-from bot.nlu.normalise import normalise, normalise_with_offsets
+from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +127,12 @@ class TextNormaliser(_RuleComponent):
         if _skip(text):
             return
         new_text, offsets = normalise_with_offsets(text)
+        if new_text.startswith(INTENT_MESSAGE_PREFIX):
+            # typed text that normalises to a leading "/" (「／restart」, a zero-width space or an
+            # ideographic space before "/affirm") must not become a command: Rasa's
+            # RegexMessageHandler, last in the graph, would read the rewritten text as an intent
+            # with entities, bypassing NLU and the channels' guard (bot/channels/common.py)
+            new_text = COMMAND_LOOKALIKE + new_text[len(INTENT_MESSAGE_PREFIX):]
         if new_text == text or not new_text:
             return  # unchanged, or whitespace only (keep it: tokenizers expect some text)
         annotations = message.get(ENTITIES)

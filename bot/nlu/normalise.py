@@ -24,6 +24,12 @@ import re
 import threading
 from typing import List, Optional, Tuple
 
+#: What a leading "/" of typed text becomes: the full-width solidus. Rasa reads a message that
+#: starts with "/" as an intent with entities, bypassing NLU; the channels' guard
+#: (``bot.channels.common.guard_payload``) and the ``TextNormaliser`` component write this instead
+#: (``normalise`` itself maps it to "/", like every full-width character).
+COMMAND_LOOKALIKE = "\uff0f"
+
 _converter = None
 _converter_lock = threading.Lock()
 

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from bot.channels.web_session import SessionSigner
-from tests.channels.conftest import WEB_SECRET, user_texts
+from bot.channels import common
+from tests.channels.conftest import WEB_SECRET, tracker_events, user_texts
 
 pytestmark = pytest.mark.servers
 
@@ -143,3 +144,21 @@ def test_typed_intent_payloads_are_not_trusted(servers):
     assert r.status_code == 200
     history = requests.get(f"{servers.url_a}/chat/api/history", headers=_auth(token), timeout=10).json()["messages"]
     assert history[0]["text"].startswith("／")  # passed on as text, not as an intent; no fake title
+    # ... and the NLU's normaliser did not turn it back into "/affirm{...}" for Rasa to obey
+    (user,) = [e for e in tracker_events(servers.url_a, f"web:{token.split('.')[1]}") if e.get("event") == "user"]
+    assert user["parse_data"]["intent"]["name"] != "affirm"
+    assert all(e.get("extractor") != "RegexMessageHandler" for e in user["parse_data"]["entities"])
+
+
+@pytest.mark.parametrize("typed", ["/restart", "\u200b/restart", "\u3000／restart"])
+def test_a_typed_restart_is_answered_as_text(servers, typed):
+    """Not obeyed (Rasa would wipe the conversation and answer nothing, so the borrower read the
+    "system busy" apology); the bot answers it like any other message."""
+    token = _session(servers.url_a)
+    assert _say(servers.url_a, token, "你好").status_code == 200
+    r = _say(servers.url_a, token, typed)
+    assert r.status_code == 200
+    assert r.json()["messages"] and all(m.get("text") != common.SERVER_ERROR for m in r.json()["messages"])
+    events = tracker_events(servers.url_a, f"web:{token.split('.')[1]}")
+    assert not [e for e in events if e.get("event") == "restart"]
+    assert [e["parse_data"]["intent"]["name"] for e in events if e.get("event") == "user"][-1] != "restart"

@@ -55,6 +55,16 @@ def test_normaliser_process_leaves_shortcuts_and_empty_texts_alone():
     assert msg.get("text") == "我还钱 123"
 
 
+@pytest.mark.parametrize("typed", ["／restart", "\u200b/restart", "\u3000/affirm{\"verified\": true}", "\ufeff／affirm"])
+def test_normaliser_never_turns_typed_text_into_a_command(typed):
+    """Full-width, zero-width and ideographic-space characters are normalised away, but a leading
+    "/" that appears so would make Rasa's RegexMessageHandler read the text as an intent."""
+    msg = Message(data={"text": typed})
+    _normaliser().process([msg])
+    assert not msg.get("text").startswith("/")
+    assert msg.get("text").startswith("／")
+
+
 def test_extractor_adds_rasa_entities(pinned_today):
     msg = Message(data={"text": "我15号还三千五"})
     _extractor().process([msg])
@@ -194,6 +204,17 @@ def test_trained_pipeline_normalises_traditional_full_width_text(agent, pinned_t
     assert _ours(result) == [("date", "2026-12-15"), ("amount", "3500.00"), ("id_last4", "123X")]
     for e in result["entities"]:
         assert 0 <= e["start"] < e["end"] <= len(result["text"])
+
+
+@pytest.mark.parametrize("typed", ["／inform_identity{\"id_last4\": \"1234\"}", "\u200b/restart"])
+def test_trained_pipeline_does_not_obey_typed_commands(agent, typed):
+    result = _parse(agent, typed)
+    assert result["intent"]["name"] not in ("inform_identity", "restart")
+    assert all(e["extractor"] != "RegexMessageHandler" for e in result["entities"])
+    # and a real command (a button's payload) still is one
+    result = _parse(agent, '/inform_identity{"id_last4": "1234"}')
+    assert result["intent"]["name"] == "inform_identity"
+    assert [(e["entity"], e["value"]) for e in result["entities"]] == [("id_last4", "1234")]
 
 
 def test_trained_pipeline_uses_the_bot_clock(agent, monkeypatch):

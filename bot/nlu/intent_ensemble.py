@@ -13,6 +13,7 @@ A message DIET did not rank (a ``/intent`` payload, an empty text) passes throug
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
@@ -43,6 +44,18 @@ def prediction_ready(model: Any) -> Any:
     return model
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
+def digits_masked(text: str) -> str:
+    """The n-gram classifier's view of a text with ``mask_digits``: lower case, every ASCII digit
+    a 0 (the normaliser has already made full-width digits ASCII). Which digits a number has says
+    nothing about the intent, and they misled it: 「我明天还9999元」 scored inform_identity 0.81,
+    its 99 being the bigram of birth years (1999, 99年) and ID tails; the words around a number
+    (元, 年, 尾号, 期) say what it is."""
+    return _DIGIT.sub("0", text.lower())
+
+
 def combine_rankings(diet: Sequence[Tuple[str, float]], ngram: Sequence[Tuple[str, float]], weight: float,
                      ranking_length: int = 10) -> List[Tuple[str, float]]:
     """``weight`` × DIET's confidence + (1 − ``weight``) × the n-gram probability per intent, best
@@ -68,6 +81,7 @@ class CharNgramIntentClassifier(GraphComponent):
             "analyzer": "char",  # scikit-learn's: "char", or "char_wb" (n-grams padded at the text's edges)
             "min_ngram": 1,
             "max_ngram": 3,
+            "mask_digits": False,  # see digits_masked
             "ranking_length": 10,
         }
 
@@ -120,7 +134,7 @@ class CharNgramIntentClassifier(GraphComponent):
         cfg = self.component_config
         self.model = make_pipeline(
             TfidfVectorizer(analyzer=str(cfg["analyzer"]), ngram_range=(int(cfg["min_ngram"]), int(cfg["max_ngram"])),
-                            sublinear_tf=True),
+                            sublinear_tf=True, preprocessor=digits_masked if cfg["mask_digits"] else None),
             # newton-cg: the same optimum as lbfgs (probabilities within 1e-4 on our data) in 17
             # iterations instead of 187 at C 300: 4.6 s instead of 21 s of every training
             LogisticRegression(C=float(cfg["C"]), solver="newton-cg", max_iter=5000),

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_ensemble import CharNgramIntentClassifier, combine_rankings
+from bot.nlu.intent_ensemble import CharNgramIntentClassifier, combine_rankings, digits_masked
 
 EXAMPLES = {
     "ask_penalty": ["罚息多少", "逾期罚息怎么算", "罚息是多少钱", "利息和罚息一共多少", "罚息太高了吧"],
@@ -163,3 +163,36 @@ def test_edge_padded_ngrams_when_configured(storage):
 def test_a_weight_outside_zero_to_one_is_refused(storage):
     with pytest.raises(ValueError, match="weight"):
         CharNgramIntentClassifier({"weight": 1.5}, storage, Resource("x"))
+
+
+def test_digits_masked():
+    assert digits_masked("我明天还9999元 ABC") == "我明天还0000元 abc"
+    assert digits_masked("分12期") == "分00期"
+    assert digits_masked("") == ""
+
+
+def test_masked_digits_when_configured(storage):
+    """With mask_digits a number is seen by its shape and its neighbours, not its digits:
+    「明天还9999元」 is no longer pulled towards the birth years of the identity examples, and the
+    setting survives Rasa's storage."""
+    numbers = TrainingData([Message(data={TEXT: t, INTENT: i}) for i, texts in {
+        "inform_identity": ["我是1999年出生的", "生日1999年9月", "尾号9999"],
+        "promise_to_pay": ["明天还3000元", "月底还2000元", "下周还5000元"],
+    }.items() for t in texts])
+
+    def trained(**config):
+        component = CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **config},
+                                                     storage, Resource("ensemble"), _context())
+        component.train(numbers)
+        return component
+
+    texts = ["明天还9999元", "明天还3000元"]
+    plain = trained().model
+    identity = list(plain.classes_).index("inform_identity")
+    p_9999, p_3000 = plain.predict_proba(texts)[:, identity]
+    assert p_9999 > p_3000 + 0.1  # the digits 9 pull towards identity
+    trained(mask_digits=True)
+    masked = _loaded(storage, {**CharNgramIntentClassifier.get_default_config(), "mask_digits": True}).model
+    assert not any(ch in term for term in masked[0].vocabulary_ for ch in "123456789")
+    a, b = masked.predict_proba(texts)
+    assert np.allclose(a, b) and masked.classes_[a.argmax()] == "promise_to_pay"

@@ -7,10 +7,10 @@ tokens), so Rasa's "only one tokenizer" check still sees just the JiebaTokenizer
 
 It rewrites the message TEXT with ``bot.nlu.normalise``, except that typed text never comes out
 starting with "/" (Rasa's RegexMessageHandler would obey it as an intent with entities): such a
-"/" is written as ``COMMAND_LOOKALIKE``, as the channels' guard does. Whitespace collapsing changes lengths,
-so entity annotations of training examples are re-mapped onto the normalised text (and an
-annotation's value is rewritten when it was just the annotated text). At inference the parse
-result's ``text`` and every entity offset refer to the normalised text.
+"/" is written as ``COMMAND_LOOKALIKE``, as the channels' guard does. Whitespace collapsing
+changes lengths, so entity annotations of training examples are re-mapped onto the normalised
+text (and an annotation's value is rewritten when it was just the annotated text). At inference
+the parse result's ``text`` and every entity offset refer to the normalised text.
 
 ``BorrowerEntityExtractor`` (ENTITY_EXTRACTOR, not trainable) adds the rule-based entities of
 ``bot.nlu.entities.extract`` with ``bot.clock.today()`` as the reference date. Entities of the

@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 
-from bot.channels.web_session import SessionSigner
 from bot.channels import common
+from bot.channels.web_session import SessionSigner
 from tests.channels.conftest import WEB_SECRET, tracker_events, user_texts
 
 pytestmark = pytest.mark.servers

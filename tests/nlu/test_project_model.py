@@ -36,3 +36,15 @@ def test_a_refusal_to_pay_is_not_a_payment_claim(agent, text):
     a refusal with 'no payment found in the last 7 days'. A refusal is deny (the contract: "no,
     refuses"); the dialogue answers it as such."""
     assert asyncio.run(agent.parse_message(text))["intent"]["name"] not in ("inform_paid", "promise_to_pay")
+
+
+@pytest.mark.parametrize("text", ["我是孙悦", "我是王强", "我是本人 孙悦", "我是刘芳芳"])
+def test_a_borrower_giving_their_name_is_not_turned_away(agent, text):
+    """「我是孙悦」 was not_borrower at 0.62 (「我是」 opens 「我是他老婆」 and the other third parties), and
+    the bot told the borrower it could not discuss the account with anyone but the borrower."""
+    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "inform_identity"
+
+
+@pytest.mark.parametrize("text", ["我是他老婆", "我是孙悦的妈妈", "我不是孙悦"])
+def test_third_parties_still_are(agent, text):
+    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "not_borrower"

@@ -7,6 +7,7 @@ from actions.common import BotAction, Turn
 
 
 class _LoanAnswer(BotAction):
+    collection = True
     needs_verification = True
     response = "utter_account_answer"
 
@@ -91,6 +92,7 @@ class ActionAnswerHowToPay(_GeneralAnswer):
 class ActionCheckPayment(BotAction):
     """inform_paid: look in the ledger and say what we find (a payment claim beats the question)."""
 
+    collection = True
     action_name = "action_check_payment"
     needs_verification = True
 

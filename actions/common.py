@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot.db.session import session_scope
 from bot.nlu.normalise import normalise
 from bot.services import verification
@@ -96,6 +97,12 @@ class BotAction(Action):
     #: False for the actions that steer a flow themselves (verification, plans, promises, stop rules);
     #: after any other action, an interrupted flow resumes (the pending factor or confirmation is asked again)
     resumes_flow = True
+    #: plans, promises, extensions, waivers and account figures. Once the conversation is in
+    #: distress handling (compliance rule 9) such an action does nothing: no plan or promise is
+    #: created, nothing pending stays pending, and the borrower gets the distress follow-up. The
+    #: outgoing NLG suppresses collection texts too, but not the buttons an action attaches, and
+    #: a text filter cannot undo a plan the ledger has accepted.
+    collection = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -112,6 +119,11 @@ class BotAction(Action):
         try:
             with session_scope() as session:
                 turn = Turn(dispatcher, tracker, session)
+                if self.collection and tracker.get_slot("distress"):
+                    if tracker.get_slot("pending_confirmation") is not None:
+                        turn.set("pending_confirmation", None)
+                    turn.say(FOLLOWUP_RESPONSE)
+                    return turn.events
                 step = identity_step(turn)
                 if step == PASSED:
                     pending = tracker.get_slot("pending_action")

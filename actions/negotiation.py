@@ -45,6 +45,7 @@ def _term_buttons(terms) -> list[dict]:
 
 
 class ActionOfferPlans(BotAction):
+    collection = True
     resumes_flow = False
     action_name = "action_offer_plans"
     needs_verification = True
@@ -92,6 +93,7 @@ class ActionOfferPlans(BotAction):
 
 
 class ActionProposePromise(BotAction):
+    collection = True
     resumes_flow = False
     """'15号还两千': parse, validate, read back for confirmation."""
 
@@ -130,6 +132,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
 
 
 class ActionHandleExtension(BotAction):
+    collection = True
     resumes_flow = False
     """Paying later becomes a promise within 30 days, or a plan; the due date itself can't move."""
 
@@ -147,6 +150,7 @@ class ActionHandleExtension(BotAction):
 
 
 class ActionHandleFeeWaiver(BotAction):
+    collection = True
     resumes_flow = False
     action_name = "action_handle_fee_waiver"
 
@@ -163,6 +167,7 @@ def _wait_hint(reason: str | None = None) -> str:
 
 
 class ActionRecordHardship(BotAction):
+    collection = True
     resumes_flow = False
     """Rule 3: only a category is stored, after telling the borrower why; rule 13: no pressure."""
 
@@ -188,6 +193,7 @@ class ActionRecordHardship(BotAction):
 
 
 class ActionHandleConfirmation(BotAction):
+    collection = True
     resumes_flow = False
     """affirm/deny: answers what was last put to the borrower (a plan or a promise)."""
 

@@ -23,6 +23,11 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+#: what collection talk becomes once a conversation is in distress handling: the outgoing NLG
+#: (bot/outgoing/nlg.py) replaces collection responses with it, and the collection actions
+#: (actions/common.py, ``BotAction.collection``) say it instead of doing anything
+FOLLOWUP_RESPONSE = "utter_distress_followup"
+
 _SELF = r"(?:我|俺|人家)"
 
 #: each entry is one way of saying it; all are searched in the normalised (Simplified,

@@ -16,6 +16,7 @@ from typing import Any
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 from bot.compliance.content_filter import check
+from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot import hotpath
 from bot.compliance.masking import install as install_log_masking
 
@@ -28,7 +29,7 @@ COLLECTION_RESPONSES = frozenset({
     "utter_promise_previous_broken", "utter_extension_as_promise", "utter_extension_options",
     "utter_ask_promise_date",
 })
-DISTRESS_SAFE_RESPONSE = "utter_distress_followup"
+DISTRESS_SAFE_RESPONSE = FOLLOWUP_RESPONSE
 
 
 class GuardedNLG(TemplatedNaturalLanguageGenerator):

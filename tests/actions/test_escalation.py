@@ -1,7 +1,8 @@
 """Stop rules and handoff through the actions."""
+from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot.db import models as m
 from bot.db.session import session_scope
-from tests.actions.conftest import make_tracker, verified
+from tests.actions.conftest import ent, make_tracker, verified
 
 
 def test_distress_cares_and_hands_off_urgently(run_action):
@@ -66,3 +67,41 @@ def test_a_new_session_keeps_a_collectors_hold(run_action, sqlite_url):
         queue.claim(s, entry.id, "demo")
     held = action.run(CollectingDispatcher(), make_tracker("greet", sender="s-held"), {})
     assert [e["event"] for e in held] == ["session_started", "pause", "action"]
+
+
+def test_in_distress_no_collection_action_runs(run_action):
+    """Compliance rule 9: once distress handling began, a plan the borrower had been offered
+    cannot be accepted (the confirm button stayed on the suppressed message and 「确认」 created a
+    12-month plan), no promise is recorded, no figures are given; each gets the follow-up."""
+    distressed = {**verified("B001"), "distress": True}
+    confirm = run_action("action_handle_confirmation", make_tracker(
+        "affirm", "/affirm", slots={**distressed, "pending_confirmation": "plan", "plan_term": 12}))
+    assert confirm.responses == [FOLLOWUP_RESPONSE] and confirm.slots == {"pending_confirmation": None}
+    assert "13403.65" not in confirm.all_text and not any(msg.get("buttons") for msg in confirm.messages)
+    promise = run_action("action_handle_confirmation", make_tracker(
+        "affirm", "确认", slots={**distressed, "pending_confirmation": "promise", "promise_date": "2026-12-07",
+                                 "promise_amount": 1000.0}))
+    assert promise.responses == [FOLLOWUP_RESPONSE]
+    for name, intent, text, entities in [
+        ("action_offer_plans", "request_installment", "分12期", [ent("installment_count", 12)]),
+        ("action_propose_promise", "promise_to_pay", "下周一还1000", [ent("amount", "1000.00")]),
+        ("action_handle_extension", "request_extension", "能晚几天吗", []),
+        ("action_handle_fee_waiver", "request_fee_waiver", "罚息能免吗", []),
+        ("action_record_hardship", "inform_hardship", "我失业了", [ent("hardship_type", "job_loss")]),
+        ("action_answer_balance", "ask_balance", "还欠多少", []),
+        ("action_check_payment", "inform_paid", "我还了", []),
+    ]:
+        run = run_action(name, make_tracker(intent, text, entities=entities, slots=distressed))
+        assert run.responses == [FOLLOWUP_RESPONSE], (name, run.responses)
+        assert not any(msg.get("buttons") for msg in run.messages), name
+        assert "pending_confirmation" not in run.slots, name
+    with session_scope() as s:
+        assert s.query(m.Plan).filter_by(loan_id="L001").count() == 0
+        assert s.query(m.Promise).filter_by(loan_id="L001").count() == 0
+
+
+def test_out_of_distress_the_same_confirmation_accepts_the_plan(run_action):
+    """The gate above is the distress slot, nothing else: the same confirmation without it works."""
+    run = run_action("action_handle_confirmation", make_tracker(
+        "affirm", "确认", slots={**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}))
+    assert run.responses == ["utter_plan_accepted"]

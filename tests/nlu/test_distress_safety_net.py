@@ -47,17 +47,15 @@ def test_a_message_without_a_ranking_is_handled():
     assert [r["name"] for r in message.get("intent_ranking")] == ["express_distress"]
 
 
-def test_the_project_pipeline_runs_it_last():
+def test_the_project_pipeline_runs_it_last(project_agent):
     """config.yml: after the FallbackClassifier, so nothing undoes it; the trained model's parse
     carries the phrase."""
     import yaml
-    from rasa.core.agent import Agent
 
     from bot.config import PROJECT_ROOT
-    from bot.training import ensure_model
 
     pipeline = [c["name"] for c in yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]]
     assert pipeline[-1] == "bot.nlu.components.DistressSafetyNet"
     assert pipeline.index("FallbackClassifier") < pipeline.index("bot.nlu.components.DistressSafetyNet")
-    parsed = asyncio.run(Agent.load(str(ensure_model())).parse_message("我现在在天台上 欠太多了"))
+    parsed = asyncio.run(project_agent.parse_message("我现在在天台上 欠太多了"))
     assert parsed["intent"]["name"] == "express_distress" and parsed["distress_phrase"]

@@ -8,13 +8,9 @@ import asyncio
 import pytest
 
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    from bot.training import ensure_model
-
-    return Agent.load(str(ensure_model()))
+@pytest.fixture
+def agent(project_agent):
+    return project_agent
 
 
 @pytest.mark.parametrize("text, intent", [

@@ -30,12 +30,21 @@ def pct(rate: Decimal) -> str:
     return f"{value:.2f}%" if value == value.quantize(Decimal("0.01")) else f"{value:f}%"
 
 
+def installment_name(view: LoanView, number: int) -> str:
+    """第3期 of the loan, or 分期方案第3期 while a plan runs (its installments replaced the loan's)."""
+    return f"分期方案第{number}期" if view.active_plan is not None else f"第{number}期"
+
+
 def balance(view: LoanView) -> str:
     st = view.statement
     if st.settled:
         return (f"您的{view.loan.product}借款已经全部结清，没有待还金额。如需结清证明，可以在App“借款记录”里申请开具，"
                 "一般1-3个工作日可以下载。")
     parts = []
+    if view.active_plan is not None:
+        p = view.active_plan
+        parts.append(f"您有一个正在执行的分期方案（{cn_date(p.accepted_on)}办理，每月{yuan(p.monthly_payment)}元，"
+                     f"共{p.term_months}期），以下按分期方案计算。")
     if st.amount_due_now > 0:
         parts.append(f"您目前应还{yuan(st.amount_due_now)}元（本金{yuan(st.principal_due)}元，利息{yuan(st.interest_due)}元，"
                      f"罚息{yuan(st.penalty_due)}元）。")
@@ -47,9 +56,6 @@ def balance(view: LoanView) -> str:
     if nxt is not None:
         parts.append(f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。")
     parts.append(f"如果想一次性提前结清，需要还{yuan(st.payoff)}元（不收提前还款手续费）。")
-    if view.active_plan is not None:
-        p = view.active_plan
-        parts.append(f"您有一个正在执行的分期方案：每月{yuan(p.monthly_payment)}元，共{p.term_months}期。")
     return "".join(parts)
 
 
@@ -61,7 +67,7 @@ def due_date(view: LoanView) -> str:
     overdue = st.overdue_installments
     if overdue:
         first = overdue[0]
-        text.append(f"第{first.number}期本应在{cn_date(first.due_date)}还款，已逾期{first.days_overdue(st.as_of)}天，"
+        text.append(f"{installment_name(view, first.number)}本应在{cn_date(first.due_date)}还款，已逾期{first.days_overdue(st.as_of)}天，"
                     f"目前到期应还共{yuan(st.amount_due_now)}元，建议尽快还上。")
     elif st.amount_due_now > 0:
         text.append(f"今天是还款日，应还{yuan(st.amount_due_now)}元。")
@@ -82,7 +88,7 @@ def overdue_reason(view: LoanView) -> str:
         return "您的借款目前没有逾期，按时还款即可。" + (" 今天是还款日，今天之内还上就不算逾期。" if st.amount_due_now > 0 else "")
     lines = []
     for inst in overdue[:3]:
-        lines.append(f"第{inst.number}期（应还日{cn_date(inst.due_date)}）未还清，已逾期{inst.days_overdue(st.as_of)}天")
+        lines.append(f"{installment_name(view, inst.number)}（应还日{cn_date(inst.due_date)}）未还清，已逾期{inst.days_overdue(st.as_of)}天")
     if len(overdue) > 3:
         lines.append(f"另有{len(overdue) - 3}期也未还清")
     text = "逾期原因：" + "；".join(lines) + "。"
@@ -123,7 +129,7 @@ def penalty(view: LoanView) -> str:
     parts = []
     for inst in st.overdue_installments[:3]:
         for seg in inst.segments:
-            parts.append(f"第{inst.number}期：{yuan(seg.principal)}元 × {pct(rate)} × {seg.days}天 = {yuan(seg.amount)}元")
+            parts.append(f"{installment_name(view, inst.number)}：{yuan(seg.principal)}元 × {pct(rate)} × {seg.days}天 = {yuan(seg.amount)}元")
     more = "（其余各期同理）" if len(st.overdue_installments) > 3 else ""
     return head + "您的罚息明细：" + "；".join(parts) + more + f"。目前罚息合计{yuan(st.penalty_due)}元。"
 

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from bot.db import models as m
 from bot.db.repository import LedgerRepository, LoanRecord
 from bot.ledger.schedule import apr_from_daily_rate
+from bot.ledger.schedule import ScheduledInstallment
 from bot.ledger.statement import Statement, compute_statement
+from bot.plans.position import plan_statement
 from bot.promises.rules import promise_status
 
 
@@ -24,6 +26,8 @@ class PromiseView:
 
 @dataclass(frozen=True)
 class LoanView:
+    """``statement`` is the loan's position today; while a plan runs, on the plan's schedule."""
+
     loan: LoanRecord
     statement: Statement
     active_plan: m.Plan | None
@@ -42,14 +46,21 @@ class LoanView:
 def loan_view(session: Session, loan_id: str, today: dt.date) -> LoanView:
     repo = LedgerRepository(session)
     record = repo.loan(loan_id)
-    statement = compute_statement(list(record.schedule), list(record.payments), record.daily_rate, today)
+    plan = repo.active_plan(loan_id)
+    if plan is None:
+        statement = compute_statement(list(record.schedule), list(record.payments), record.daily_rate, today)
+    else:
+        statement = plan_statement(
+            loan_schedule=list(record.schedule), payments=list(record.payments), daily_rate=record.daily_rate,
+            accepted_on=plan.accepted_on, plan_amount=plan.amount, as_of=today,
+            plan_schedule=[ScheduledInstallment(i.number, i.due_date, i.principal, i.interest) for i in plan.installments])
     promises = []
     for p in repo.promises(loan_id):
         status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date), today)
         if status != p.status and p.status == "open":
             p.status = status  # open → kept / broken is the only transition
         promises.append(PromiseView(p.id, p.made_on, p.promised_date, p.amount, status))
-    return LoanView(record, statement, repo.active_plan(loan_id), tuple(promises), repo.open_dispute(loan_id) is not None)
+    return LoanView(record, statement, plan, tuple(promises), repo.open_dispute(loan_id) is not None)
 
 
 def borrower_loans(session: Session, borrower_id: str, today: dt.date) -> list[LoanView]:

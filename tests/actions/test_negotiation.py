@@ -33,6 +33,28 @@ def test_b001_plan_menu_buttons_and_accept_12_months(run_action):
     assert "正在执行的分期方案" in shown.variables("utter_account_answer")["answer"]
 
 
+def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):
+    """B003 (169 days overdue, 15141.35 due) accepts 12 months: the balance, the promise range and
+    the due date come from the plan (44015.71 restructured, 3910.74 from 2027-01-01), not the old
+    arrears the plan took over (ledger.md: the plan amount is the payoff on the acceptance date)."""
+    before = run_action("action_answer_balance", make_tracker("ask_balance", "还欠多少", slots=verified("B003")))
+    assert "15141.35" in before.variables("utter_account_answer")["answer"]
+    run = run_action("action_offer_plans", make_tracker("request_installment", "12期",
+                                                        entities=[ent("installment_count", 12)], slots=verified("B003")))
+    confirm = make_tracker("affirm", "确认", slots={**verified("B003"), **run.slots}, sender="plan-b003")
+    assert "3910.74" in run_action("action_handle_confirmation", confirm).variables("utter_plan_accepted")["monthly"]
+    answer = run_action("action_answer_balance", make_tracker("ask_balance", "还欠多少", slots=verified("B003")))
+    text = answer.variables("utter_account_answer")["answer"]
+    assert "15141.35" not in text and "652.31" not in text
+    for figure in ("正在执行的分期方案", "没有到期未还", "2027年1月1日，应还3910.74元", "结清，需要还44015.71元"):
+        assert figure in text
+    due = run_action("action_answer_due_date", make_tracker("ask_due_date", "哪天还", slots=verified("B003")))
+    assert "逾期" not in due.variables("utter_account_answer")["answer"]
+    promise = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "明天还一半", entities=[ent("date", "2026-12-02"), ent("amount", "half")], slots=verified("B003")))
+    assert "utter_promise_readback" not in promise.responses  # nothing is due under the plan until 2027-01-01
+
+
 def test_affordability_and_none_fits(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "每月只能还2400",
                                                         entities=[ent("amount", "2400.00")], slots=verified("B001")))

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from bot.dialogue import explain
+from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
 from bot.ledger.money import yuan
 from bot.plans.offers import make_offer, pick_affordable
@@ -203,7 +204,13 @@ class ActionHandleConfirmation(BotAction):
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
         if pending is None or not turn.verified:
-            turn.say("utter_anything_else")
+            if intent == "deny" and refuses_to_pay((turn.tracker.latest_message or {}).get("text")):
+                view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+                turn.say("utter_account_answer", answer=explain.refusal(view), buttons=[
+                    {"title": "看看分期", "payload": "/request_installment"},
+                    {"title": "约定还款日期", "payload": "/promise_to_pay"}, HUMAN_BUTTON])
+            else:
+                turn.say("utter_anything_else")
             return
         turn.set("pending_confirmation", None)
         if intent != "affirm":

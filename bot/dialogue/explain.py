@@ -166,6 +166,12 @@ def consequences(view: LoanView | None) -> str:
     return text
 
 
+def refusal(view: LoanView | None) -> str:
+    """A refusal to pay: no pressure, the lawful facts (compliance rule 5), and the ways out."""
+    return ("理解您现在可能有难处，或者对这笔借款有意见。" + consequences(view)
+            + "如果是对借款本身有异议，可以告诉我，我会为您登记核实；也可以转人工客服和您商量。")
+
+
 def how_to_pay(view: LoanView | None) -> str:
     text = ("还款方式：1）在App“还款”页面主动还款，可以选已绑定的银行卡；2）在“还款卡管理”里更换扣款卡；"
             "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")

@@ -155,6 +155,22 @@ def test_deny_cancels(run_action):
         assert s.query(m.Plan).count() == 0
 
 
+def test_a_refusal_to_pay_gets_the_facts_and_the_ways_out_not_anything_else(run_action):
+    run = run_action("action_handle_confirmation", make_tracker("deny", "我不还了", slots=verified("B001")))
+    answer = run.variables("utter_account_answer")
+    for fact in ("罚息", "征信", "民事诉讼", "逾期21天", "分期", "异议"):
+        assert fact in answer["answer"]
+    assert [b["payload"] for b in answer["buttons"]] == ["/request_installment", "/promise_to_pay", "/request_human"]
+    unverified = run_action("action_handle_confirmation", make_tracker("deny", "一分钱都不會還", slots={}))
+    text = unverified.variables("utter_account_answer")["answer"]
+    assert "民事诉讼" in text and "逾期21天" not in text  # nothing about an account before verification
+    for plain in ("不用了", "不是", "没有了", "还不了"):  # a plain no, or cannot pay (hardship): no lecture
+        assert run_action("action_handle_confirmation", make_tracker("deny", plain, slots=verified("B001"))).responses == [
+            "utter_anything_else"]
+    with session_scope() as s:
+        assert s.query(m.Plan).count() == 0 and s.query(m.Promise).filter_by(loan_id="L001").count() == 0
+
+
 def test_a_question_mid_plan_is_answered_and_the_confirmation_resumes(run_action):
     slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
     run = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息怎么算", slots=slots))

@@ -22,12 +22,14 @@ from bot.compliance.masking import install as install_log_masking
 
 log = logging.getLogger(__name__)
 
-#: Responses that talk about money owed, plans or promises: never sent after a distress message.
+#: Responses that talk about money owed, plans or promises, or offer them (the greeting's and the
+#: out-of-scope reply's list of what the bot can do): never sent after a distress message.
+#: tests/outgoing/test_guarded_nlg.py checks every response of domain.yml against this.
 COLLECTION_RESPONSES = frozenset({
     "utter_account_answer", "utter_plan_menu", "utter_plan_disclosure", "utter_plan_affordable",
-    "utter_plan_not_affordable", "utter_plan_term_invalid", "utter_promise_readback",
+    "utter_plan_not_affordable", "utter_plan_term_invalid", "utter_plan_accepted", "utter_promise_readback",
     "utter_promise_previous_broken", "utter_extension_as_promise", "utter_extension_options",
-    "utter_ask_promise_date",
+    "utter_ask_promise_date", "utter_fee_waiver", "utter_hardship_options", "utter_greet", "utter_out_of_scope",
 })
 DISTRESS_SAFE_RESPONSE = FOLLOWUP_RESPONSE
 

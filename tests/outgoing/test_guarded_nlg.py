@@ -48,3 +48,26 @@ def test_collection_talk_is_suppressed_after_distress(sqlite_url):
     tracker.update(SlotSet("distress", True))
     out = generate(tracker, "utter_account_answer", answer="您目前应还2794.19元")
     assert out["text"] == "现在先不谈还款的事。"  # the followup template (crisis lines are variables)
+
+
+def test_no_response_of_the_project_talks_collection_in_distress(sqlite_url):
+    """Compliance rule 9 over the whole domain.yml: whatever a rule, an action or a fallback says
+    once a conversation is in distress handling, no text offers plans or promises or states money
+    owed (before: the greeting and the out-of-scope reply listed 办理分期、约定还款时间)."""
+    import re
+    import string
+
+    from bot.config import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("nlg3", domain.slots)
+    tracker.update(SlotSet("distress", True))
+    collection = re.compile(r"分期|应还|还款时间|还款日期|承诺|欠款|罚息|逾期|\d+\.\d\d元")
+    nlg = GuardedNLG(domain=domain)
+    talked = []
+    for name, variants in domain.responses.items():
+        fields = {f for v in variants for _, f, _, _ in string.Formatter().parse(v.get("text") or "") if f}
+        out = asyncio.run(nlg.generate(name, tracker, "rest", **{f: "某" for f in fields}))
+        if out and collection.search(out.get("text") or ""):
+            talked.append(name)
+    assert talked == [], talked

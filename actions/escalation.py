@@ -50,7 +50,9 @@ class ActionOpenDispute(BotAction):
                                conversation_id=turn.conversation_id)
         from bot.compliance.policy import POLICY
 
-        turn.say("utter_dispute_opened", reference=case.reference, days=POLICY.dispute_review_working_days)
+        # unverified (a stolen identity is never verified): no loan is named, none is paused yet
+        turn.say("utter_dispute_opened" if case.loan_id else "utter_dispute_opened_unverified",
+                 reference=case.reference, days=POLICY.dispute_review_working_days)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "dispute")
         turn.say("utter_handoff_wait", wait_hint=wait_hint("dispute"))
 

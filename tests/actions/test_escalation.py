@@ -23,6 +23,17 @@ def test_dispute_opens_a_case_and_pauses(run_action):
     assert "异议正在核实" in plans.variables("utter_plan_declined")["reason"]
 
 
+def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
+    """Rule 1: before verification nothing says a loan exists; the case has no loan to pause, so
+    the reply must not say 这笔借款的催收会暂停 (someone whose identity was stolen never verifies)."""
+    run = run_action("action_open_dispute", make_tracker("dispute_debt", "这笔钱我根本没借过", sender="du"))
+    assert run.responses == ["utter_dispute_opened_unverified", "utter_handoff_wait"]
+    ref = run.variables("utter_dispute_opened_unverified")["reference"]
+    with session_scope() as s:
+        case = s.query(m.Case).filter_by(reference=ref).one()
+        assert (case.kind, case.loan_id, case.borrower_id) == ("dispute", None, None)
+
+
 def test_complaint_ticket(run_action):
     run = run_action("action_open_complaint", make_tracker("complain", "我要投诉", sender="cc"))
     assert run.variables("utter_complaint_opened")["reference"].startswith("TS")

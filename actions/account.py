@@ -1,18 +1,37 @@
 """Account answers, personalised from the ledger as of the bot's clock (after verification)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from bot.dialogue import explain
 from bot.services.plans import collectible_loan
 from actions.common import BotAction, Turn
 
+#: What answers each question of the contract. The first five need the borrower's loan; the rest
+#: have a general answer for anyone (``None``: before verification), personalised once verified.
+QUESTION_ANSWERS: dict[str, Callable] = {
+    "ask_balance": explain.balance,
+    "ask_due_date": explain.due_date,
+    "ask_overdue_reason": explain.overdue_reason,
+    "ask_penalty": explain.penalty,
+    "ask_early_repayment": explain.early_repayment,
+    "ask_credit_impact": explain.credit_impact,
+    "ask_consequences": explain.consequences,
+    "how_to_pay": explain.how_to_pay,
+}
 
-class _LoanAnswer(BotAction):
+
+class _QuestionAnswer(BotAction):
+    question = ""  # a key of QUESTION_ANSWERS
+
+    def explain(self, view) -> str:
+        return QUESTION_ANSWERS[self.question](view)
+
+
+class _LoanAnswer(_QuestionAnswer):
     collection = True
     needs_verification = True
     response = "utter_account_answer"
-
-    def explain(self, view) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
 
     def handle(self, turn: Turn) -> None:
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
@@ -24,44 +43,31 @@ class _LoanAnswer(BotAction):
 
 class ActionAnswerBalance(_LoanAnswer):
     action_name = "action_answer_balance"
-
-    def explain(self, view):
-        return explain.balance(view)
+    question = "ask_balance"
 
 
 class ActionAnswerDueDate(_LoanAnswer):
     action_name = "action_answer_due_date"
-
-    def explain(self, view):
-        return explain.due_date(view)
+    question = "ask_due_date"
 
 
 class ActionAnswerOverdueReason(_LoanAnswer):
     action_name = "action_answer_overdue_reason"
-
-    def explain(self, view):
-        return explain.overdue_reason(view)
+    question = "ask_overdue_reason"
 
 
 class ActionAnswerPenalty(_LoanAnswer):
     action_name = "action_answer_penalty"
-
-    def explain(self, view):
-        return explain.penalty(view)
+    question = "ask_penalty"
 
 
 class ActionAnswerEarlyRepayment(_LoanAnswer):
     action_name = "action_answer_early_repayment"
-
-    def explain(self, view):
-        return explain.early_repayment(view)
+    question = "ask_early_repayment"
 
 
-class _GeneralAnswer(BotAction):
+class _GeneralAnswer(_QuestionAnswer):
     """Questions with a general, lawful answer for anyone, personalised once verified."""
-
-    def explain(self, view) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
 
     def handle(self, turn: Turn) -> None:
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
@@ -70,23 +76,17 @@ class _GeneralAnswer(BotAction):
 
 class ActionAnswerCreditImpact(_GeneralAnswer):
     action_name = "action_answer_credit_impact"
-
-    def explain(self, view):
-        return explain.credit_impact(view)
+    question = "ask_credit_impact"
 
 
 class ActionAnswerConsequences(_GeneralAnswer):
     action_name = "action_answer_consequences"
-
-    def explain(self, view):
-        return explain.consequences(view)
+    question = "ask_consequences"
 
 
 class ActionAnswerHowToPay(_GeneralAnswer):
     action_name = "action_answer_how_to_pay"
-
-    def explain(self, view):
-        return explain.how_to_pay(view)
+    question = "how_to_pay"
 
 
 class ActionCheckPayment(BotAction):

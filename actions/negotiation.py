@@ -8,10 +8,12 @@ from bot.dialogue import explain
 from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
 from bot.ledger.money import yuan
+from bot.nlu.precedence import QUESTION_KEY
 from bot.plans.offers import make_offer, pick_affordable
 from bot.plans.rules import QUALIFYING_HARDSHIPS
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff
+from actions.account import QUESTION_ANSWERS
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
@@ -185,6 +187,11 @@ class ActionRecordHardship(BotAction):
             return
         recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
         turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+        # 「我失业了 会不会被起诉」: inform_hardship by the contract's precedence, the question answered too
+        question = (turn.tracker.latest_message or {}).get(QUESTION_KEY)
+        view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if question in QUESTION_ANSWERS else None
+        if view is not None:
+            turn.say("utter_account_answer", answer=QUESTION_ANSWERS[question](view))
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is not None and options.eligibility.eligible:
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],

@@ -18,6 +18,10 @@ same contract types found by other extractors (e.g. DIET) that overlap one of ou
 so slots get the normalised value. It never raises: a failure is logged and the message passes
 through unchanged.
 
+``HardshipPrecedence`` (INTENT_CLASSIFIER, not trainable, after the FallbackClassifier) applies
+the contract's "inform_hardship > the questions" (``bot.nlu.precedence``): a question with a
+cannot-pay hardship entity becomes inform_hardship, the question kept as ``question_intent``.
+
 ``DistressSafetyNet`` (INTENT_CLASSIFIER, not trainable, last in the pipeline, after the
 FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
 ``bot.compliance.distress_signals`` (compliance rule 9), whatever the model said, and records the
@@ -57,6 +61,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.compliance.distress_signals import distress_phrase
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
+from bot.nlu.precedence import HARDSHIP_INTENT, QUESTION_KEY, outranking_hardship
 
 logger = logging.getLogger(__name__)
 
@@ -237,27 +242,54 @@ class BorrowerEntityExtractor(_RuleComponent, EntityExtractorMixin):
         return any(start < o[ENTITY_ATTRIBUTE_END] and o[ENTITY_ATTRIBUTE_START] < end for o in ours)
 
 
+class _IntentRule(_RuleComponent):
+    """A rule that may overrule the model's intent, applied to each message by ``_apply``; a bug
+    in it is logged and the model's answer stands."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            try:
+                if not _skip(message.get(TEXT)):
+                    self._apply(message)
+            except Exception:  # never lose the model's answer to a bug here
+                logger.exception("%s failed; the model's intent is kept", type(self).__name__)
+        return messages
+
+    def _apply(self, message: Message) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def _overrule(message: Message, intent_name: str, confidence: float) -> None:
+        """``intent_name`` becomes the intent and heads the ranking."""
+        top = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: confidence}
+        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != intent_name]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class DistressSafetyNet(_RuleComponent):
+class HardshipPrecedence(_IntentRule):
+    """inform_hardship over a question when a cannot-pay hardship was found (bot/nlu/precedence.py)."""
+
+    def _apply(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        question = intent.get(INTENT_NAME_KEY)
+        if outranking_hardship(question, message.get(ENTITIES) or [], message.get(TEXT)) is None:
+            return
+        message.set(QUESTION_KEY, question, add_to_output=True)
+        self._overrule(message, HARDSHIP_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class DistressSafetyNet(_IntentRule):
     """express_distress whenever a distress phrase is in the text (module docstring)."""
 
     INTENT_NAME = "express_distress"
     #: the key of the matched phrase in the parse result
     PHRASE_KEY = "distress_phrase"
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            try:
-                self._catch(message)
-            except Exception:  # never lose the model's answer to a bug here
-                logger.exception("DistressSafetyNet failed; the model's intent is kept")
-        return messages
-
-    def _catch(self, message: Message) -> None:
-        text = message.get(TEXT)
-        if _skip(text):
-            return
-        phrase = distress_phrase(text)
+    def _apply(self, message: Message) -> None:
+        phrase = distress_phrase(message.get(TEXT))
         if phrase is None:
             return
         message.set(self.PHRASE_KEY, phrase, add_to_output=True)
@@ -265,7 +297,4 @@ class DistressSafetyNet(_RuleComponent):
         if intent.get(INTENT_NAME_KEY) == self.INTENT_NAME:
             return
         logger.info("distress phrase %r: intent %s -> %s", phrase, intent.get(INTENT_NAME_KEY), self.INTENT_NAME)
-        top = {INTENT_NAME_KEY: self.INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != self.INTENT_NAME]
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(top)] + ranking, add_to_output=True)
+        self._overrule(message, self.INTENT_NAME, 1.0)

@@ -36,6 +36,7 @@ from typing import Any, Optional, Sequence
 from bot.config import PROJECT_ROOT
 from bot.errors import BotError
 from bot.nlu import contract
+from bot.nlu.precedence import HARDSHIP_INTENT, QUESTION_INTENTS, cannot_pay_hardship
 from bot.nlu.trainer import EvalIndex, _base_normalise, _rel, read_tsv
 
 logger = logging.getLogger(__name__)
@@ -341,6 +342,9 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
             out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
         if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
             out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
+        hardship = cannot_pay_hardship(parsed.get("entities") or [], parsed.get("text") or "")
+        if hardship:  # HardshipPrecedence: a question with it is inform_hardship (replayed by the sweep)
+            out[-1]["hardship"] = hardship
     return out
 
 
@@ -895,8 +899,9 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
     """What ``CharNgramIntentClassifier``'s ``weight`` (DIET's share) and the fallback threshold
     would give on held-out data: both opinions of each parse are combined again with every
     weight (``combine_rankings``, the component's own rule), then Rasa's FallbackClassifier
-    decides. A parse without both opinions, or one the distress safety net decided (it runs last
-    and overrules both), is taken at its word. Empty when no parse has both opinions."""
+    decides; the hardship precedence (bot/nlu/precedence.py) is applied to the combined answer. A
+    parse without both opinions, or one the distress safety net decided (it runs last and overrules
+    both), is taken at its word. Empty when no parse has both opinions."""
     from bot.nlu.intent_ensemble import combine_rankings
 
     if not any(p.get("ensemble") for p in parsed):
@@ -910,7 +915,10 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
                 combined.append(p)
                 continue
             ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)
-            combined.append({"intent": ranking[0][0], "best_intent": ranking[0][0], "best_confidence": ranking[0][1],
+            top = ranking[0][0]
+            if p.get("hardship") and top in QUESTION_INTENTS:  # the precedence rule, after the ensemble
+                top = HARDSHIP_INTENT
+            combined.append({"intent": top, "best_intent": top, "best_confidence": ranking[0][1],
                              "second_confidence": ranking[1][1] if len(ranking) > 1 else None})
         rows += [{"weight": weight, **row} for row in fallback_sweep(gold, combined, thresholds, ambiguities=(0.0,))]
     return rows

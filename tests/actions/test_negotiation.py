@@ -78,6 +78,21 @@ def test_b003_over_90_days_long_terms_and_hardship(run_action):
         assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B003")] == ["job_loss"]
 
 
+def test_a_hardship_that_also_asked_a_question_gets_the_answer_too(run_action):
+    """「我住院了 罚息怎么算」 is inform_hardship by the contract's precedence (bot/nlu/precedence.py);
+    the NLU keeps the question, and the borrower gets the penalty answer between the recorded
+    hardship and the plan menu."""
+    tracker = make_tracker("inform_hardship", "我住院了 罚息怎么算", entities=[ent("hardship_type", "illness")],
+                           slots=verified("B001"))
+    tracker.latest_message["question_intent"] = "ask_penalty"
+    run = run_action("action_record_hardship", tracker)
+    assert run.responses == ["utter_hardship_recorded", "utter_account_answer", "utter_plan_menu"]
+    assert "2553.78元 × 0.075% × 21天 = 40.22元" in run.variables("utter_account_answer")["answer"]
+    plain = run_action("action_record_hardship", make_tracker("inform_hardship", "我住院了",
+                                                              entities=[ent("hardship_type", "illness")], slots=verified("B001")))
+    assert plain.responses == ["utter_hardship_recorded", "utter_plan_menu"]
+
+
 def test_b004_current_is_declined_with_a_reason(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "分期", slots=verified("B004")))
     msg = run.variables("utter_plan_declined")

@@ -44,3 +44,33 @@ def test_a_borrower_giving_their_name_is_not_turned_away(agent, text):
 @pytest.mark.parametrize("text", ["我是他老婆", "我是孙悦的妈妈", "我不是孙悦"])
 def test_third_parties_still_are(agent, text):
     assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "not_borrower"
+
+
+@pytest.mark.parametrize("text, intent", [
+    # written here, not the training examples: an expired or replaced card is a how-to-pay question
+    ("我的卡过期了 怎么弄", "how_to_pay"),
+    ("银行卡换新的了怎么办", "how_to_pay"),
+    # thanking and leaving ends the conversation (was thank, answered 「还有什么可以帮您？」)
+    ("好的 谢谢 再见啦", "goodbye"),
+    ("谢了 拜拜", "goodbye"),
+    ("谢谢", "thank"),
+])
+def test_found_in_live_conversations(agent, text, intent):
+    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize("text, question", [
+    ("我失业了 会不会被起诉", "ask_consequences"),
+    ("最近生病住院了 罚息怎么算的", "ask_penalty"),
+    ("老家遭了水灾 逾期会不会上征信", "ask_credit_impact"),
+])
+def test_a_question_naming_a_hardship_is_inform_hardship(agent, text, question):
+    """The contract's precedence: by the model itself, or by bot/nlu/precedence.py when the model
+    said the question (then the question is kept for the dialogue to answer)."""
+    parsed = asyncio.run(agent.parse_message(text))
+    assert parsed["intent"]["name"] == "inform_hardship"
+    assert parsed.get("question_intent") in (None, question)
+
+
+def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
+    assert asyncio.run(agent.parse_message("提前还款是不是亏了"))["intent"]["name"] != "inform_hardship"

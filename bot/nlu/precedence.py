@@ -1,0 +1,47 @@
+"""The contract's precedence (intents.md) where a rule can apply it to the model's answer.
+
+"inform_hardship > the questions (ask_*, how_to_pay)": 「我失业了 会不会被起诉」 or 「住院了 罚息怎么
+算」 is labelled inform_hardship, and the model, which sees a question, may say the question. When
+the entity extractor found a hardship of a kind that stops someone paying (not ``forgot`` or
+``other``) and the model said a question, the message is inform_hardship, and the question is kept
+in the parse (``QUESTION_KEY``) so the dialogue answers it too
+(actions/negotiation.py:ActionRecordHardship).
+
+When the model itself says inform_hardship, which question was also asked is not known: the
+ranking cannot tell (measured on the trained model: the best question scored 0.016 for 「我失业了
+你们能理解吗」, which asks none, and 0.005 for 「生病住院了 罚息怎么算的」), so none is answered.
+
+Words that also say something else are not enough: 「提前还款是不是亏了」 is a question about early
+repayment, not a business failure.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from bot.compliance.policy import HARDSHIP_CATEGORIES
+from bot.nlu.contract import INTENTS
+
+HARDSHIP_INTENT = "inform_hardship"
+QUESTION_INTENTS = frozenset(i for i in INTENTS if i.startswith("ask_")) | {"how_to_pay"}
+#: the parse-result key holding the question a hardship message also asked
+QUESTION_KEY = "question_intent"
+AMBIGUOUS_HARDSHIP_WORDS = frozenset({"亏了", "赔了", "赔钱"})
+
+
+def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
+    """The hardship category that makes a question-intent message inform_hardship, else None.
+    ``entities`` are Rasa's entity dicts, their offsets into ``text``."""
+    return cannot_pay_hardship(entities, text) if intent in QUESTION_INTENTS else None
+
+
+def cannot_pay_hardship(entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
+    """The first hardship_type entity of a kind that stops someone paying, unless its words are
+    ambiguous; None if there is none."""
+    for e in entities:
+        start, end = e.get("start"), e.get("end")
+        words = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        if (e.get("entity") == "hardship_type" and e.get("value") in HARDSHIP_CATEGORIES
+                and words not in AMBIGUOUS_HARDSHIP_WORDS):
+            return str(e["value"])
+    return None
+

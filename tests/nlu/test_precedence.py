@@ -1,0 +1,56 @@
+"""The contract's "inform_hardship > the questions" (bot/nlu/precedence.py and its component)."""
+import datetime as dt
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import HardshipPrecedence
+from bot.nlu.entities import extract
+from bot.nlu.precedence import QUESTION_INTENTS, QUESTION_KEY, outranking_hardship
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def entities_of(text):
+    return [{"entity": e.entity, "start": e.start, "end": e.end, "value": e.value} for e in extract(text, TODAY)]
+
+
+def test_the_questions_are_the_contract_s():
+    assert QUESTION_INTENTS == {"ask_balance", "ask_due_date", "ask_overdue_reason", "ask_penalty", "ask_credit_impact",
+                                "ask_consequences", "ask_early_repayment", "how_to_pay"}
+
+
+@pytest.mark.parametrize("text, intent, category", [
+    ("我失业了 会不会被起诉", "ask_consequences", "job_loss"),
+    ("住院了 罚息怎么算", "ask_penalty", "illness"),
+    ("老家发洪水了 会上征信吗", "ask_credit_impact", "disaster"),
+    ("我妈住院了 这个月还多少", "ask_balance", "family_emergency"),
+])
+def test_a_question_with_a_cannot_pay_hardship_is_inform_hardship(text, intent, category):
+    assert outranking_hardship(intent, entities_of(text), text) == category
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("我失业了能分期吗", "request_installment"),  # higher than inform_hardship: unchanged
+    ("忘了还款 会上征信吗", "ask_credit_impact"),  # forgot is not a cannot-pay hardship
+    ("提前还款是不是亏了", "ask_early_repayment"),  # 亏了 also means "a bad deal"
+    ("没有失业 就是忘了 罚息怎么算", "ask_penalty"),  # negated
+    ("罚息怎么算", "ask_penalty"),
+])
+def test_otherwise_the_model_s_intent_stands(text, intent):
+    assert outranking_hardship(intent, entities_of(text), text) is None
+
+
+def test_the_component_keeps_the_question_for_the_dialogue():
+    text = "我失业了 会不会被起诉"
+    message = Message(data={"text": text, "intent": {"name": "ask_consequences", "confidence": 0.8},
+                            "intent_ranking": [{"name": "ask_consequences", "confidence": 0.8},
+                                               {"name": "inform_hardship", "confidence": 0.15}],
+                            "entities": entities_of(text)})
+    HardshipPrecedence({}).process([message])
+    assert message.get("intent") == {"name": "inform_hardship", "confidence": 0.8}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["inform_hardship", "ask_consequences"]
+    assert message.get(QUESTION_KEY) == "ask_consequences"
+    other = Message(data={"text": "/ask_penalty", "intent": {"name": "ask_penalty", "confidence": 1.0}, "entities": []})
+    HardshipPrecedence({}).process([other])
+    assert other.get("intent")["name"] == "ask_penalty" and other.get(QUESTION_KEY) is None

@@ -1,6 +1,7 @@
 """Account answers, personalised from the ledger as of the bot's clock (after verification)."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from bot.dialogue import explain
@@ -38,7 +39,10 @@ class _LoanAnswer(_QuestionAnswer):
         if view is None:
             turn.say("utter_no_loan")
             return
-        turn.say(self.response, answer=self.explain(view))
+        turn.say(self.response, answer=self.answer(turn, view))
+
+    def answer(self, turn: Turn, view) -> str:
+        return self.explain(view)
 
 
 class ActionAnswerBalance(_LoanAnswer):
@@ -64,6 +68,14 @@ class ActionAnswerPenalty(_LoanAnswer):
 class ActionAnswerEarlyRepayment(_LoanAnswer):
     action_name = "action_answer_early_repayment"
     question = "ask_early_repayment"
+
+    def answer(self, turn: Turn, view) -> str:
+        """「我想提前还3000」: what that amount would do; otherwise the payoff."""
+        try:
+            amount = Decimal(str(turn.entity("amount")))
+        except (InvalidOperation, ValueError):  # none, 一半 / 全部, or unreadable
+            return self.explain(view)
+        return explain.partial_prepayment(view, amount) if amount > 0 else self.explain(view)
 
 
 class _GeneralAnswer(_QuestionAnswer):

@@ -143,6 +143,10 @@ class ActionHandleExtension(BotAction):
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
+        view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
+            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view))
+            return
         raw_date = turn.entity("date")
         if raw_date is not None:
             turn.say("utter_extension_as_promise")

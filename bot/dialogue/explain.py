@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
 from bot.plans.offers import PlanOffer
-from bot.services.account import LoanView
+from bot.services.account import WHAT_IF, LoanView
 
 #: What each autodebit failure code means for the borrower, and what to do about it.
 FAILURE_CODES: dict[str, tuple[str, str]] = {
@@ -79,6 +79,11 @@ def due_date(view: LoanView) -> str:
     return "".join(text)
 
 
+def nothing_to_extend(view: LoanView) -> str:
+    """Asked to pay later with nothing due: when the next payment falls due, instead of a promise."""
+    return "您目前没有到期未还的款项，不需要延期，也不用约定还款日期。" + due_date(view)
+
+
 def overdue_reason(view: LoanView) -> str:
     st = view.statement
     if st.settled:
@@ -141,6 +146,47 @@ def early_repayment(view: LoanView) -> str:
     return (f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：到期未还的{yuan(st.amount_due_now)}元，"
             f"加上还没到期的本金{yuan(st.principal_not_yet_due)}元。未到期的利息不用付，也不收提前还款违约金或手续费。"
             "可以在App“提前还款”里操作。")
+
+
+def partial_prepayment(view: LoanView, amount: Decimal) -> str:
+    """What paying ``amount`` today would do, to the fen: what is due is paid first, the rest goes
+    to the principal of the next installments (ledger.md allocation; an installment whose principal
+    is paid early owes no interest)."""
+    st = view.statement
+    if st.settled:
+        return "您的借款已经结清了。"
+    if amount >= st.payoff:
+        return f"今天还{yuan(st.payoff)}元就可以全部结清，不需要还{yuan(amount)}元。" + early_repayment(view)
+    after = view.if_paid_today(amount)
+    parts = [f"如果今天还{yuan(amount)}元："]
+    if st.amount_due_now > 0:
+        if amount <= st.amount_due_now:
+            parts.append(f"这笔钱会先用来还到期未还的{yuan(st.amount_due_now)}元，还完后还剩{yuan(after.amount_due_now)}元到期未还。")
+        else:
+            parts.append(f"先还清到期未还的{yuan(st.amount_due_now)}元，")
+    early: dict[int, Decimal] = {}
+    for a in after.allocations:
+        if a.reference == WHAT_IF and a.component == "principal" and a.paid_on == st.as_of:
+            early[a.installment] = early.get(a.installment, Decimal("0.00")) + a.amount
+    by_number = {i.number: i for i in after.installments}
+    lines = []
+    for number, paid in sorted(early.items()):
+        inst = by_number[number]
+        if inst.due_date <= st.as_of:
+            continue
+        name = f"{installment_name(view, number)}（{cn_date(inst.due_date)}）"
+        if inst.principal_left == 0:
+            lines.append(f"{name}的本金{yuan(paid)}元全部还清，这期的利息{yuan(inst.schedule.interest)}元不用再付")
+        else:
+            lines.append(f"{name}的本金先还{yuan(paid)}元")
+    if lines:
+        rest = sum(early.values(), Decimal("0.00")) if st.amount_due_now == 0 else amount - st.amount_due_now
+        parts.append(f"{'其余' if st.amount_due_now > 0 else ''}{yuan(rest)}元提前冲抵以后的本金：" + "；".join(lines) + "。")
+    nxt = after.next_installment
+    if nxt is not None:
+        parts.append(f"之后下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元；")
+    parts.append(f"一次性结清还需{yuan(after.payoff)}元。提前还款不收手续费，可以在App“提前还款”里操作。")
+    return "".join(parts)
 
 
 def credit_impact(view: LoanView | None) -> str:

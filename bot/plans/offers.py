@@ -87,7 +87,7 @@ def check_eligibility(
         return Eligibility(
             False,
             "not_overdue",
-            "个性化分期适用于逾期超过3天或遇到失业、疾病等困难的客户。您目前没有这种情况，按原计划还款即可；如有困难可以告诉我原因，或者转人工客服。",
+            "个性化分期适用于逾期超过3天或遇到失业、疾病等困难的客户。您目前没有这种情况，按原计划还款即可；如有困难可以告诉我原因。",
         )
     return Eligibility(True, "ok", "", terms)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -10,9 +11,13 @@ from bot.db import models as m
 from bot.db.repository import LedgerRepository, LoanRecord
 from bot.ledger.schedule import apr_from_daily_rate
 from bot.ledger.schedule import ScheduledInstallment
-from bot.ledger.statement import Statement, compute_statement
+from bot.ledger.statement import Payment, Statement, compute_statement
 from bot.plans.position import plan_statement
 from bot.promises.rules import promise_status
+
+
+#: the reference of the payment a what-if statement adds
+WHAT_IF = "what-if"
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,28 @@ class LoanView:
     def broken_promises(self) -> tuple[PromiseView, ...]:
         return tuple(p for p in self.promises if p.status == "broken")
 
+    def if_paid_today(self, amount: Decimal) -> Statement:
+        """The statement as it would be if ``amount`` were paid today (nothing is written)."""
+        today = self.statement.as_of
+        return position(self.loan, self.active_plan, [*self.loan.payments, Payment(today, amount, WHAT_IF)], today)
+
+
+def position(record: LoanRecord, plan: m.Plan | None, payments: list[Payment], today: dt.date) -> Statement:
+    """The loan's statement at the end of ``today`` given ``payments``: on the plan's schedule
+    while a plan runs (bot/plans/position.py)."""
+    if plan is None:
+        return compute_statement(list(record.schedule), payments, record.daily_rate, today)
+    return plan_statement(
+        loan_schedule=list(record.schedule), payments=payments, daily_rate=record.daily_rate,
+        accepted_on=plan.accepted_on, plan_amount=plan.amount, as_of=today,
+        plan_schedule=[ScheduledInstallment(i.number, i.due_date, i.principal, i.interest) for i in plan.installments])
+
 
 def loan_view(session: Session, loan_id: str, today: dt.date) -> LoanView:
     repo = LedgerRepository(session)
     record = repo.loan(loan_id)
     plan = repo.active_plan(loan_id)
-    if plan is None:
-        statement = compute_statement(list(record.schedule), list(record.payments), record.daily_rate, today)
-    else:
-        statement = plan_statement(
-            loan_schedule=list(record.schedule), payments=list(record.payments), daily_rate=record.daily_rate,
-            accepted_on=plan.accepted_on, plan_amount=plan.amount, as_of=today,
-            plan_schedule=[ScheduledInstallment(i.number, i.due_date, i.principal, i.interest) for i in plan.installments])
+    statement = position(record, plan, list(record.payments), today)
     promises = []
     for p in repo.promises(loan_id):
         status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date), today)

@@ -81,3 +81,40 @@ def test_nothing_about_any_loan_before_verification(run_action, name, entities):
                                         slots={"pending_confirmation": "plan", "plan_term": 12, "borrower_id": "B001"}))
     assert not MONEY_OR_DATE.search(run.all_text), (name, run.all_text)
     assert "verified" not in run.slots or run.slots["verified"] is False
+
+
+def test_a_partial_early_repayment_is_worked_out_to_the_fen(run_action):
+    """B004 (current; next due 2026-12-20: 1733.30, payoff 11843.20). Paying 3000 today pays the
+    principal of the 12-20 installment in full (its interest is waived), the rest of the next one."""
+    from decimal import Decimal as D
+
+    from bot.db.session import session_scope
+    from bot.services.plans import collectible_loan
+    import datetime as dt
+
+    with session_scope() as s:
+        st = collectible_loan(s, "B004", dt.date(2026, 12, 1)).statement
+        first, second = [i for i in st.installments if i.due_date > st.as_of][:2]
+    run = run_action("action_answer_early_repayment", make_tracker(
+        "ask_early_repayment", "我想提前还3000", entities=[ent("amount", "3000.00")], slots=verified("B004")))
+    answer = run.variables("utter_account_answer")["answer"]
+    left = D("3000.00") - first.schedule.principal
+    assert f"第{first.number}期（2026年12月20日）的本金{first.schedule.principal}元全部还清，这期的利息{first.schedule.interest}元不用再付" in answer
+    assert f"的本金先还{left}元" in answer
+    assert f"一次性结清还需{D('11843.20') - D('3000.00')}元" in answer
+    assert f"之后下一期还款日是2027年1月20日，应还{second.schedule.payment - left}元" in answer
+    full = run_action("action_answer_early_repayment", make_tracker(
+        "ask_early_repayment", "提前还两万", entities=[ent("amount", "20000.00")], slots=verified("B004")))
+    assert "今天还11843.20元就可以全部结清" in full.variables("utter_account_answer")["answer"]
+    plain = run_action("action_answer_early_repayment", make_tracker("ask_early_repayment", "能提前还吗", slots=verified("B004")))
+    assert "今天一次性结清需要11843.20元" in plain.variables("utter_account_answer")["answer"]
+
+
+def test_an_early_repayment_smaller_than_what_is_due_pays_what_is_due(run_action):
+    text = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment", "先提前还1000",
+                  entities=[ent("amount", "1000.00")])
+    assert "这笔钱会先用来还到期未还的2794.19元，还完后还剩1794.19元到期未还" in text and "提前冲抵" not in text
+    more = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment", "提前还5000",
+                  entities=[ent("amount", "5000.00")])
+    assert "先还清到期未还的2794.19元，其余2205.81元提前冲抵以后的本金：第9期（2026年12月10日）的本金先还2205.81元" in more
+    assert "一次性结清还需8403.65元" in more  # 13403.65 - 5000.00

@@ -192,3 +192,16 @@ def test_a_question_mid_plan_is_answered_and_the_confirmation_resumes(run_action
     assert run.responses == ["utter_account_answer", "utter_resume_confirmation"]
     done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots=slots))
     assert done.responses == ["utter_plan_accepted"]
+
+
+def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run_action):
+    """B004 is current (next due 2026-12-20, 1733.30): 「下个月能不能20号再还」 was answered 「还款日本身不能
+    修改」 and then 「不需要做还款承诺」; now the next due date and amount."""
+    for entities in ([], [ent("date", "2026-12-20")]):
+        run = run_action("action_handle_extension", make_tracker("request_extension", "能不能晚几天还",
+                                                                 entities=entities, slots=verified("B004")))
+        assert run.responses == ["utter_account_answer"]
+        answer = run.variables("utter_account_answer")["answer"]
+        assert "不需要延期" in answer and "2026年12月20日，应还1733.30元" in answer
+    with session_scope() as s:
+        assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0

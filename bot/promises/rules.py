@@ -46,7 +46,9 @@ def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today
         return PromiseCheck(False, "amount_too_small", "还款金额至少是0.01元。")
     if amount > due_now:
         return PromiseCheck(
-            False, "amount_too_large", f"您目前到期应还{due_now:.2f}元，承诺金额不能超过这个数。"
+            False, "amount_too_large",
+            f"您目前到期应还{due_now:.2f}元，约定的还款金额不能超过这个数，可以约定“{promised_on.month}月{promised_on.day}号"
+            f"还{due_now:.2f}元”。想多还的部分可以直接在App“提前还款”里还，会冲抵以后各期的本金，不收手续费。"
         )
     return PromiseCheck(True, "ok", "", amount, promised_on)
 

@@ -139,6 +139,10 @@ def test_promise_rejections_explain_and_offer_alternatives(run_action):
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "x", entities=[ent("date", "2027-03-01")],
                                                             slots=verified("B001")))
     assert "30天以内" in run.variables("utter_promise_declined")["reason"]
+    more = run_action("action_propose_promise", make_tracker("promise_to_pay", "10号还3k", slots=verified("B001"),
+                                                             entities=[ent("date", "2026-12-10"), ent("amount", "3000.00")]))
+    reason = more.variables("utter_promise_declined")["reason"]  # willing to pay more than is due: how, not just "no"
+    assert "可以约定“12月10号还2794.19元”" in reason and "提前还款" in reason
 
 
 def test_b006_broken_promise_mentioned_respectfully(run_action):

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from bot.dialogue import explain
+from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan
 from actions.common import BotAction, Turn
 
@@ -63,6 +64,16 @@ class ActionAnswerOverdueReason(_LoanAnswer):
 class ActionAnswerPenalty(_LoanAnswer):
     action_name = "action_answer_penalty"
     question = "ask_penalty"
+
+    def answer(self, turn: Turn, view) -> str:
+        """Asked about interest (利息, 利率, not 罚息) while a plan waits for confirmation: the plan's."""
+        text = (turn.tracker.latest_message or {}).get("text") or ""
+        term = turn.tracker.get_slot("plan_term")
+        if (turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float))
+                and "罚" not in text and ("利息" in text or "利率" in text)):
+            offer = make_offer(view.statement.payoff, view.apr, int(term), turn.today)
+            return explain.plan_interest(offer, view.apr)
+        return self.explain(view)
 
 
 class ActionAnswerEarlyRepayment(_LoanAnswer):

@@ -251,6 +251,14 @@ def plan_disclosure(offer: PlanOffer) -> str:
             f"总利息{yuan(offer.total_interest)}元，总还款额{yuan(offer.total_repayment)}元，没有其他任何费用。")
 
 
+def plan_interest(offer: PlanOffer, contract_apr: Decimal) -> str:
+    """「这个利息怎么这么高」 asked about a plan just shown: its interest, not the penalty."""
+    lower = f"，比原借款的{pct(contract_apr)}低" if offer.apr < contract_apr else ""
+    return (f"这个{offer.term_months}期方案的年化利率（单利）是{pct(offer.apr)}{lower}。利息按每月还剩的本金计算："
+            f"第一个月本金最多，利息{yuan(offer.schedule[0].interest)}元，以后逐月减少，{offer.term_months}期合计"
+            f"{yuan(offer.total_interest)}元。期数越短，总利息越少；提前还款不收以后各期的利息，也没有手续费。")
+
+
 def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:
     head = "考虑到您的困难，可以选择更长的期数。" if hardship else ""
     lines = [f"{o.term_months}期：每月{yuan(o.monthly_payment)}元（年化利率（单利）{pct(o.apr)}，总利息{yuan(o.total_interest)}元，总还款额{yuan(o.total_repayment)}元）"

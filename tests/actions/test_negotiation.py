@@ -209,3 +209,14 @@ def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run
         assert "不需要延期" in answer and "2026年12月20日，应还1733.30元" in answer
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
+
+
+def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(run_action):
+    """「这个利息怎么这么高」 after the 12-month disclosure was answered with the penalty formula."""
+    slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "这个利息怎么这么高", slots=slots))
+    text = run.variables("utter_account_answer")["answer"]
+    assert "12期方案的年化利率（单利）是12.00%，比原借款的18.25%低" in text and "887.13元" in text and "罚息" not in text
+    assert run.responses[-1] == "utter_resume_confirmation"  # the plan still waits for 确认 / 不要
+    penalty = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息怎么算", slots=slots))
+    assert "罚息" in penalty.variables("utter_account_answer")["answer"]

@@ -34,6 +34,8 @@ def test_b001_plan_accepted_and_visible_in_the_ledger(chat, servers):
     twelve = next(b for b in buttons if b["title"] == "12期")
     assert "1190.90" in chat.text(twelve["payload"])
     assert "已为您办理12期分期" in chat.text("确认")
+    after = chat.text("我还欠多少钱")  # from now on the plan's figures, not the arrears it took over
+    assert "2794.19" not in after and "2027年1月1日，应还1190.90元" in after and "13403.65" in after
     with session_scope(servers.database_url) as s:
         plan = s.query(m.Plan).filter_by(loan_id="L001", status="active").one()
         assert (str(plan.monthly_payment), plan.term_months) == ("1190.90", 12)

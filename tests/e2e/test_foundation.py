@@ -8,10 +8,11 @@ def test_servers_answer_in_chinese(chat):
 
 
 def test_action_server_looks_up_the_ledger(chat):
+    """B007: no e2e test gives it a plan (test_borrowers gives B001 one, which changes its balance)."""
     chat.say("你好")
-    assert "验证成功" in chat.text("身份证后四位3512 生日1988年3月12日")
+    assert "验证成功" in chat.text("身份证后四位5828 生日1998年2月14日")
     balance = chat.text("我还欠多少钱")
-    assert "2794.19" in balance and "40.22" in balance
+    assert "387.84" in balance and "0.29" in balance
 
 
 def test_status_reports_a_model(servers):

@@ -161,7 +161,7 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
     parts = [f"如果今天还{yuan(amount)}元："]
     if st.amount_due_now > 0:
         if amount <= st.amount_due_now:
-            parts.append(f"这笔钱会先用来还到期未还的{yuan(st.amount_due_now)}元，还完后还剩{yuan(after.amount_due_now)}元到期未还。")
+            parts.append(f"这笔钱会用来还到期未还的{yuan(st.amount_due_now)}元中的一部分，还后仍有{yuan(after.amount_due_now)}元到期未还。")
         else:
             parts.append(f"先还清到期未还的{yuan(st.amount_due_now)}元，")
     early: dict[int, Decimal] = {}
@@ -180,8 +180,8 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
         else:
             lines.append(f"{name}的本金先还{yuan(paid)}元")
     if lines:
-        rest = sum(early.values(), Decimal("0.00")) if st.amount_due_now == 0 else amount - st.amount_due_now
-        parts.append(f"{'其余' if st.amount_due_now > 0 else ''}{yuan(rest)}元提前冲抵以后的本金：" + "；".join(lines) + "。")
+        parts.append(f"{'其余' if st.amount_due_now > 0 else ''}{yuan(amount - st.amount_due_now)}元提前冲抵以后的本金："
+                     + "；".join(lines) + "。")
     nxt = after.next_installment
     if nxt is not None:
         parts.append(f"之后下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元；")

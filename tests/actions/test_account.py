@@ -113,7 +113,7 @@ def test_a_partial_early_repayment_is_worked_out_to_the_fen(run_action):
 def test_an_early_repayment_smaller_than_what_is_due_pays_what_is_due(run_action):
     text = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment", "先提前还1000",
                   entities=[ent("amount", "1000.00")])
-    assert "这笔钱会先用来还到期未还的2794.19元，还完后还剩1794.19元到期未还" in text and "提前冲抵" not in text
+    assert "这笔钱会用来还到期未还的2794.19元中的一部分，还后仍有1794.19元到期未还" in text and "提前冲抵" not in text
     more = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment", "提前还5000",
                   entities=[ent("amount", "5000.00")])
     assert "先还清到期未还的2794.19元，其余2205.81元提前冲抵以后的本金：第9期（2026年12月10日）的本金先还2205.81元" in more

@@ -94,12 +94,22 @@ class _GeneralAnswer(_QuestionAnswer):
 
     def handle(self, turn: Turn) -> None:
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
-        turn.say("utter_account_answer", answer=self.explain(view))
+        turn.say("utter_account_answer", answer=self.answer(turn, view))
+
+    def answer(self, turn: Turn, view) -> str:
+        return self.explain(view)
 
 
 class ActionAnswerCreditImpact(_GeneralAnswer):
     action_name = "action_answer_credit_impact"
     question = "ask_credit_impact"
+
+    def answer(self, turn: Turn, view) -> str:
+        """「结清证明怎么开」 (the contract puts the settlement certificate here): how to get it first."""
+        text = (turn.tracker.latest_message or {}).get("text") or ""
+        if "证明" in text or "结清凭证" in text:
+            return explain.settlement_certificate(view)
+        return self.explain(view)
 
 
 class ActionAnswerConsequences(_GeneralAnswer):

@@ -204,6 +204,16 @@ def credit_impact(view: LoanView | None) -> str:
     return base + f"您目前已逾期{st.days_overdue}天，尽快还款或办理分期可以减少对征信的影响。"
 
 
+def settlement_certificate(view: LoanView | None) -> str:
+    how = "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
+    if view is None:
+        return "借款全部还清后可以开具结清证明：" + how + "验证身份后，我可以告诉您自己的借款是否已经结清。"
+    if view.statement.settled:
+        return f"您的{view.loan.product}借款已经结清，可以申请结清证明：" + how
+    return (f"结清证明要在借款全部还清后才能开具。您今天一次性结清需要{yuan(view.statement.payoff)}元"
+            "（不收提前还款手续费），还清后" + how)
+
+
 def consequences(view: LoanView | None) -> str:
     text = ("如实告诉您：逾期会按合同产生罚息，逾期记录可能报送人民银行征信中心，影响以后办理贷款和信用卡；"
             "长期不还，银行可能依法通过民事诉讼追偿。我们不会联系您的家人或单位，也不会上门骚扰。")

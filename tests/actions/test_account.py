@@ -118,3 +118,15 @@ def test_an_early_repayment_smaller_than_what_is_due_pays_what_is_due(run_action
                   entities=[ent("amount", "5000.00")])
     assert "先还清到期未还的2794.19元，其余2205.81元提前冲抵以后的本金：第9期（2026年12月10日）的本金先还2205.81元" in more
     assert "一次性结清还需8403.65元" in more  # 13403.65 - 5000.00
+
+
+def test_a_settlement_certificate_question_is_answered_directly(run_action):
+    settled = answer(run_action, "action_answer_credit_impact", "B008", "ask_credit_impact", "我要开结清证明")
+    assert settled.startswith("您的") and "已经结清，可以申请结清证明" in settled and "征信中心" not in settled
+    open_loan = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", "结清证明怎么开")
+    assert "全部还清后才能开具" in open_loan and "13403.65" in open_loan
+    general = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", "会上征信吗")
+    assert "征信中心" in general
+    anonymous = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "结清证明怎么开"))
+    text = anonymous.variables("utter_account_answer")["answer"]
+    assert "验证身份后" in text and "元" not in text  # no figures before verification

@@ -440,6 +440,10 @@ _TAIL_RE = re.compile(
     r"\s?(?:是|为|:)?\s?(?P<v>\d{3}[\dXx])(?![\dA-Za-z])"
 )
 _TAIL_CLASS_RE = re.compile(r"身份证|证件|手机|电话|号码|联系方式|卡")
+#: 「手机2002」, 「手机号是2002」: four digits straight after the phone word (a whole number has 11)
+_PHONE_WORD_TAIL_RE = re.compile(
+    r"(?:手机号码|手机号|手机|电话号码|联系电话|电话)\s?(?:是|为|:)?\s?(?P<v>\d{4})(?![\dA-Za-z年元块月号日])"
+)
 
 
 _MOBILE_RE = re.compile(r"(?<![\dA-Za-z])1[3-9]\d{5}(?P<v>\d{4})(?![\dA-Za-z])")
@@ -454,6 +458,8 @@ def _tail_candidates(text: str) -> Iterable[Candidate]:
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
     for m in _ID_NUMBER_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
+    for m in _PHONE_WORD_TAIL_RE.finditer(text):
+        yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
     for m in _TAIL_RE.finditer(text):
         kw = m["kw"]
         value = m["v"].upper()

@@ -87,6 +87,12 @@ CASES = [
     ("手机后四位1001", [("phone_last4", "1001")]),
     ("电话号码尾号5678", [("phone_last4", "5678")]),
     ("手机号13812348888", [("phone_last4", "8888")]),
+    # four digits straight after the phone word (found live: 「手机2002」 verified nobody)
+    ("手机2002", [("phone_last4", "2002")]),
+    ("手机号是2002", [("phone_last4", "2002")]),
+    ("电话 1001", [("phone_last4", "1001")]),
+    ("身份证0426 手机2002", [("id_last4", "0426"), ("phone_last4", "2002")]),
+    ("手机2002年买的", []),
     # birth_date
     ("1990年5月3日", [("birth_date", "1990-05-03")]),
     ("90年5月3号", [("birth_date", "1990-05-03")]),

@@ -130,3 +130,13 @@ def test_a_settlement_certificate_question_is_answered_directly(run_action):
     anonymous = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "结清证明怎么开"))
     text = anonymous.variables("utter_account_answer")["answer"]
     assert "验证身份后" in text and "元" not in text  # no figures before verification
+
+
+def test_b005_an_installment_due_today_is_named(run_action):
+    """L005 on 2026-12-01: installment 6 is 30 days late and installment 7 falls due today; the
+    due-date answer said only 「下一期还款日是2027年1月1日」, as if nothing fell due today."""
+    due = answer(run_action, "action_answer_due_date", "B005", "ask_due_date")
+    assert "第7期今天（2026年12月1日）到期，应还1376.99元" in due and "2781.86" in due
+    balance = answer(run_action, "action_answer_balance", "B005")
+    assert "其中第7期今天到期（1376.99元）" in balance
+    assert "今天到期" not in answer(run_action, "action_answer_due_date", "B001", "ask_due_date")

@@ -35,10 +35,6 @@ def installment_name(view: LoanView, number: int) -> str:
     return f"分期方案第{number}期" if view.active_plan is not None else f"第{number}期"
 
 
-def _due_today(st) -> list:
-    return [i for i in st.due_installments if i.due_date == st.as_of]
-
-
 def balance(view: LoanView) -> str:
     st = view.statement
     if st.settled:
@@ -55,7 +51,7 @@ def balance(view: LoanView) -> str:
         if st.days_overdue > 0:
             parts.append(f"最早一期已逾期{st.days_overdue}天" + ("，目前还在3天宽限期内，尽快还清不收罚息。" if st.in_grace else "。"))
             parts += [f"其中{installment_name(view, i.number)}今天到期（{yuan(i.owed(st.as_of))}元），今天之内还上这一期不算逾期。"
-                      for i in _due_today(st)]
+                      for i in st.due_today_installments]
     else:
         parts.append("您目前没有到期未还的款项。")
     nxt = st.next_installment
@@ -74,7 +70,7 @@ def due_date(view: LoanView) -> str:
     if overdue:
         first = overdue[0]
         text.append(f"{installment_name(view, first.number)}本应在{cn_date(first.due_date)}还款，已逾期{first.days_overdue(st.as_of)}天。")
-        for inst in _due_today(st):  # L005 on 12-01: installment 7 falls due the day installment 6 is 30 days late
+        for inst in st.due_today_installments:  # L005 on 12-01: installment 7 falls due the day installment 6 is 30 days late
             text.append(f"{installment_name(view, inst.number)}今天（{cn_date(inst.due_date)}）到期，应还{yuan(inst.owed(st.as_of))}元。")
         text.append(f"目前到期应还共{yuan(st.amount_due_now)}元，建议尽快还上。")
     elif st.amount_due_now > 0:

@@ -118,6 +118,11 @@ class Statement:
         return [i for i in self.due_installments if i.due_date < self.as_of]
 
     @property
+    def due_today_installments(self) -> list[InstallmentPosition]:
+        """Due on the as-of date and not fully paid: due, not yet overdue."""
+        return [i for i in self.due_installments if i.due_date == self.as_of]
+
+    @property
     def next_installment(self) -> InstallmentPosition | None:
         """The first installment falling due after the as-of date that is not fully paid."""
         for inst in self.installments:

@@ -54,6 +54,11 @@ def test_third_parties_still_are(agent, text):
     ("好的 谢谢 再见啦", "goodbye"),
     ("谢了 拜拜", "goodbye"),
     ("谢谢", "thank"),
+    # a new card and whether it is debited is how to pay, not a payment claim (「已经…了」)
+    ("新卡我已经绑上了 今天会自动扣吗", "how_to_pay"),
+    # a leak of personal data is a complaint, not a dispute of the debt
+    ("你们怎么把我的电话给了别人", "complain"),
+    ("我的信息是不是被你们卖了", "complain"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent

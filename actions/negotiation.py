@@ -128,10 +128,25 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     if view is not None and view.broken_promises:
         last = view.broken_promises[-1]
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
+    later = _later_date(turn, check.date)
+    if later is not None and view is not None and check.amount < view.statement.amount_due_now:
+        # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently
+        turn.say("utter_promise_second_part", date=explain.cn_date(later),
+                 short=f"{later.month}月{later.day}号", amount=yuan(view.statement.amount_due_now - check.amount))
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
     turn.set("promise_date", check.date.isoformat())
     turn.set("promise_amount", str(check.amount))
     turn.set("pending_confirmation", "promise")
+
+
+def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
+    """A second, later date in the same message (「明天先还500 剩下的15号还」), if any."""
+    for ent in (turn.tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") == "date":
+            day = _date(ent.get("value"))
+            if day is not None and day > first:
+                return day
+    return None
 
 
 class ActionHandleExtension(BotAction):

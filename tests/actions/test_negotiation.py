@@ -220,3 +220,17 @@ def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(r
     assert run.responses[-1] == "utter_resume_confirmation"  # the plan still waits for 确认 / 不要
     penalty = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息怎么算", slots=slots))
     assert "罚息" in penalty.variables("utter_account_answer")["answer"]
+
+
+def test_a_two_part_promise_reads_back_the_first_and_does_not_drop_the_second(run_action):
+    """「明天先还500 剩下的15号还」 recorded the 500 and said nothing about the 15th."""
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "明天先还500 剩下的15号还", slots=verified("B001"),
+        entities=[ent("date", "2026-12-02"), ent("amount", "500.00"), ent("date", "2026-12-15")]))
+    assert run.responses == ["utter_promise_second_part", "utter_promise_readback"]
+    second = run.variables("utter_promise_second_part")
+    assert (second["date"], second["short"], second["amount"]) == ("2026年12月15日", "12月15号", "2294.19")
+    assert run.variables("utter_promise_readback")["amount"] == "500.00" and run.slots["promise_date"] == "2026-12-02"
+    single = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还两千", slots=verified("B001"), entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")]))
+    assert "utter_promise_second_part" not in single.responses

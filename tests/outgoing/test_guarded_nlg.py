@@ -62,7 +62,7 @@ def test_no_response_of_the_project_talks_collection_in_distress(sqlite_url):
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     tracker = DialogueStateTracker("nlg3", domain.slots)
     tracker.update(SlotSet("distress", True))
-    collection = re.compile(r"分期|应还|还款时间|还款日期|承诺|欠款|罚息|逾期|\d+\.\d\d元")
+    collection = re.compile(r"分期|应还|还款时间|还款日期|约定|承诺|欠款|罚息|逾期|\d+\.\d\d元")
     nlg = GuardedNLG(domain=domain)
     talked = []
     for name, variants in domain.responses.items():

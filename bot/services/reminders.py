@@ -34,8 +34,8 @@ class Planned:
 
 
 def _stage(view, today: dt.date) -> tuple[str, int, dict] | None:
-    st = view.statement
-    if st.settled or view.active_plan is not None:
+    st = view.statement  # while a plan runs, the plan's installments (bot/plans/position.py)
+    if st.settled:
         return None
     if st.overdue_installments:
         first = st.overdue_installments[0]
@@ -56,7 +56,9 @@ def _flags(session: Session, borrower_id: str, view) -> BorrowerFlags:
     distress = session.scalar(select(m.Handoff.id).where(m.Handoff.borrower_id == borrower_id, m.Handoff.reason == "distress",
                                                         m.Handoff.status != "closed").limit(1))
     return BorrowerFlags(opted_out=opted is not None, open_dispute=view.dispute_open,
-                         in_distress=distress is not None, plan_current=view.active_plan is not None)
+                         in_distress=distress is not None,
+                         # rule 14 "whose plan is current": on a plan and no plan installment overdue
+                         plan_current=view.active_plan is not None and not view.statement.overdue_installments)
 
 
 def plan(session: Session, now: dt.datetime) -> list[Planned]:

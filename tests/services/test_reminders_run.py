@@ -83,3 +83,21 @@ def test_no_reminders_to_opted_out_disputed_distressed_or_on_plan(sqlite_url, mo
         assert results[b].action == "drop"
     assert "B005" not in results  # on a plan: not even a candidate
     assert all("坐牢" not in t and "起诉" not in t for _, t in n.sent)
+
+
+def test_a_plan_stops_reminders_while_current_and_not_once_it_falls_behind(sqlite_url):
+    """Rule 14: none to a borrower "whose plan is current". B005 takes 3 months on 2026-12-01
+    (first payment 2027-01-01): 3 days before it, nothing; 5 days after it unpaid, the plan
+    installment is overdue and the reminder gives the plan's figures, not the old arrears."""
+    from bot.services.account import loan_view
+
+    with session_scope(sqlite_url) as s:
+        accept_plan(s, "B005", 3, dt.date(2026, 12, 1), conversation_id="c5", idempotency_key="k5")
+    with session_scope(sqlite_url) as s:  # the plan's first installment with 5 days' penalty
+        owed = loan_view(s, "L005", dt.date(2027, 1, 6)).statement.amount_due_now
+    n = Recorder()
+    before = {r.borrower_id: r.decision for r in run(sqlite_url, "2026-12-29 10:00", n)}
+    assert before["B005"].action == "drop" and "B005" not in [b for b, _ in n.sent]
+    run(sqlite_url, "2027-01-06 10:00", n)
+    texts = [t for b, t in n.sent if b == "B005"]
+    assert len(texts) == 1 and f"应还{owed:.2f}元已于2027年1月1日到期" in texts[0] and "已逾期5天" in texts[0]

@@ -160,7 +160,8 @@ class ActionHandleExtension(BotAction):
     def handle(self, turn: Turn) -> None:
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
-            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view))
+            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
+                     buttons=[{"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON])
             return
         raw_date = turn.entity("date")
         if raw_date is not None:

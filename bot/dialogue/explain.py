@@ -84,8 +84,11 @@ def due_date(view: LoanView) -> str:
 
 
 def nothing_to_extend(view: LoanView) -> str:
-    """Asked to pay later with nothing due: when the next payment falls due, instead of a promise."""
-    return "您目前没有到期未还的款项，不需要延期，也不用约定还款日期。" + due_date(view)
+    """Asked to pay later with nothing due: when the next payment falls due, and what can be done
+    if it cannot be paid then (a promise needs something due, so not that)."""
+    return ("您目前没有到期未还的款项。" + due_date(view)
+            + "还款日本身不能修改；如果到时确实还不上，可以看看个性化分期（遇到失业、疾病等困难可以选更长的期数），"
+              "或者转人工客服帮您看看其他办法。")
 
 
 def overdue_reason(view: LoanView) -> str:

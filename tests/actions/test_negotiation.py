@@ -206,7 +206,9 @@ def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run
                                                                  entities=entities, slots=verified("B004")))
         assert run.responses == ["utter_account_answer"]
         answer = run.variables("utter_account_answer")["answer"]
-        assert "不需要延期" in answer and "2026年12月20日，应还1733.30元" in answer
+        assert "没有到期未还" in answer and "2026年12月20日，应还1733.30元" in answer and "个性化分期" in answer
+        assert [b["payload"] for b in run.variables("utter_account_answer")["buttons"]] == ["/request_installment",
+                                                                                           "/request_human"]
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 

@@ -79,3 +79,11 @@ def test_a_question_naming_a_hardship_is_inform_hardship(agent, text, question):
 
 def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
     assert asyncio.run(agent.parse_message("提前还款是不是亏了"))["intent"]["name"] != "inform_hardship"
+
+
+@pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
+def test_code_and_keyboard_mashing_write_nothing(agent, text):
+    """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not
+    land on an intent whose action writes to the ledger or the case queue."""
+    intent = asyncio.run(agent.parse_message(text))["intent"]["name"]
+    assert intent not in ("stop_contact", "dispute_debt", "complain", "inform_hardship", "promise_to_pay", "inform_paid")

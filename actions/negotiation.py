@@ -59,8 +59,9 @@ class ActionOfferPlans(BotAction):
             turn.say("utter_no_loan")
             return
         if not options.eligibility.eligible:
-            if options.eligibility.reason_code == "plan_active":
-                turn.say("utter_account_answer", answer=explain.balance(options.view))
+            if options.eligibility.reason_code == "plan_active":  # the plan's figures, and who can change it
+                turn.say("utter_account_answer", buttons=[HUMAN_BUTTON],
+                         answer=explain.balance(options.view) + explain.PLAN_CHANGE_BY_A_PERSON)
             else:
                 turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=options.eligibility.reason)
             return

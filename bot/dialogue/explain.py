@@ -262,6 +262,10 @@ def payment_check(view: LoanView, days: int = 7) -> str:
             f"请保留转账凭证，我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
 
 
+#: asked for a plan, or to change or cancel one, while a plan runs
+PLAN_CHANGE_BY_A_PERSON = "同一笔借款不能再办理新的分期方案；如果需要调整或取消现有方案，请转人工客服，由工作人员和您商量。"
+
+
 def plan_disclosure(offer: PlanOffer) -> str:
     return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
             f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"

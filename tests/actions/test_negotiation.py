@@ -31,6 +31,9 @@ def test_b001_plan_menu_buttons_and_accept_12_months(run_action):
     # an active plan is shown instead of new offers
     shown = run_action("action_offer_plans", make_tracker("request_installment", "分期", slots=verified("B001")))
     assert "正在执行的分期方案" in shown.variables("utter_account_answer")["answer"]
+    # 「我的分期怎么取消」 / 「我要分24期」 with a plan running: who can change it, and a button to them
+    assert "调整或取消现有方案，请转人工客服" in shown.variables("utter_account_answer")["answer"]
+    assert shown.variables("utter_account_answer")["buttons"][0]["payload"] == "/request_human"
 
 
 def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):

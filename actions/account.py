@@ -66,14 +66,15 @@ class ActionAnswerPenalty(_LoanAnswer):
     question = "ask_penalty"
 
     def answer(self, turn: Turn, view) -> str:
-        """Asked about interest (利息, 利率, not 罚息) while a plan waits for confirmation: the plan's."""
+        """Asked about interest (利息, 利率, not 罚息): the plan's while one waits for confirmation,
+        else the loan's contract rate; the penalty computation otherwise."""
         text = (turn.tracker.latest_message or {}).get("text") or ""
+        if "罚" in text or not ("利息" in text or "利率" in text):
+            return self.explain(view)
         term = turn.tracker.get_slot("plan_term")
-        if (turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float))
-                and "罚" not in text and ("利息" in text or "利率" in text)):
-            offer = make_offer(view.statement.payoff, view.apr, int(term), turn.today)
-            return explain.plan_interest(offer, view.apr)
-        return self.explain(view)
+        if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
+            return explain.plan_interest(make_offer(view.statement.payoff, view.apr, int(term), turn.today), view.apr)
+        return explain.loan_interest(view)
 
 
 class ActionAnswerEarlyRepayment(_LoanAnswer):

@@ -146,6 +146,16 @@ def penalty(view: LoanView) -> str:
     return head + "您的罚息明细：" + "；".join(parts) + more + f"。目前罚息合计{yuan(st.penalty_due)}元。"
 
 
+def loan_interest(view: LoanView) -> str:
+    """「利息太高了」 / 「利率多少」 (interest, not 罚息): the contract's rate, then the penalty if any."""
+    daily = view.loan.daily_rate
+    text = (f"您这笔{view.loan.product}借款的合同日利率是{pct(daily)}，年化利率（单利）{pct(view.apr)}。"
+            "利息按每月还剩的本金计算，已经包含在每期应还金额里，没有其他手续费；提前还款不收以后各期的利息。")
+    if view.statement.penalty_due > 0:
+        text += f"逾期另外产生罚息，目前罚息合计{yuan(view.statement.penalty_due)}元，问“罚息怎么算”我可以列出明细。"
+    return text
+
+
 def early_repayment(view: LoanView) -> str:
     st = view.statement
     if st.settled:

@@ -140,3 +140,10 @@ def test_b005_an_installment_due_today_is_named(run_action):
     balance = answer(run_action, "action_answer_balance", "B005")
     assert "其中第7期今天到期（1376.99元）" in balance
     assert "今天到期" not in answer(run_action, "action_answer_due_date", "B001", "ask_due_date")
+
+
+def test_a_question_about_interest_gets_the_contract_rate_not_the_penalty_formula(run_action):
+    text = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", "你们利息太高了 比别的银行高多了")
+    assert "合同日利率是0.05%，年化利率（单利）18.25%" in text and "罚息合计40.22元" in text and "× 1.5" not in text
+    assert "日利率是0.02%，年化利率（单利）7.30%" in answer(run_action, "action_answer_penalty", "B004", "ask_penalty", "利率多少")
+    assert "× 1.5" in answer(run_action, "action_answer_penalty", "B001", "ask_penalty", "罚息利息怎么算的")

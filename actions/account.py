@@ -68,8 +68,7 @@ class ActionAnswerPenalty(_LoanAnswer):
     def answer(self, turn: Turn, view) -> str:
         """Asked about interest (利息, 利率, not 罚息): the plan's while one waits for confirmation,
         else the loan's contract rate; the penalty computation otherwise."""
-        text = (turn.tracker.latest_message or {}).get("text") or ""
-        if "罚" in text or not ("利息" in text or "利率" in text):
+        if not explain.asks_about_interest(turn.text):
             return self.explain(view)
         term = turn.tracker.get_slot("plan_term")
         if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
@@ -107,8 +106,7 @@ class ActionAnswerCreditImpact(_GeneralAnswer):
 
     def answer(self, turn: Turn, view) -> str:
         """「结清证明怎么开」 (the contract puts the settlement certificate here): how to get it first."""
-        text = (turn.tracker.latest_message or {}).get("text") or ""
-        if "证明" in text or "结清凭证" in text:
+        if explain.asks_for_certificate(turn.text):
             return explain.settlement_certificate(view)
         return self.explain(view)
 

@@ -232,7 +232,7 @@ class ActionHandleConfirmation(BotAction):
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
         if pending is None or not turn.verified:
-            if intent == "deny" and refuses_to_pay((turn.tracker.latest_message or {}).get("text")):
+            if intent == "deny" and refuses_to_pay(turn.text):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
                 turn.say("utter_account_answer", answer=explain.refusal(view), buttons=[
                     {"title": "看看分期", "payload": "/request_installment"},

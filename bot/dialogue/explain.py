@@ -146,6 +146,16 @@ def penalty(view: LoanView) -> str:
     return head + "您的罚息明细：" + "；".join(parts) + more + f"。目前罚息合计{yuan(st.penalty_due)}元。"
 
 
+def asks_about_interest(text: str) -> bool:
+    """利息 / 利率 without 罚 (罚息 questions get the penalty computation)."""
+    return "罚" not in text and ("利息" in text or "利率" in text)
+
+
+def asks_for_certificate(text: str) -> bool:
+    """结清证明 / 结清凭证: the settlement certificate, which the contract files under ask_credit_impact."""
+    return "证明" in text or "结清凭证" in text
+
+
 def loan_interest(view: LoanView) -> str:
     """「利息太高了」 / 「利率多少」 (interest, not 罚息): the contract's rate, then the penalty if any."""
     daily = view.loan.daily_rate

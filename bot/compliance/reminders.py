@@ -167,6 +167,8 @@ def decide(
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$")
 _PAY_HOW = "您可以通过手机银行App、微信公众号或银行柜台还款，已开通自动还款的请确保扣款账户余额充足。"
 _TALK = "如果近期还款有困难，可以直接回复本消息和我们聊聊，我们会一起看看分期等办法，也可以为您转接人工客服。"
+#: to a borrower already on a plan: no new plan to offer, a person can adjust the current one
+_TALK_ON_PLAN = "如果近期还款有困难，可以直接回复本消息和我们聊聊，也可以为您转接人工客服商量调整方案。"
 _FOOTER = "回复“退订”可不再接收还款提醒。（本消息由还款助手自动发送）"
 
 _TEMPLATES: dict[str, str] = {
@@ -182,7 +184,8 @@ def render_reminder(stage: str, facts: Mapping[str, str]) -> str:
 
     ``facts``: ``amount`` (e.g. "2794.19", yuan) and ``due_date`` (e.g. "2026年12月10日") are
     required strings; optional ``name`` (a form of address such as "张先生"), ``sender``
-    (default "还款助手") and ``days_overdue`` (overdue stage only, e.g. "21").
+    (default "还款助手"), ``days_overdue`` (overdue stage only, e.g. "21") and ``on_plan`` ("yes":
+    the installment is a plan's, and no plan is offered).
     """
     if stage not in _TEMPLATES:
         raise ValueError(f"unknown reminder stage {stage!r}; expected one of {STAGES}")
@@ -197,6 +200,7 @@ def render_reminder(stage: str, facts: Mapping[str, str]) -> str:
         raise ValueError("facts['name'] must be a short form of address such as '张先生'")
     sender = str(facts.get("sender", "") or "还款助手").strip()
     days = str(facts.get("days_overdue", "") or "").strip()
+    on_plan = str(facts.get("on_plan", "") or "").strip() == "yes"
     if days and not days.isdigit():
         raise ValueError(f"facts['days_overdue'] must be a whole number, got {days!r}")
 
@@ -206,7 +210,9 @@ def render_reminder(stage: str, facts: Mapping[str, str]) -> str:
         amount=amount,
         due_date=due_date,
         days=f"，已逾期{days}天" if days and stage == "overdue" else "",
-    ) + _PAY_HOW + _TALK + _FOOTER
+    ) + _PAY_HOW + (_TALK_ON_PLAN if on_plan else _TALK) + _FOOTER
+    if on_plan:
+        text = text.replace("您的借款本期", "您的分期方案本期", 1)
 
     result = content_filter.check(text)
     if not result.allowed:

@@ -37,16 +37,17 @@ def _stage(view, today: dt.date) -> tuple[str, int, dict] | None:
     st = view.statement  # while a plan runs, the plan's installments (bot/plans/position.py)
     if st.settled:
         return None
+    plan = {"on_plan": "yes"} if view.active_plan is not None else {}
     if st.overdue_installments:
         first = st.overdue_installments[0]
         return "overdue", first.number, {"amount": yuan(st.amount_due_now), "due_date": cn_date(first.due_date),
-                                          "days_overdue": str(st.days_overdue)}
-    due_today = [i for i in st.due_installments if i.due_date == today]
-    if due_today:
-        return "due_today", due_today[0].number, {"amount": yuan(st.amount_due_now), "due_date": cn_date(today)}
+                                          "days_overdue": str(st.days_overdue), **plan}
+    if st.due_today_installments:
+        return "due_today", st.due_today_installments[0].number, {"amount": yuan(st.amount_due_now),
+                                                                  "due_date": cn_date(today), **plan}
     nxt = st.next_installment
     if nxt is not None and (nxt.due_date - today).days == 3:
-        return "due_in_3_days", nxt.number, {"amount": yuan(nxt.owed(today)), "due_date": cn_date(nxt.due_date)}
+        return "due_in_3_days", nxt.number, {"amount": yuan(nxt.owed(today)), "due_date": cn_date(nxt.due_date), **plan}
     return None
 
 

@@ -171,6 +171,13 @@ def test_rendered_reminders_are_compliant_and_complete(stage):
     assert ("已逾期21天" in text) == (stage == "overdue")
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_plan_installment_reminder_names_the_plan_and_offers_no_new_one(stage):
+    text = render_reminder(stage, {**FACTS, "on_plan": "yes"})
+    assert check(text).allowed and "您的分期方案本期应还2794.19元" in text
+    assert "分期等办法" not in text and "调整方案" in text and "退订" in text and "自动发送" in text
+
+
 def test_render_without_optional_facts():
     text = render_reminder("due_today", {"amount": "1,376.24", "due_date": "2026-12-28"})
     assert text.startswith("您好，") and "今天（2026-12-28）到期" in text

@@ -100,4 +100,5 @@ def test_a_plan_stops_reminders_while_current_and_not_once_it_falls_behind(sqlit
     assert before["B005"].action == "drop" and "B005" not in [b for b, _ in n.sent]
     run(sqlite_url, "2027-01-06 10:00", n)
     texts = [t for b, t in n.sent if b == "B005"]
-    assert len(texts) == 1 and f"应还{owed:.2f}元已于2027年1月1日到期" in texts[0] and "已逾期5天" in texts[0]
+    assert len(texts) == 1 and f"您的分期方案本期应还{owed:.2f}元已于2027年1月1日到期" in texts[0] and "已逾期5天" in texts[0]
+    assert "看看分期" not in texts[0] and "调整方案" in texts[0]  # already on a plan: no new plan offered

@@ -29,6 +29,10 @@ class _QuestionAnswer(BotAction):
     def explain(self, view) -> str:
         return QUESTION_ANSWERS[self.question](view)
 
+    def answer(self, turn: Turn, view) -> str:
+        """What to say; a subclass may read the message (an amount, what it asks about)."""
+        return self.explain(view)
+
 
 class _LoanAnswer(_QuestionAnswer):
     collection = True
@@ -41,9 +45,6 @@ class _LoanAnswer(_QuestionAnswer):
             turn.say("utter_no_loan")
             return
         turn.say(self.response, answer=self.answer(turn, view))
-
-    def answer(self, turn: Turn, view) -> str:
-        return self.explain(view)
 
 
 class ActionAnswerBalance(_LoanAnswer):
@@ -95,9 +96,6 @@ class _GeneralAnswer(_QuestionAnswer):
     def handle(self, turn: Turn) -> None:
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
         turn.say("utter_account_answer", answer=self.answer(turn, view))
-
-    def answer(self, turn: Turn, view) -> str:
-        return self.explain(view)
 
 
 class ActionAnswerCreditImpact(_GeneralAnswer):

@@ -62,11 +62,14 @@ class Turn:
     def text(self) -> str:
         return (self.tracker.latest_message or {}).get("text") or ""
 
+    def entity_values(self, name: str) -> list[Any]:
+        """Every value of entity ``name`` in the latest message, in order (empty values skipped)."""
+        return [ent.get("value") for ent in (self.tracker.latest_message or {}).get("entities") or []
+                if ent.get("entity") == name and ent.get("value") not in (None, "")]
+
     def entity(self, name: str) -> Any:
-        for ent in (self.tracker.latest_message or {}).get("entities") or []:
-            if ent.get("entity") == name and ent.get("value") not in (None, ""):
-                return ent.get("value")
-        return None
+        values = self.entity_values(name)
+        return values[0] if values else None
 
     def say(self, response: str, buttons: list[dict] | None = None, **variables: Any) -> None:
         """Dispatch a domain response; the Rasa server's NLG fills it and filters it (rule 5).

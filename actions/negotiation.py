@@ -11,12 +11,15 @@ from bot.ledger.money import yuan
 from bot.nlu.precedence import QUESTION_KEY
 from bot.plans.offers import make_offer, pick_affordable
 from bot.plans.rules import QUALIFYING_HARDSHIPS
+from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff
 from actions.account import QUESTION_ANSWERS
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
+PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
+PROMISE_BUTTON = {"title": "约定还款日期", "payload": "/promise_to_pay"}
 
 
 def _int(value) -> int | None:
@@ -122,7 +125,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         return
     check = promises.check(turn.session, turn.borrower_id, date, amount_value, turn.today)
     if not check.ok:
-        turn.say("utter_promise_declined", buttons=[{"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON],
+        turn.say("utter_promise_declined", buttons=[PLAN_BUTTON, HUMAN_BUTTON],
                  reason=check.reason)
         return
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
@@ -130,10 +133,11 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         last = view.broken_promises[-1]
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     later = _later_date(turn, check.date)
-    if later is not None and view is not None and check.amount < view.statement.amount_due_now:
+    rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
+    if later is not None and rest is not None:
         # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently
         turn.say("utter_promise_second_part", date=explain.cn_date(later),
-                 short=f"{later.month}月{later.day}号", amount=yuan(view.statement.amount_due_now - check.amount))
+                 short=f"{later.month}月{later.day}号", amount=yuan(rest))
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
     turn.set("promise_date", check.date.isoformat())
     turn.set("promise_amount", str(check.amount))
@@ -142,12 +146,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
 
 def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
     """A second, later date in the same message (「明天先还500 剩下的15号还」), if any."""
-    for ent in (turn.tracker.latest_message or {}).get("entities") or []:
-        if ent.get("entity") == "date":
-            day = _date(ent.get("value"))
-            if day is not None and day > first:
-                return day
-    return None
+    return next((day for day in map(_date, turn.entity_values("date")) if day is not None and day > first), None)
 
 
 class ActionHandleExtension(BotAction):
@@ -162,15 +161,14 @@ class ActionHandleExtension(BotAction):
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
-                     buttons=[{"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON])
+                     buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return
         raw_date = turn.entity("date")
         if raw_date is not None:
             turn.say("utter_extension_as_promise")
             propose_promise(turn, raw_date, turn.entity("amount"))
             return
-        turn.say("utter_extension_options", buttons=[{"title": "约定还款日期", "payload": "/promise_to_pay"},
-                                                      {"title": "看看分期", "payload": "/request_installment"}, HUMAN_BUTTON])
+        turn.say("utter_extension_options", buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
 
 
 class ActionHandleFeeWaiver(BotAction):
@@ -218,7 +216,7 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
                      menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))
         else:
-            turn.say("utter_hardship_options", buttons=[{"title": "约定还款日期", "payload": "/promise_to_pay"}, HUMAN_BUTTON])
+            turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 
 
 class ActionHandleConfirmation(BotAction):
@@ -234,9 +232,8 @@ class ActionHandleConfirmation(BotAction):
         if pending is None or not turn.verified:
             if intent == "deny" and refuses_to_pay(turn.text):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
-                turn.say("utter_account_answer", answer=explain.refusal(view), buttons=[
-                    {"title": "看看分期", "payload": "/request_installment"},
-                    {"title": "约定还款日期", "payload": "/promise_to_pay"}, HUMAN_BUTTON])
+                turn.say("utter_account_answer", answer=explain.refusal(view),
+                         buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
             else:
                 turn.say("utter_anything_else")
             return

@@ -53,6 +53,12 @@ def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today
     return PromiseCheck(True, "ok", "", amount, promised_on)
 
 
+def remainder(amount: Decimal, due_now: Decimal) -> Decimal | None:
+    """What is still due after a promise of ``amount`` (for a second promise), None if nothing."""
+    rest = fen(to_decimal(due_now) - to_decimal(amount))
+    return rest if rest > 0 else None
+
+
 def promise_status(promised_on: dt.date, amount: Decimal, paid_since: Decimal, today: dt.date) -> str:
     """kept once payments since the promise reach the amount; broken when the date has passed."""
     if paid_since >= amount:

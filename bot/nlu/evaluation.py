@@ -36,7 +36,7 @@ from typing import Any, Optional, Sequence
 from bot.config import PROJECT_ROOT
 from bot.errors import BotError
 from bot.nlu import contract
-from bot.nlu.precedence import HARDSHIP_INTENT, QUESTION_INTENTS, cannot_pay_hardship
+from bot.nlu.precedence import after_precedence, cannot_pay_hardship
 from bot.nlu.trainer import EvalIndex, _base_normalise, _rel, read_tsv
 
 logger = logging.getLogger(__name__)
@@ -915,9 +915,7 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
                 combined.append(p)
                 continue
             ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)
-            top = ranking[0][0]
-            if p.get("hardship") and top in QUESTION_INTENTS:  # the precedence rule, after the ensemble
-                top = HARDSHIP_INTENT
+            top = after_precedence(ranking[0][0], p.get("hardship"))  # the precedence rule, after the ensemble
             combined.append({"intent": top, "best_intent": top, "best_confidence": ranking[0][1],
                              "second_confidence": ranking[1][1] if len(ranking) > 1 else None})
         rows += [{"weight": weight, **row} for row in fallback_sweep(gold, combined, thresholds, ambiguities=(0.0,))]

@@ -31,7 +31,14 @@ AMBIGUOUS_HARDSHIP_WORDS = frozenset({"亏了", "赔了", "赔钱"})
 def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
     """The hardship category that makes a question-intent message inform_hardship, else None.
     ``entities`` are Rasa's entity dicts, their offsets into ``text``."""
-    return cannot_pay_hardship(entities, text) if intent in QUESTION_INTENTS else None
+    hardship = cannot_pay_hardship(entities, text)
+    return hardship if after_precedence(intent, hardship) != intent else None
+
+
+def after_precedence(intent: str | None, hardship: str | None) -> str | None:
+    """The rule itself: a question with a cannot-pay hardship is inform_hardship (the component and
+    ``bot nlu eval``'s ensemble sweep both apply it through here)."""
+    return HARDSHIP_INTENT if hardship and intent in QUESTION_INTENTS else intent
 
 
 def cannot_pay_hardship(entities: Iterable[Mapping[str, Any]], text: str) -> str | None:

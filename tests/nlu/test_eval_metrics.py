@@ -340,3 +340,15 @@ def test_cross_validation_epochs_override_uses_a_config_copy(tmp_path, monkeypat
     assert config.read_text(encoding="utf-8") == original
     assert "epochs overridden: 3" in report["config"]
     assert report["model"]["fallback_rate"] == 1.0 and report["cv"]["mean_macro_f1"]["model"] == 0.0
+
+
+def test_ensemble_sweep_replays_the_hardship_precedence():
+    """A question recombined from both opinions becomes inform_hardship when the parse found a
+    cannot-pay hardship (bot/nlu/precedence.py), as HardshipPrecedence does after the ensemble."""
+    parsed = [{"intent": "inform_hardship", "hardship": "job_loss",
+               "ensemble": {"diet": [["ask_consequences", 0.7], ["inform_hardship", 0.3]],
+                            "ngram": [["ask_consequences", 0.6], ["inform_hardship", 0.4]]}},
+              {"intent": "ask_penalty",  # no hardship found: the question stands
+               "ensemble": {"diet": [["ask_penalty", 0.8]], "ngram": [["ask_penalty", 0.9]]}}]
+    rows = evaluation.ensemble_sweep(["inform_hardship", "ask_penalty"], parsed, weights=(0.0, 1.0), thresholds=(0.0,))
+    assert [r["accuracy"] for r in rows] == [1.0, 1.0]

@@ -20,6 +20,7 @@ from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
 PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
 PROMISE_BUTTON = {"title": "约定还款日期", "payload": "/promise_to_pay"}
+HOW_TO_PAY_BUTTON = {"title": "怎么还款", "payload": "/how_to_pay"}
 
 
 def _int(value) -> int | None:
@@ -211,6 +212,9 @@ class ActionRecordHardship(BotAction):
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if question in QUESTION_ANSWERS else None
         if view is not None:
             turn.say("utter_account_answer", answer=QUESTION_ANSWERS[question](view))
+        if recorded == "forgot":  # can pay, just late: paying now or a date, not years of a plan's interest
+            turn.say("utter_forgot_options", buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON])
+            return
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is not None and options.eligibility.eligible:
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],

@@ -20,7 +20,8 @@ through unchanged.
 
 ``HardshipPrecedence`` (INTENT_CLASSIFIER, not trainable, after the FallbackClassifier) applies
 the contract's "inform_hardship > the questions" (``bot.nlu.precedence``): a question with a
-cannot-pay hardship entity becomes inform_hardship, the question kept as ``question_intent``.
+cannot-pay hardship entity, or words of forgetting to pay, becomes inform_hardship, the question
+kept as ``question_intent``.
 
 ``DistressSafetyNet`` (INTENT_CLASSIFIER, not trainable, last in the pipeline, after the
 FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
@@ -269,7 +270,8 @@ class _IntentRule(_RuleComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class HardshipPrecedence(_IntentRule):
-    """inform_hardship over a question when a cannot-pay hardship was found (bot/nlu/precedence.py)."""
+    """inform_hardship over a question when a cannot-pay hardship, or forgetting to pay, was found
+    (bot/nlu/precedence.py)."""
 
     def _apply(self, message: Message) -> None:
         intent = message.get(INTENT) or {}

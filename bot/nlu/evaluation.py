@@ -36,7 +36,7 @@ from typing import Any, Optional, Sequence
 from bot.config import PROJECT_ROOT
 from bot.errors import BotError
 from bot.nlu import contract
-from bot.nlu.precedence import after_precedence, cannot_pay_hardship
+from bot.nlu.precedence import after_precedence, explained_hardship
 from bot.nlu.trainer import EvalIndex, _base_normalise, _rel, read_tsv
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
             out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
         if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
             out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
-        hardship = cannot_pay_hardship(parsed.get("entities") or [], parsed.get("text") or "")
+        hardship = explained_hardship(parsed.get("entities") or [], parsed.get("text") or "")
         if hardship:  # HardshipPrecedence: a question with it is inform_hardship (replayed by the sweep)
             out[-1]["hardship"] = hardship
     return out

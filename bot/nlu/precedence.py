@@ -3,9 +3,10 @@
 "inform_hardship > the questions (ask_*, how_to_pay)": 「我失业了 会不会被起诉」 or 「住院了 罚息怎么
 算」 is labelled inform_hardship, and the model, which sees a question, may say the question. When
 the entity extractor found a hardship of a kind that stops someone paying (not ``forgot`` or
-``other``) and the model said a question, the message is inform_hardship, and the question is kept
-in the parse (``QUESTION_KEY``) so the dialogue answers it too
-(actions/negotiation.py:ActionRecordHardship).
+``other``), or the borrower says they forgot to pay (「忘了还款 会上征信吗」: why they are late, the
+hardship_type ``forgot``; not 「我忘了还款日是哪天」, a question about the date), and the model said a
+question, the message is inform_hardship, and the question is kept in the parse (``QUESTION_KEY``)
+so the dialogue answers it too (actions/negotiation.py:ActionRecordHardship).
 
 When the model itself says inform_hardship, which question was also asked is not known: the
 ranking cannot tell (measured on the trained model: the best question scored 0.016 for 「我失业了
@@ -16,6 +17,7 @@ repayment, not a business failure.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Mapping
 
 from bot.compliance.policy import HARDSHIP_CATEGORIES
@@ -26,13 +28,32 @@ QUESTION_INTENTS = frozenset(i for i in INTENTS if i.startswith("ask_")) | {"how
 #: the parse-result key holding the question a hardship message also asked
 QUESTION_KEY = "question_intent"
 AMBIGUOUS_HARDSHIP_WORDS = frozenset({"亏了", "赔了", "赔钱"})
+#: forgetting to pay, not forgetting a date or a password: 忘了还(款/钱) but not 忘了还款日, 还款(日)忘了,
+#: 记错(了)还款日
+FORGOT_TO_PAY = re.compile(r"(忘了|忘记了?|搞忘了?|给忘了)还(?!款日|款时间|款的日子)|忘还"
+                           r"|还款?日?(给|都)?(忘了|忘记了|搞忘了)|记错了?还款日")
 
 
 def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
     """The hardship category that makes a question-intent message inform_hardship, else None.
     ``entities`` are Rasa's entity dicts, their offsets into ``text``."""
-    hardship = cannot_pay_hardship(entities, text)
+    hardship = explained_hardship(entities, text)
     return hardship if after_precedence(intent, hardship) != intent else None
+
+
+def explained_hardship(entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
+    """The hardship the message gives as the reason for not paying: a cannot-pay one, else
+    ``forgot`` when the borrower says they forgot to pay; None if neither."""
+    entities = list(entities)
+    return cannot_pay_hardship(entities, text) or forgot_to_pay(entities, text)
+
+
+def forgot_to_pay(entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
+    """``forgot`` if a (not negated) forgot entity was found and the words say forgetting to pay."""
+    if any(e.get("entity") == "hardship_type" and e.get("value") == "forgot" for e in entities) \
+            and FORGOT_TO_PAY.search(text or ""):
+        return "forgot"
+    return None
 
 
 def after_precedence(intent: str | None, hardship: str | None) -> str | None:

@@ -96,6 +96,21 @@ def test_a_hardship_that_also_asked_a_question_gets_the_answer_too(run_action):
     assert plain.responses == ["utter_hardship_recorded", "utter_plan_menu"]
 
 
+def test_forgetting_to_pay_gets_the_answer_and_a_way_to_pay_not_a_plan(run_action):
+    """「忘了还款 会上征信吗」 is inform_hardship by the precedence (forgot, the question kept): the
+    borrower can pay, so after the credit answer come paying now or a date, not a 6-60 month plan."""
+    tracker = make_tracker("inform_hardship", "忘了还款 会上征信吗", entities=[ent("hardship_type", "forgot")],
+                           slots=verified("B001"))
+    tracker.latest_message["question_intent"] = "ask_credit_impact"
+    run = run_action("action_record_hardship", tracker)
+    assert run.responses == ["utter_hardship_recorded", "utter_account_answer", "utter_forgot_options"]
+    assert run.variables("utter_hardship_recorded")["category"] == "忘记还款"
+    assert "征信" in run.variables("utter_account_answer")["answer"]
+    assert [b["payload"] for b in run.variables("utter_forgot_options")["buttons"]] == ["/how_to_pay", "/promise_to_pay"]
+    with session_scope() as s:
+        assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B001")] == ["forgot"]
+
+
 def test_b004_current_is_declined_with_a_reason(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "分期", slots=verified("B004")))
     msg = run.variables("utter_plan_declined")

@@ -156,6 +156,8 @@ CASES = [
     ("疫情", [("hardship_type", "disaster")]),
     ("忘了", [("hardship_type", "forgot")]),
     ("忘记还了", [("hardship_type", "forgot")]),
+    ("上个月忘还了", [("hardship_type", "forgot")]),
+    ("记错还款日了", [("hardship_type", "forgot")]),
     # combinations from the spec
     ("我15号还三千五", [("date", "2026-12-15"), ("amount", "3500.00")]),
     ("月底前还三千", [("date", "2026-12-31"), ("amount", "3000.00")]),

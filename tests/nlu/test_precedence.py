@@ -25,6 +25,12 @@ def test_the_questions_are_the_contract_s():
     ("住院了 罚息怎么算", "ask_penalty", "illness"),
     ("老家发洪水了 会上征信吗", "ask_credit_impact", "disaster"),
     ("我妈住院了 这个月还多少", "ask_balance", "family_emergency"),
+    # why they are late: forgetting to pay (hardship_type forgot) outranks the question too
+    ("忘了还款 会上征信吗", "ask_credit_impact", "forgot"),
+    ("这个月忘记还了 逾期了咋办", "ask_consequences", "forgot"),
+    ("还款日给忘了 晚了两天 罚息多少", "ask_penalty", "forgot"),
+    ("我记错还款日了 现在还要还多少", "ask_balance", "forgot"),
+    ("这期忘还了 会怎么样", "ask_consequences", "forgot"),
 ])
 def test_a_question_with_a_cannot_pay_hardship_is_inform_hardship(text, intent, category):
     assert outranking_hardship(intent, entities_of(text), text) == category
@@ -32,7 +38,10 @@ def test_a_question_with_a_cannot_pay_hardship_is_inform_hardship(text, intent, 
 
 @pytest.mark.parametrize("text, intent", [
     ("我失业了能分期吗", "request_installment"),  # higher than inform_hardship: unchanged
-    ("忘了还款 会上征信吗", "ask_credit_impact"),  # forgot is not a cannot-pay hardship
+    ("我忘了还款日是哪天", "ask_due_date"),  # forgetting the date is asking it
+    ("怕忘了 几号扣款", "ask_due_date"),
+    ("密码忘记了怎么还款", "how_to_pay"),  # forgetting a password is not forgetting to pay
+    ("我没有忘记还款 怎么显示逾期", "ask_overdue_reason"),  # negated
     ("提前还款是不是亏了", "ask_early_repayment"),  # 亏了 also means "a bad deal"
     ("没有失业 就是忘了 罚息怎么算", "ask_penalty"),  # negated
     ("罚息怎么算", "ask_penalty"),

@@ -68,6 +68,9 @@ def test_found_in_live_conversations(agent, text, intent):
     ("我失业了 会不会被起诉", "ask_consequences"),
     ("最近生病住院了 罚息怎么算的", "ask_penalty"),
     ("老家遭了水灾 逾期会不会上征信", "ask_credit_impact"),
+    # forgetting to pay is why they are late (hardship_type forgot); forgetting the date is not
+    ("上个月忘记还了 现在会上征信吗", "ask_credit_impact"),
+    ("忘了还款 逾期了怎么办", "ask_consequences"),
 ])
 def test_a_question_naming_a_hardship_is_inform_hardship(agent, text, question):
     """The contract's precedence: by the model itself, or by bot/nlu/precedence.py when the model
@@ -79,6 +82,27 @@ def test_a_question_naming_a_hardship_is_inform_hardship(agent, text, question):
 
 def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
     assert asyncio.run(agent.parse_message("提前还款是不是亏了"))["intent"]["name"] != "inform_hardship"
+    assert asyncio.run(agent.parse_message("我忘了还款日是几号"))["intent"]["name"] == "ask_due_date"
+
+
+@pytest.mark.parametrize("text, intent", [
+    # written here, not taken from ../shared/eval: the contract read for late payers. What happens
+    # after a due date passes is ask_consequences (data had 「不还会怎样」 but hardly 「逾期了怎么办」)
+    ("超过还款日两天了 会怎样", "ask_consequences"),
+    ("逾期了一周 接下来怎么办", "ask_consequences"),
+    ("这期晚了几天没还上 后果严重吗", "ask_consequences"),
+    # saying one cannot pay and asking what to do explains a hardship
+    ("这个月实在还不起 怎么办", "inform_hardship"),
+    # telling the bank when to debit commits to a date
+    ("15号再从卡里扣吧", "promise_to_pay"),
+    # a refunded purchase still billed contests the amount
+    ("退款都到账了 怎么还要我还", "dispute_debt"),
+    # whether an overdue record stops future loans is credit impact; borrowing again after settling is not ours
+    ("逾期以后还能继续借款吗", "ask_credit_impact"),
+    ("结清以后还能再借吗", "out_of_scope"),
+])
+def test_late_payers_as_the_contract_reads_them(agent, text, intent):
+    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent
 
 
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])

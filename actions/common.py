@@ -62,6 +62,19 @@ class Turn:
     def text(self) -> str:
         return (self.tracker.latest_message or {}).get("text") or ""
 
+    @property
+    def previous_action(self) -> str | None:
+        """The last action the bot ran before the latest message (action_listen aside)."""
+        seen_message = False
+        for event in reversed(self.tracker.events or []):
+            if event.get("event") == "user":
+                if seen_message:
+                    return None
+                seen_message = True
+            elif seen_message and event.get("event") == "action" and event.get("name") != "action_listen":
+                return event.get("name")
+        return None
+
     def entity_values(self, name: str) -> list[Any]:
         """Every value of entity ``name`` in the latest message, in order (empty values skipped)."""
         return [ent.get("value") for ent in (self.tracker.latest_message or {}).get("entities") or []

@@ -13,7 +13,7 @@ from bot.plans.offers import make_offer, pick_affordable
 from bot.plans.rules import QUALIFYING_HARDSHIPS
 from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
-from bot.handoff.queue import request_handoff
+from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 
@@ -234,7 +234,10 @@ class ActionHandleConfirmation(BotAction):
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
         if pending is None or not turn.verified:
-            if intent == "deny" and refuses_to_pay(turn.text):
+            if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,
+                                                                                        turn.conversation_id):
+                turn.say("utter_handoff_withdrawn")  # 「算了 不用了」 right after 转人工
+            elif intent == "deny" and refuses_to_pay(turn.text):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
                 turn.say("utter_account_answer", answer=explain.refusal(view),
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])

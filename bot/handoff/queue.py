@@ -1,6 +1,6 @@
 """The handoff queue, in the database (shared by every Rasa replica).
 
-The bot side: ``request_handoff`` (actions call it), ``wait_hint``. The collector side (bot/console
+The bot side: ``request_handoff`` and ``withdraw`` (actions call them), ``wait_hint``. The collector side (bot/console
 uses it): ``open_entries``, ``claim``, ``reassign``, ``hand_back``, ``close``, ``add_note``,
 ``set_outcome``; status changes are conditional UPDATEs, so replicas need no shared memory, and every
 change is written to the entry's history (``handoff_events``) and to the audit log.
@@ -42,6 +42,34 @@ def request_handoff(session: Session, conversation_id: str, borrower_id: str | N
     audit.record(session, "handoff_requested", conversation_id=conversation_id, borrower_id=borrower_id,
                  detail={"reason": reason, "priority": priority, "handoff": entry.id})
     return entry
+
+
+#: what a borrower may take back: their own request for a person, not a handoff a rule queued
+#: (distress, a dispute, a complaint, no affordable plan, …)
+WITHDRAWABLE_REASONS = ("request_human",)
+#: the outcome of a withdrawn request (not one of OUTCOMES: collectors never choose it)
+WITHDRAWN = "withdrawn"
+
+
+def withdraw(session: Session, conversation_id: str) -> bool:
+    """The borrower no longer wants a person (「算了 不用了」 right after 转人工): their waiting request
+    is closed with outcome ``withdrawn``. One a collector has claimed, or one a rule queued, stays;
+    False then, or when there is none."""
+    entry = session.scalar(select(m.Handoff).where(m.Handoff.conversation_id == conversation_id,
+                                                   m.Handoff.status == "waiting",
+                                                   m.Handoff.reason.in_(WITHDRAWABLE_REASONS)))
+    if entry is None:
+        return False
+    result = session.execute(
+        update(m.Handoff).where(m.Handoff.id == entry.id, m.Handoff.status == "waiting")
+        .values(status="closed", outcome=WITHDRAWN).execution_options(synchronize_session=False))
+    session.refresh(entry)
+    if result.rowcount != 1:  # claimed meanwhile: the collector talks to them
+        return False
+    log_event(session, entry, "withdrawn", "borrower")
+    audit.record(session, "handoff_withdrawn", actor="borrower", conversation_id=conversation_id,
+                 borrower_id=entry.borrower_id, detail={"handoff": entry.id})
+    return True
 
 
 def service_hours() -> tuple[int, int]:

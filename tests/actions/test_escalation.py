@@ -116,3 +116,37 @@ def test_out_of_distress_the_same_confirmation_accepts_the_plan(run_action):
     run = run_action("action_handle_confirmation", make_tracker(
         "affirm", "确认", slots={**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}))
     assert run.responses == ["utter_plan_accepted"]
+
+
+def _just_after_handoff(text: str, sender: str, previous: str = "action_handoff"):
+    tracker = make_tracker("deny", text, sender=sender)
+    tracker.events = [{"event": "action", "name": previous}, {"event": "bot", "text": "好的，已为您转接人工客服"},
+                      {"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+    return tracker
+
+
+def test_算了_right_after_asking_for_a_person_withdraws_the_request(run_action):
+    """「转人工」 then 「算了 不用了」: the request was left waiting, and a collector picked up a
+    conversation the borrower had called off. Now it is closed as withdrawn, in its history and the
+    audit log; only the borrower's own waiting request, never a rule's or a claimed one."""
+    from bot.handoff import queue
+
+    run_action("action_handoff", make_tracker("request_human", "转人工", sender="w-own"))
+    run = run_action("action_handle_confirmation", _just_after_handoff("算了 不用了", "w-own"))
+    assert run.responses == ["utter_handoff_withdrawn"]
+    with session_scope() as s:
+        entry = s.query(m.Handoff).filter_by(conversation_id="w-own").one()
+        assert (entry.status, entry.outcome) == ("closed", "withdrawn")
+        assert [e.kind for e in s.query(m.HandoffEvent).filter_by(handoff_id=entry.id)] == ["withdrawn"]
+        assert s.query(m.AuditEntry).filter_by(conversation_id="w-own", action="handoff_withdrawn").count() == 1
+        claimed = queue.request_handoff(s, "w-claimed", None, "request_human")
+        queue.claim(s, claimed.id, "demo")
+        queue.request_handoff(s, "w-dispute", None, "dispute")
+    for sender in ("w-claimed", "w-dispute"):
+        kept = run_action("action_handle_confirmation", _just_after_handoff("不用了", sender))
+        assert kept.responses == ["utter_anything_else"]
+    later = run_action("action_handle_confirmation", _just_after_handoff("不用了", "w-own", previous="action_answer_balance"))
+    assert later.responses == ["utter_anything_else"]
+    with session_scope() as s:
+        assert {e.conversation_id: e.status for e in s.query(m.Handoff).filter(
+            m.Handoff.conversation_id.in_(("w-claimed", "w-dispute")))} == {"w-claimed": "claimed", "w-dispute": "waiting"}

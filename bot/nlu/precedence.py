@@ -28,10 +28,10 @@ QUESTION_INTENTS = frozenset(i for i in INTENTS if i.startswith("ask_")) | {"how
 #: the parse-result key holding the question a hardship message also asked
 QUESTION_KEY = "question_intent"
 AMBIGUOUS_HARDSHIP_WORDS = frozenset({"亏了", "赔了", "赔钱"})
-#: forgetting to pay, not forgetting a date or a password: 忘了还(款/钱) but not 忘了还款日, 还款(日)忘了,
-#: 记错(了)还款日
-FORGOT_TO_PAY = re.compile(r"(忘了|忘记了?|搞忘了?|给忘了)还(?!款日|款时间|款的日子)|忘还"
-                           r"|还款?日?(给|都)?(忘了|忘记了|搞忘了)|记错了?还款日")
+#: forgetting to pay: 忘了还(款/钱), 忘还, 还款(日)忘了, 记错(了)还款日; not forgetting the date
+#: (忘了还款日是哪天), a password, or 忘了还有一笔 / 我还忘了… (还 as "still", "also")
+FORGOT_TO_PAY = re.compile(r"(忘了|忘记了?|搞忘了?|给忘了)还(?!款日|款时间|款的日子|有|是|在|要)|忘还"
+                           r"|还款日?(给|都)?(忘了|忘记了|搞忘了)|记错了?还款日")
 
 
 def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:
@@ -57,7 +57,7 @@ def forgot_to_pay(entities: Iterable[Mapping[str, Any]], text: str) -> str | Non
 
 
 def after_precedence(intent: str | None, hardship: str | None) -> str | None:
-    """The rule itself: a question with a cannot-pay hardship is inform_hardship (the component and
+    """The rule itself: a question with an explained hardship is inform_hardship (the component and
     ``bot nlu eval``'s ensemble sweep both apply it through here)."""
     return HARDSHIP_INTENT if hardship and intent in QUESTION_INTENTS else intent
 

@@ -41,6 +41,8 @@ def test_a_question_with_a_cannot_pay_hardship_is_inform_hardship(text, intent, 
     ("我忘了还款日是哪天", "ask_due_date"),  # forgetting the date is asking it
     ("怕忘了 几号扣款", "ask_due_date"),
     ("密码忘记了怎么还款", "how_to_pay"),  # forgetting a password is not forgetting to pay
+    ("我忘了还有一笔 罚息怎么算", "ask_penalty"),  # 还有: "there is still"
+    ("我还忘了问 罚息怎么算", "ask_penalty"),  # 还: "also"
     ("我没有忘记还款 怎么显示逾期", "ask_overdue_reason"),  # negated
     ("提前还款是不是亏了", "ask_early_repayment"),  # 亏了 also means "a bad deal"
     ("没有失业 就是忘了 罚息怎么算", "ask_penalty"),  # negated

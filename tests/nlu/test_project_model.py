@@ -93,8 +93,6 @@ def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
     ("这期晚了几天没还上 后果严重吗", "ask_consequences"),
     # saying one cannot pay and asking what to do explains a hardship
     ("这个月实在还不起 怎么办", "inform_hardship"),
-    # telling the bank when to debit commits to a date
-    ("15号再从卡里扣吧", "promise_to_pay"),
     # a refunded purchase still billed contests the amount
     ("退款都到账了 怎么还要我还", "dispute_debt"),
     # whether an overdue record stops future loans is credit impact; borrowing again after settling is not ours

@@ -1,9 +1,10 @@
 """The handoff queue, in the database (shared by every Rasa replica).
 
-The bot side: ``request_handoff`` and ``withdraw`` (actions call them), ``wait_hint``. The collector side (bot/console
-uses it): ``open_entries``, ``claim``, ``reassign``, ``hand_back``, ``close``, ``add_note``,
-``set_outcome``; status changes are conditional UPDATEs, so replicas need no shared memory, and every
-change is written to the entry's history (``handoff_events``) and to the audit log.
+The bot side: ``request_handoff`` and ``withdraw`` (actions call them), ``wait_hint``. The
+collector side (bot/console uses it): ``open_entries``, ``claim``, ``reassign``, ``hand_back``,
+``close``, ``add_note``, ``set_outcome``; status changes are conditional UPDATEs, so replicas need no
+shared memory, and every change is written to the entry's history (``handoff_events``) and to the
+audit log.
 """
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ def _just_after_handoff(text: str, sender: str, previous: str = "action_handoff"
     return tracker
 
 
-def test_算了_right_after_asking_for_a_person_withdraws_the_request(run_action):
+def test_calling_off_a_request_for_a_person_right_after_it_withdraws_it(run_action):
     """「转人工」 then 「算了 不用了」: the request was left waiting, and a collector picked up a
     conversation the borrower had called off. Now it is closed as withdrawn, in its history and the
     audit log; only the borrower's own waiting request, never a rule's or a claimed one."""

@@ -246,6 +246,9 @@ def consequences(view: LoanView | None) -> str:
             "长期不还，银行可能依法通过民事诉讼追偿。我们不会联系您的家人或单位，也不会上门骚扰。")
     if view is not None and view.statement.days_overdue > GRACE_DAYS:
         text += f"您目前逾期{view.statement.days_overdue}天，如果一次还不上，可以申请分期或约定一个还款日期。"
+    elif view is not None and view.statement.days_overdue > 0:  # the ledger's grace: paid in full, no penalty
+        text += (f"您目前逾期{view.statement.days_overdue}天，还在{GRACE_DAYS}天的宽限期内：宽限期内还清这一期，"
+                 "不收罚息。")
     return text
 
 

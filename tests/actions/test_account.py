@@ -71,6 +71,15 @@ def test_credit_and_consequences_are_truthful_and_calm(run_action):
         assert word not in cons
 
 
+def test_consequences_in_the_grace_period_say_so(run_action):
+    """B002 is 3 days late (L002, in grace): 「逾期了几天了 会怎么样」 got only the general facts; the
+    ledger's rule is that paying in full within the grace period waives the penalty."""
+    cons = answer(run_action, "action_answer_consequences", "B002", "ask_consequences")
+    assert "逾期3天" in cons and "宽限期内还清这一期，不收罚息" in cons and "分期" not in cons
+    current = answer(run_action, "action_answer_consequences", "B004", "ask_consequences")
+    assert "宽限期" not in current and "您目前逾期" not in current
+
+
 MONEY_OR_DATE = re.compile(r"\d+\.\d{2}|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|逾期\d+天")
 
 

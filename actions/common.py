@@ -176,6 +176,8 @@ def _bare_answer(turn: Turn) -> dict[str, str]:
     text = normalise(turn.text).replace(" ", "")
     if asked == "id_last4" and BARE_ID_TAIL.match(text):
         return {"id_last4": text.upper()}
+    if asked is None and BARE_ID_TAIL.match(text) and text[-1] in "Xx":  # 771X unprompted: only an ID ends so
+        return {"id_last4": text.upper()}
     if asked == "second_factor" and BARE_PHONE_TAIL.match(text):
         return {"phone_last4": text}
     return {}

@@ -549,6 +549,8 @@ def _amount_candidates(text: str) -> Iterable[Candidate]:
             nxt, prev = text[end:end + 1], text[start - 1:start] if start else ""
             if m["ar"] and (nxt in "-/:：" and nxt or prev in "-/:：+" and prev):
                 continue  # parts of dates, times, phone numbers
+            if m["ar"] and nxt in ("x", "X"):
+                continue  # 771X: an ID number's tail, not 771 yuan
         if not explicit:
             digits = m["ar"] or ""
             if digits:

@@ -80,6 +80,15 @@ def test_bare_answers_to_our_prompts(run_action):
     assert "2794.19" in third.variables("utter_account_answer")["answer"]  # the pending question
 
 
+def test_an_unprompted_bare_id_tail_ending_in_x_is_the_id_tail(run_action):
+    """「771X」 as a first message (no prompt yet) was asked for again: only an ID number ends in X,
+    so it is the ID tail; a bare 3512 unprompted stays unread (an ID or a phone tail?)."""
+    run = run_action("action_verify", make_tracker("inform_identity", "771x"))
+    assert run.responses == ["utter_ask_birth_date"] and run.slots["id_last4"] == "771X"
+    digits = run_action("action_verify", make_tracker("inform_identity", "3512"))
+    assert digits.responses[-1] == "utter_ask_id_last4" and "id_last4" not in digits.slots
+
+
 def test_bare_tail_classified_out_of_scope_still_verifies(run_action):
     tracker = make_tracker("out_of_scope", "3512", slots={"requested_factor": "id_last4"})
     run = run_action("action_out_of_scope", tracker)

@@ -191,6 +191,8 @@ def test_examples(text, expected):
 NOT_AMOUNTS = [
     "身份证后四位1234",
     "尾号123X",
+    "771X",  # a bare ID tail, not 771 yuan
+    "771x",
     "手机尾号8888",
     "手机号是13812348888",
     "2026年还",

@@ -59,6 +59,8 @@ def test_third_parties_still_are(agent, text):
     # a leak of personal data is a complaint, not a dispute of the debt
     ("你们怎么把我的电话给了别人", "complain"),
     ("我的信息是不是被你们卖了", "complain"),
+    # 「我要查账」 was a fallback: checking one's account is asking the balance
+    ("麻烦查下我的账", "ask_balance"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent

@@ -64,16 +64,10 @@ class Turn:
 
     @property
     def previous_action(self) -> str | None:
-        """The last action the bot ran before the latest message (action_listen aside)."""
-        seen_message = False
-        for event in reversed(self.tracker.events or []):
-            if event.get("event") == "user":
-                if seen_message:
-                    return None
-                seen_message = True
-            elif seen_message and event.get("event") == "action" and event.get("name") != "action_listen":
-                return event.get("name")
-        return None
+        """The last action the bot ran before the latest message (action_listen aside; rasa_sdk skips
+        reverted events)."""
+        event = self.tracker.get_last_event_for("action", exclude=["action_listen"])
+        return event.get("name") if event else None
 
     def entity_values(self, name: str) -> list[Any]:
         """Every value of entity ``name`` in the latest message, in order (empty values skipped)."""

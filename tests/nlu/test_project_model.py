@@ -13,6 +13,10 @@ def agent(project_agent):
     return project_agent
 
 
+def intent_of(agent, text: str) -> str:
+    return asyncio.run(agent.parse_message(text))["intent"]["name"]
+
+
 @pytest.mark.parametrize("text, intent", [
     ("我明天还9999元", "promise_to_pay"),
     ("我明天还99999999元", "promise_to_pay"),
@@ -23,7 +27,7 @@ def agent(project_agent):
     ("1999年9月9日", "inform_identity"),
 ])
 def test_numbers_do_not_decide_the_intent(agent, text, intent):
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent
+    assert intent_of(agent, text) == intent
 
 
 @pytest.mark.parametrize("text", ["我不还了", "不想还了 你们告吧", "这笔钱我不打算还"])
@@ -31,19 +35,19 @@ def test_a_refusal_to_pay_is_not_a_payment_claim(agent, text):
     """「还了」 is how payment claims end; 「我不还了」 was inform_paid at 0.86, and the bot answered
     a refusal with 'no payment found in the last 7 days'. A refusal is deny (the contract: "no,
     refuses"); the dialogue answers it as such."""
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] not in ("inform_paid", "promise_to_pay")
+    assert intent_of(agent, text) not in ("inform_paid", "promise_to_pay")
 
 
 @pytest.mark.parametrize("text", ["我是孙悦", "我是王强", "我是本人 孙悦", "我是刘芳芳"])
 def test_a_borrower_giving_their_name_is_not_turned_away(agent, text):
     """「我是孙悦」 was not_borrower at 0.62 (「我是」 opens 「我是他老婆」 and the other third parties), and
     the bot told the borrower it could not discuss the account with anyone but the borrower."""
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "inform_identity"
+    assert intent_of(agent, text) == "inform_identity"
 
 
 @pytest.mark.parametrize("text", ["我是他老婆", "我是孙悦的妈妈", "我不是孙悦"])
 def test_third_parties_still_are(agent, text):
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "not_borrower"
+    assert intent_of(agent, text) == "not_borrower"
 
 
 @pytest.mark.parametrize("text, intent", [
@@ -63,7 +67,7 @@ def test_third_parties_still_are(agent, text):
     ("麻烦查下我的账", "ask_balance"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent
+    assert intent_of(agent, text) == intent
 
 
 @pytest.mark.parametrize("text, question", [
@@ -83,8 +87,8 @@ def test_a_question_naming_a_hardship_is_inform_hardship(agent, text, question):
 
 
 def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
-    assert asyncio.run(agent.parse_message("提前还款是不是亏了"))["intent"]["name"] != "inform_hardship"
-    assert asyncio.run(agent.parse_message("我忘了还款日是几号"))["intent"]["name"] == "ask_due_date"
+    assert intent_of(agent, "提前还款是不是亏了") != "inform_hardship"
+    assert intent_of(agent, "我忘了还款日是几号") == "ask_due_date"
 
 
 @pytest.mark.parametrize("text, intent", [
@@ -102,12 +106,12 @@ def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
     ("结清以后还能再借吗", "out_of_scope"),
 ])
 def test_late_payers_as_the_contract_reads_them(agent, text, intent):
-    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == intent
+    assert intent_of(agent, text) == intent
 
 
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
 def test_code_and_keyboard_mashing_write_nothing(agent, text):
     """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not
     land on an intent whose action writes to the ledger or the case queue."""
-    intent = asyncio.run(agent.parse_message(text))["intent"]["name"]
+    intent = intent_of(agent, text)
     assert intent not in ("stop_contact", "dispute_debt", "complain", "inform_hardship", "promise_to_pay", "inform_paid")

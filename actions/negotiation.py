@@ -112,13 +112,23 @@ class ActionProposePromise(BotAction):
         propose_promise(turn, turn.entity("date"), turn.entity("amount"))
 
 
+# the actions whose last reply was about a promise in progress (asked its date, or read it back)
+PROMISE_ACTIONS = ("action_propose_promise", "action_handle_extension")
+
+
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
+    if raw_amount is None and turn.previous_action in PROMISE_ACTIONS:
+        # 「先还一半」 → 哪天？ → 「下周五」, or a read-back answered 「改成下周五吧」: the amount already
+        # given stands (the slot holds it since the bot asked or read back), not the whole amount due
+        raw_amount = turn.tracker.get_slot("promise_amount")
     date = _date(raw_date)
     if raw_date is not None and date is None:
         turn.say("utter_promise_date_unclear", date_text=str(raw_date)[:20])
         return
     if date is None:
         turn.say("utter_ask_promise_date")
+        # kept for the date that follows; cleared when none was given, so no earlier amount comes back
+        turn.set("promise_amount", str(raw_amount) if _amount(raw_amount) is not None else None)
         return
     amount_value = _amount(raw_amount) if raw_amount is not None else "all"
     if amount_value is None:

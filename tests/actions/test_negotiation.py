@@ -254,3 +254,41 @@ def test_a_two_part_promise_reads_back_the_first_and_does_not_drop_the_second(ru
     single = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "15号还两千", slots=verified("B001"), entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")]))
     assert "utter_promise_second_part" not in single.responses
+
+
+def _after(previous: str, intent: str, text: str, entities: list[dict], slots: dict):
+    tracker = make_tracker(intent, text, entities=entities, slots=slots)
+    tracker.events = [{"event": "action", "name": previous}, {"event": "action", "name": "action_listen"},
+                      {"event": "user", "text": text}]
+    return tracker
+
+
+def test_an_amount_given_before_the_date_is_kept_for_the_date(run_action):
+    # found live: 「那我先还一半行不」 → 哪天？ → 「下周五」 read back the whole 2794.19, not the half
+    ask = run_action("action_propose_promise", make_tracker("promise_to_pay", "那我先还一半行不",
+                                                            entities=[ent("amount", "half")], slots=verified("B001")))
+    assert ask.responses == ["utter_ask_promise_date"] and ask.slots["promise_amount"] == "half"
+    date = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "下周五",
+                                                       [ent("date", "2026-12-11")], {**verified("B001"), **ask.slots}))
+    assert date.variables("utter_promise_readback")["amount"] == "1397.10"
+    # a read-back answered with a new date only: the amount stays, the date moves
+    moved = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "改成15号吧",
+                                                        [ent("date", "2026-12-15")], {**verified("B001"), **date.slots}))
+    assert (moved.slots["promise_date"], moved.slots["promise_amount"]) == ("2026-12-15", "1397.10")
+    # an amount in the message itself wins over the one kept
+    own = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "15号还500",
+                                                      [ent("date", "2026-12-15"), ent("amount", "500.00")],
+                                                      {**verified("B001"), **date.slots}))
+    assert own.slots["promise_amount"] == "500.00"
+
+
+def test_a_kept_amount_does_not_outlive_the_promise_talk(run_action):
+    # after anything else (here a balance answer), a date alone means the whole amount due, as before
+    slots = {**verified("B001"), "promise_amount": "500.00"}
+    later = run_action("action_propose_promise", _after("action_answer_balance", "promise_to_pay", "下周五还",
+                                                        [ent("date", "2026-12-11")], slots))
+    assert later.variables("utter_promise_readback")["amount"] == "2794.19"
+    # asked for a date with no amount given: nothing earlier is kept for it
+    ask = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "我想约个时间还",
+                                                      [], {**verified("B001"), "promise_amount": None}))
+    assert ask.responses == ["utter_ask_promise_date"] and ask.slots["promise_amount"] is None

@@ -452,7 +452,36 @@ _ID_NUMBER_RE = re.compile(
 )
 
 
+#: 「771X」 anywhere: three digits and an X are only ever an ID number's tail
+_X_TAIL_RE = re.compile(r"(?<![\dA-Za-z])(?P<v>\d{3}[Xx])(?![\dA-Za-z])")
+#: a bare four-digit number that is no amount, date or count (the suffix and verb checks are the amounts')
+_BARE_FOUR_RE = re.compile(r"(?<![\d.,A-Za-z/:：-])(?P<v>\d{4})(?![\d.,A-Za-z%/:：-])")
+_MONEY_AFTER = re.compile(r"\s?(?:块|元|圆|万|千|k|K|w|W|rmb|人民币)")
+
+
 def _tail_candidates(text: str) -> Iterable[Candidate]:
+    marked = list(_marked_tail_candidates(text))
+    yield from marked
+    for m in _X_TAIL_RE.finditer(text):
+        yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
+    # 「王强 3512 手机1001」: beside a marked phone tail, a bare four-digit number is the ID tail (and
+    # beside a marked ID tail, the phone tail); alone, 3512 could be either, or an amount, and stays so
+    kinds = {c.resolve(dt.date.min)[0] for c in marked} | ({"id_last4"} if _X_TAIL_RE.search(text) else set())
+    if len(kinds) == 1:
+        other = "id_last4" if kinds == {"phone_last4"} else "phone_last4"
+        taken = [(c.start, c.end) for c in marked]
+        for m in _BARE_FOUR_RE.finditer(text):
+            start, end = m.start("v"), m.end("v")
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if (_NON_MONEY_SUFFIX.match(text, end) or _MONEY_AFTER.match(text, end)
+                    or _MONEY_VERB_BEFORE.search(text[max(0, start - 6):start])
+                    or _IDENTIFIER_BEFORE.search(text[max(0, start - 6):start])):
+                continue
+            yield Candidate(start, end, TIER_TAIL, _fixed(other, m["v"]))
+
+
+def _marked_tail_candidates(text: str) -> Iterable[Candidate]:
     # a full mobile number or ID number given in one go: the last four digits are the entity
     for m in _MOBILE_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))

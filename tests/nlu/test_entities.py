@@ -188,6 +188,31 @@ def test_examples(text, expected):
     assert pairs(text) == expected
 
 
+# found live: 「王强 771X 手机尾号3003」 asked for the ID tail again, 「王强 3512 手机1001」 read 3512 yuan
+TAIL_PAIRS = [
+    ("王强 771X 手机尾号3003", [("id_last4", "771X"), ("phone_last4", "3003")]),
+    ("我是王强 771x", [("person_name", "王强"), ("id_last4", "771X")]),
+    ("王强 3512 手机1001", [("id_last4", "3512"), ("phone_last4", "1001")]),
+    ("王强3512手机1001", [("id_last4", "3512"), ("phone_last4", "1001")]),
+    ("身份证后四位3512 1001", [("id_last4", "3512"), ("phone_last4", "1001")]),
+    ("手机号后四位1001，身份证后四位是3512", [("phone_last4", "1001"), ("id_last4", "3512")]),
+    # beside a marked tail, what reads as money, a date or a count stays so
+    ("身份证后四位3512 还1001", [("id_last4", "3512"), ("amount", "1001.00")]),
+    ("手机尾号1001 3000块", [("phone_last4", "1001"), ("amount", "3000.00")]),
+    ("手机1001 1988-03-12", [("phone_last4", "1001"), ("birth_date", "1988-03-12")]),
+    ("手机1001 1988年3月12日", [("phone_last4", "1001"), ("birth_date", "1988-03-12")]),
+    ("身份证3512 15号还2000", [("id_last4", "3512"), ("date", "2026-12-15"), ("amount", "2000.00")]),
+    # alone, a bare 3512 could be either tail (or money): the dialogue decides by what it asked
+    ("3512", [("amount", "3512.00")]),
+    ("型号A771X", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", TAIL_PAIRS, ids=[c[0] for c in TAIL_PAIRS])
+def test_a_bare_tail_beside_a_marked_one_is_the_other_factor(text, expected):
+    assert pairs(text) == expected
+
+
 NOT_AMOUNTS = [
     "身份证后四位1234",
     "尾号123X",

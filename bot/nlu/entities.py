@@ -383,6 +383,10 @@ _NOT_BEFORE_COUNT = "\\d零一二两三四五六七八九十百第这那上下�
 _INSTALLMENT_PERIOD_RE = re.compile(
     rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?期(?!间|限|待|望|货|刊|末|中|初|满)"
 )
+#: 「那6期呢」 (what about 6?) beside 「那3期没还」 (those 3 installments, not a count asked for)
+_THEN_PERIOD_RE = re.compile(
+    rf"(?<=那)(?P<n>{_COUNT})\s?期(?=\s?(?:呢|吧|的话|怎么样|如何|行|可以|能|每|一个月|一月|多少|要|是))"
+)
 _INSTALLMENT_MONTHS_RE = re.compile(rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?个\s?月")
 _INSTALLMENT_YEARS_RE = re.compile(
     r"(?P<fen>分\s?)?(?:(?<![\d零〇一二两三四五六七八九十百上下前去今明后])(?P<n>[一两二三四五1-5])\s?年(?P<half>半)?"
@@ -409,6 +413,10 @@ def _installment_candidates(text: str) -> Iterable[Candidate]:
         if not m["fen"] and _DURATION_BEFORE.search(text, max(0, m.start("n") - 4), m.start("n")):
             continue
         yield Candidate(m.start("n"), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
+    for m in _THEN_PERIOD_RE.finditer(text):
+        n = _small_int(m["n"])
+        if n is not None and n >= 2:
+            yield Candidate(m.start("n"), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
     for m in _INSTALLMENT_MONTHS_RE.finditer(text):
         n = _small_int(m["n"])
         if n is None or not 2 <= n <= 120:

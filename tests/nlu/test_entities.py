@@ -213,6 +213,16 @@ def test_a_bare_tail_beside_a_marked_one_is_the_other_factor(text, expected):
     assert pairs(text) == expected
 
 
+# found live: 「那6期呢」 (what about 6?) was no count, while 「那3期没还」 (those 3) must stay none
+THEN_COUNTS = [("那6期呢", [("installment_count", 6)]), ("那24期的话每月多少", [("installment_count", 24)]),
+               ("那十二期呢", [("installment_count", 12)]), ("那3期没还", []), ("那3期的钱还了", [])]
+
+
+@pytest.mark.parametrize("text, expected", THEN_COUNTS, ids=[c[0] for c in THEN_COUNTS])
+def test_what_about_n_months_is_a_count(text, expected):
+    assert pairs(text) == expected
+
+
 NOT_AMOUNTS = [
     "身份证后四位1234",
     "尾号123X",

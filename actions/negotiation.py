@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from bot.dialogue import explain
+from bot.dialogue import consent, explain
 from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
 from bot.ledger.money import yuan
@@ -38,6 +38,10 @@ def _amount(value) -> str | Decimal | None:
     except (InvalidOperation, TypeError, ValueError):
         return None
     return amount if amount.is_finite() else None
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _date(value) -> dt.date | None:
@@ -254,8 +258,25 @@ class ActionHandleConfirmation(BotAction):
             else:
                 turn.say("utter_anything_else")
             return
+        latest = turn.tracker.latest_message or {}
+        answer = consent.Answer(intent, float((latest.get("intent") or {}).get("confidence") or 0.0),
+                                installment_count=_int(turn.entity("installment_count")),
+                                date=_text(turn.entity("date")), amount=_text(turn.entity("amount")))
+        reading = consent.read_answer(pending, answer, term=_int(turn.tracker.get_slot("plan_term")),
+                                      date=turn.tracker.get_slot("promise_date"),
+                                      amount=turn.tracker.get_slot("promise_amount"))
+        if reading == consent.UNCLEAR:  # a yes the model only guessed binds nothing: ask again
+            turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
+            return
+        if reading == consent.OTHER_TERMS:  # 「那6期呢」: that one's disclosure, to confirm in turn
+            if pending == "plan":
+                ActionOfferPlans().handle(turn)
+            else:
+                propose_promise(turn, turn.entity("date") or turn.tracker.get_slot("promise_date"),
+                                turn.entity("amount") or turn.tracker.get_slot("promise_amount"))
+            return
         turn.set("pending_confirmation", None)
-        if intent != "affirm":
+        if reading != consent.CLEAR_YES:
             turn.say("utter_not_done")
             return
         try:

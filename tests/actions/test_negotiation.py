@@ -292,3 +292,42 @@ def test_a_kept_amount_does_not_outlive_the_promise_talk(run_action):
     ask = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "我想约个时间还",
                                                       [], {**verified("B001"), "promise_amount": None}))
     assert ask.responses == ["utter_ask_promise_date"] and ask.slots["promise_amount"] is None
+
+
+def _answer(text: str, intent: str, confidence: float, entities: list[dict], slots: dict):
+    tracker = make_tracker(intent, text, entities=entities, slots=slots)
+    tracker.latest_message["intent"]["confidence"] = confidence
+    return tracker
+
+
+def test_a_guessed_yes_or_another_term_never_writes_the_plan_read_back(run_action):
+    # found live: 12 months disclosed, 「那6期呢」 parsed affirm at 0.32, and the 12-month plan was written
+    offer = run_action("action_offer_plans", make_tracker("request_installment", "12期",
+                                                          entities=[ent("installment_count", 12)], slots=verified("B005")))
+    slots = {**verified("B005"), **offer.slots}
+    assert slots["pending_confirmation"] == "plan" and slots["plan_term"] == 12
+    unsure = run_action("action_handle_confirmation", _answer("嗯那个", "affirm", 0.32, [], slots))
+    assert unsure.responses == ["utter_resume_confirmation"] and "pending_confirmation" not in unsure.slots
+    other = run_action("action_handle_confirmation", _answer("那6期呢", "affirm", 0.9,
+                                                             [ent("installment_count", 6)], slots))
+    assert other.responses == ["utter_plan_disclosure"] and other.slots["plan_term"] == 6
+    assert other.slots["pending_confirmation"] == "plan"
+    with session_scope() as s:
+        assert s.query(m.Plan).filter_by(loan_id="L005").count() == 0
+    # the borrower then says yes to the 6 months: that plan, and only it, is written
+    done = run_action("action_handle_confirmation", _answer("好", "affirm", 0.84, [], {**slots, **other.slots}))
+    assert done.responses == ["utter_plan_accepted"] and done.variables("utter_plan_accepted")["term"] == 6
+    with session_scope() as s:
+        assert [p.term_months for p in s.query(m.Plan).filter_by(loan_id="L005")] == [6]
+
+
+def test_a_read_back_promise_answered_with_another_date_is_read_back_again(run_action):
+    first = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还两千", entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")], slots=verified("B001")))
+    slots = {**verified("B001"), **first.slots}
+    moved = run_action("action_handle_confirmation", _answer("好 不过改成12号", "affirm", 0.8,
+                                                             [ent("date", "2026-12-12")], slots))
+    assert moved.variables("utter_promise_readback")["date"] == "2026年12月12日"
+    assert (moved.slots["promise_date"], moved.slots["promise_amount"]) == ("2026-12-12", "2000.00")
+    with session_scope() as s:
+        assert s.query(m.Promise).filter_by(loan_id="L001").count() == 0

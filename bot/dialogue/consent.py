@@ -1,0 +1,59 @@
+"""What counts as the borrower's yes to a plan or a promise read back to them.
+
+ledger.md: accepting a plan "requires an explicit confirmation after the full disclosure". A yes
+the model only guessed is not explicit: found live, 「那6期呢」 (what about 6 months?) was read as
+affirm at 0.32 while a 12-month plan waited, and the 12-month plan was written. So a yes binds only
+when it is clear (a button, or the model sure of it) and names no other term, date or amount than
+the one put to the borrower; a message that names another one asks about that one instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+#: the least confidence at which a typed affirm binds. Typed yeses (好 / 行吧 / 可以的 / 确认 / 没问题
+#: / 👌 / ok) parse at 0.75-0.99 with the project model; a button's payload at 1.0
+EXPLICIT_YES_CONFIDENCE = 0.6
+
+CLEAR_YES, UNCLEAR, OTHER_TERMS, NOT_YES = "clear_yes", "unclear", "other_terms", "not_yes"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The message that answers a read-back: the model's intent and what it names."""
+
+    intent: Optional[str]
+    confidence: float
+    installment_count: Optional[int] = None
+    date: Optional[str] = None  # ISO
+    amount: Optional[str] = None  # as the entity gives it: "1500.00", "half", "all"
+
+
+def read_answer(pending: str, answer: Answer, *, term: Optional[int] = None, date: Optional[str] = None,
+                amount: Optional[str] = None) -> str:
+    """How ``answer`` answers the ``pending`` plan (its ``term``) or promise (its ``date`` and
+    ``amount``): OTHER_TERMS when it names another term, date or amount (answer that one instead,
+    whatever the intent); else CLEAR_YES, UNCLEAR (an affirm the model is not sure of: ask again)
+    or NOT_YES (a no, or anything else)."""
+    if pending == "plan":
+        other = answer.installment_count is not None and answer.installment_count != term
+    else:
+        other = (answer.date is not None and answer.date != date) or (
+            answer.amount is not None and not _same_amount(answer.amount, amount))
+    if other:
+        return OTHER_TERMS
+    if answer.intent != "affirm":
+        return NOT_YES
+    return CLEAR_YES if answer.confidence >= EXPLICIT_YES_CONFIDENCE else UNCLEAR
+
+
+def _same_amount(given: str, pending: Optional[str]) -> bool:
+    """「好 两千」 after 2000.00 was read back names the same amount; "half" or "all" against a figure
+    cannot be told the same here, so it is read back again."""
+    if pending is None:
+        return False
+    try:
+        return Decimal(given) == Decimal(pending)
+    except (InvalidOperation, ValueError):
+        return given == pending

@@ -1,0 +1,40 @@
+"""What binds a plan or a promise (bot/dialogue/consent.py): plain pytest, no Rasa."""
+import pytest
+
+from bot.dialogue.consent import (CLEAR_YES, EXPLICIT_YES_CONFIDENCE, NOT_YES, OTHER_TERMS, UNCLEAR, Answer,
+                                  read_answer)
+
+
+def plan(answer: Answer, term: int = 12) -> str:
+    return read_answer("plan", answer, term=term)
+
+
+def promise(answer: Answer, date: str = "2026-12-11", amount: str = "1397.10") -> str:
+    return read_answer("promise", answer, date=date, amount=amount)
+
+
+def test_a_clear_yes_binds():
+    assert plan(Answer("affirm", 0.93)) == CLEAR_YES
+    assert plan(Answer("affirm", 1.0, installment_count=12)) == CLEAR_YES  # 「好 就12期」 names the same term
+    assert promise(Answer("affirm", 0.9, date="2026-12-11", amount="1397.1")) == CLEAR_YES
+
+
+def test_a_guessed_yes_does_not_bind():
+    # found live: 「那6期呢」 was affirm at 0.32 while a 12-month plan waited, and was written
+    assert plan(Answer("affirm", 0.32)) == UNCLEAR
+    assert plan(Answer("affirm", EXPLICIT_YES_CONFIDENCE - 0.01)) == UNCLEAR
+    assert plan(Answer("affirm", EXPLICIT_YES_CONFIDENCE)) == CLEAR_YES
+    assert promise(Answer("affirm", 0.4)) == UNCLEAR
+
+
+def test_another_term_date_or_amount_is_asked_about_not_accepted():
+    assert plan(Answer("affirm", 0.99, installment_count=6)) == OTHER_TERMS
+    assert plan(Answer("deny", 0.99, installment_count=6)) == OTHER_TERMS  # 「不要12期 要6期」
+    assert promise(Answer("affirm", 0.99, date="2026-12-15")) == OTHER_TERMS
+    assert promise(Answer("affirm", 0.99, amount="500.00")) == OTHER_TERMS
+    assert promise(Answer("affirm", 0.99, amount="half")) == OTHER_TERMS  # read back again, never guessed
+
+
+@pytest.mark.parametrize("intent", ["deny", "ask_penalty", None])
+def test_anything_but_an_affirm_is_no_yes(intent):
+    assert plan(Answer(intent, 0.99)) == NOT_YES

@@ -263,7 +263,27 @@ def how_to_pay(view: LoanView | None) -> str:
             "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")
     if view is not None and not view.loan.autodebit:
         text += "您目前还没有开通自动还款，建议开通，避免忘记。"
+    card = _card_problem(view)
+    if card is not None:  # 「卡过期了怎么办」: what this borrower's card needs, not only the general ways
+        day, label, advice = card
+        text += f"您最近一次自动扣款（{day.month}月{day.day}日）因“{label}”没有成功，{advice}。"
     return text
+
+
+#: failures the card itself causes: paying needs the card seen to first (insufficient funds does not)
+CARD_FAILURES = ("card_expired", "card_frozen", "account_closed", "limit_exceeded")
+
+
+def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
+    """The latest autodebit attempt, when it failed because of the card: (day, label, advice)."""
+    if view is None:
+        return None
+    attempts = sorted((a for a in view.loan.attempts if a.attempted_on <= view.statement.as_of),
+                      key=lambda a: a.attempted_on)
+    if not attempts or attempts[-1].result != "failed" or attempts[-1].failure_code not in CARD_FAILURES:
+        return None
+    label, advice = FAILURE_CODES[attempts[-1].failure_code]
+    return attempts[-1].attempted_on, label, advice
 
 
 def payment_check(view: LoanView, days: int = 7) -> str:

@@ -52,6 +52,17 @@ def test_b007_partial_payment_and_frozen_card(run_action):
     assert "11月30日500.00元" in paid and "387.84" in paid
 
 
+def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
+    # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
+    expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")
+    assert "11月28日" in expired and "银行卡已过期" in expired and "换绑" in expired
+    frozen = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay")
+    assert "银行卡被冻结" in frozen
+    for borrower in ("B001", "B004"):  # insufficient funds is no card problem; B004's debits succeed
+        text = answer(run_action, "action_answer_how_to_pay", borrower, "how_to_pay")
+        assert "最近一次自动扣款" not in text and "还款卡管理" in text
+
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

@@ -102,6 +102,8 @@ class BotAction(Action):
 
     action_name: str = ""
     needs_verification = False
+    #: the action that takes identity factors (inform_identity): refused to a declared third party
+    asks_identity = False
     #: conversation-level actions stay quiet when the identity step already answered this turn
     quiet_after_identity_prompt = False
     #: False for the actions that steer a flow themselves (verification, plans, promises, stop rules);
@@ -133,6 +135,8 @@ class BotAction(Action):
                     if tracker.get_slot("pending_confirmation") is not None:
                         turn.set("pending_confirmation", None)
                     turn.say(FOLLOWUP_RESPONSE)
+                    return turn.events
+                if third_party_step(turn, self.needs_verification or self.asks_identity):
                     return turn.events
                 step = identity_step(turn)
                 if step == PASSED:
@@ -199,6 +203,22 @@ def _factors(turn: Turn) -> tuple[Factors, bool]:
 
 
 PASSED, RESPONDED = "passed", "responded"
+
+
+def third_party_step(turn: Turn, needs_verification: bool) -> bool:
+    """Compliance rule 2: someone who said they are not the borrower (「我是他老婆」) is never verified
+    in that conversation, nor told anything about an account, whatever factors they give next.
+    Found live: the wife gave her husband's ID tail and birth date and was told his debt.
+    True when it answered."""
+    if not turn.tracker.get_slot("third_party") or turn.verified:
+        return False
+    if not needs_verification and not _factors(turn)[1]:
+        return False  # greetings, thanks, goodbyes, complaints: as usual
+    for name in IDENTITY_ENTITIES + ("requested_factor", "pending_action"):
+        if turn.tracker.get_slot(name) is not None:
+            turn.set(name, None)
+    turn.say("utter_third_party_no_verification")
+    return True
 
 
 def identity_step(turn: Turn) -> str | None:

@@ -27,6 +27,7 @@ class ActionVerify(BotAction):
 
     action_name = "action_verify"
     quiet_after_identity_prompt = True
+    asks_identity = True
 
     def handle(self, turn: Turn) -> None:
         if turn.verified:

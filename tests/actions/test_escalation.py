@@ -56,6 +56,35 @@ def test_third_party_learns_nothing_and_verification_is_dropped(run_action):
     assert run.slots["verified"] is False and run.slots["borrower_id"] is None
 
 
+def test_a_declared_third_party_is_never_verified_in_that_conversation(run_action):
+    # found live: 「我是张伟老婆」, then 「他身份证后四位3512 生日1988年3月12日」 passed verification and the
+    # wife was told her husband's debt (compliance rule 2: third parties learn nothing)
+    sender = "tp-wife"
+    declared = run_action("action_handle_third_party", make_tracker("not_borrower", "我是张伟老婆 他欠多少", sender=sender))
+    slots = {**declared.slots, "third_party": True}
+    factors = [ent("id_last4", "3512"), ent("birth_date", "1988-03-12")]
+    filled = {"id_last4": "3512", "birth_date": "1988-03-12"}  # what Rasa's slot mappings fill from them
+    given = run_action("action_verify", make_tracker("inform_identity", "他身份证后四位3512 生日1988年3月12日",
+                                                     entities=factors, slots={**slots, **filled}, sender=sender))
+    assert given.responses == ["utter_third_party_no_verification"]
+    assert given.slots.get("verified") is not True and "2794" not in given.all_text
+    assert given.slots["id_last4"] is None and given.slots["birth_date"] is None  # not kept either
+    asked = run_action("action_answer_balance", make_tracker("ask_balance", "他欠多少", slots=slots, sender=sender))
+    assert asked.responses == ["utter_third_party_no_verification"]
+    again = run_action("action_verify", make_tracker("inform_identity", "我要验证身份", slots=slots, sender=sender))
+    assert again.responses == ["utter_third_party_no_verification"]
+    with session_scope() as s:  # no verification was even attempted: nothing passed, nothing counted as failed
+        assert s.query(m.AuditEntry).filter(m.AuditEntry.conversation_id == sender,
+                                            m.AuditEntry.action.like("verification%")).count() == 0
+    # anything that needs no account is answered as usual
+    other = run_action("action_out_of_scope", make_tracker("out_of_scope", "今天天气怎么样", slots=slots, sender=sender))
+    assert other.responses and "utter_third_party_no_verification" not in other.responses
+    # the borrower's own conversation is unaffected
+    own = run_action("action_verify", make_tracker("inform_identity", "身份证后四位3512 生日1988年3月12日",
+                                                   entities=factors, slots=filled))
+    assert own.slots["verified"] is True
+
+
 def test_two_stage_fallback(run_action):
     ranking = [{"name": "nlu_fallback"}, {"name": "ask_penalty"}, {"name": "request_fee_waiver"}]
     run = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "嗯那个", ranking=ranking))

@@ -383,6 +383,10 @@ _NOT_BEFORE_COUNT = "\\d零一二两三四五六七八九十百第这那上下�
 _INSTALLMENT_PERIOD_RE = re.compile(
     rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?期(?!间|限|待|望|货|刊|末|中|初|满)"
 )
+_EN_COUNT_RE = re.compile(
+    r"(?:\b(?P<n>\d{1,3})\s?(?:installments?|periods?|terms?)\b"
+    r"|\b(?:into|over)\s(?P<n2>\d{1,3})\s?months?\b"
+    r"|\b(?P<n3>\d{1,3})\s?-?\s?months?\s(?:plan|installments?|term)\b)", re.I)
 #: 「那6期呢」 (what about 6?) beside 「那3期没还」 (those 3 installments, not a count asked for)
 _THEN_PERIOD_RE = re.compile(
     rf"(?<=那)(?P<n>{_COUNT})\s?期(?=\s?(?:呢|吧|的话|怎么样|如何|行|可以|能|每|一个月|一月|多少|要|是))"
@@ -413,6 +417,11 @@ def _installment_candidates(text: str) -> Iterable[Candidate]:
         if not m["fen"] and _DURATION_BEFORE.search(text, max(0, m.start("n") - 4), m.start("n")):
             continue
         yield Candidate(m.start("n"), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
+    for m in _EN_COUNT_RE.finditer(text):  # 「12 installments」, 「split into 12 months」, 「a 24-month plan」
+        group = next(g for g in ("n", "n2", "n3") if m[g])
+        n = int(m[group])
+        if 2 <= n <= 120:
+            yield Candidate(m.start(group), m.end(), TIER_INSTALLMENT, _fixed("installment_count", n))
     for m in _THEN_PERIOD_RE.finditer(text):
         n = _small_int(m["n"])
         if n is not None and n >= 2:
@@ -489,7 +498,35 @@ def _tail_candidates(text: str) -> Iterable[Candidate]:
             yield Candidate(start, end, TIER_TAIL, _fixed(other, m["v"]))
 
 
+#: English, as some borrowers type it: 「my id last 4 is 0426」, 「phone ending in 1001」, 「last four of ID: 771X」
+_EN_TAIL_RE = re.compile(
+    r"\b(?:last\s?(?:4|four)|ending|ends|tail)\b(?P<gap>[^\d]{0,24}?)(?P<v>\d{3}[\dXx])(?![\dA-Za-z])", re.I)
+_EN_WORD_TAIL_RE = re.compile(
+    r"\b(?P<kw>id|identity(?:\s?card)?|ic|phone|mobile|cell)\b(?:\s?(?:number|no\.?|is|:|：|#))*\s?"
+    r"(?P<v>\d{3}[\dXx])(?![\dA-Za-z])", re.I)
+_EN_PHONE_RE = re.compile(r"\b(?:phone|mobile|cell|tel)", re.I)
+_EN_ID_RE = re.compile(r"\b(?:id|identity|ic)\b", re.I)
+
+
+def _english_tail_candidates(text: str) -> Iterable[Candidate]:
+    for m in _EN_WORD_TAIL_RE.finditer(text):  # 「id 3512」, 「phone: 1001」
+        if _EN_PHONE_RE.match(m["kw"]):
+            if m["v"].isdigit():
+                yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
+        else:
+            yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
+    for m in _EN_TAIL_RE.finditer(text):
+        window = text[max(0, m.start() - 20):m.start()] + m["gap"]
+        phone, id_word = _EN_PHONE_RE.search(window), _EN_ID_RE.search(window)
+        if phone and not (id_word and id_word.start() > phone.start()):
+            if m["v"].isdigit():
+                yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
+        elif not re.search(r"\bcard\b", window, re.I):  # a bank card's tail is neither
+            yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
+
+
 def _marked_tail_candidates(text: str) -> Iterable[Candidate]:
+    yield from _english_tail_candidates(text)
     # a full mobile number or ID number given in one go: the last four digits are the entity
     for m in _MOBILE_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
@@ -548,6 +585,9 @@ _IDENTIFIER_BEFORE = re.compile(
     r"身份证号?|验证码|密码|工号|qq|微信|号)\s?(是|为|:)?\s?$",
     re.I,
 )
+_EN_IDENTIFIER_BEFORE = re.compile(
+    r"\b(?:ending|ends|last\s?(?:4|four)(?:\s?digits)?|tail|card|number|no\.?|id|phone|mobile|code|pin)"
+    r"(?:\s?(?:in|with|of|is|are|was))*\s?[:：]?\s?$", re.I)
 _HOTLINES = {"12378", "12363", "12315", "12345", "12321", "12377", "110", "120", "119", "114"}
 
 
@@ -583,6 +623,8 @@ def _amount_candidates(text: str) -> Iterable[Candidate]:
                 continue
             if before.endswith("第") or _IDENTIFIER_BEFORE.search(before):
                 continue
+            if _EN_IDENTIFIER_BEFORE.search(text[max(0, start - 24):start]):
+                continue  # card ending 6222, phone number is …
             nxt, prev = text[end:end + 1], text[start - 1:start] if start else ""
             if m["ar"] and (nxt in "-/:：" and nxt or prev in "-/:：+" and prev):
                 continue  # parts of dates, times, phone numbers
@@ -723,6 +765,21 @@ for _words, _cat in (
     for _w in _words.split():
         _HARDSHIP[_w] = _cat
 _HARDSHIP_RE = re.compile("|".join(sorted(_HARDSHIP, key=len, reverse=True)))
+#: the same categories as some borrowers type them in English (whole words; 「I lost my job」 was an insult)
+_EN_HARDSHIP: Dict[str, str] = {}
+for _words, _cat in (
+    (("lost my job", "lost the job", "lost job", "laid off", "unemployed", "jobless", "got fired", "been fired",
+      "out of work"), "job_loss"),
+    (("in hospital", "in the hospital", "hospitalized", "hospitalised", "surgery", "cancer", "car accident"),
+     "illness"),
+    (("business failed", "went bankrupt", "bankrupt", "bankruptcy", "my shop closed"), "business_failure"),
+    (("pay cut", "salary cut", "no income", "income dropped", "not been paid", "wasn't paid", "unpaid wages"),
+     "income_drop"),
+):
+    for _w in _words:
+        _EN_HARDSHIP[_w] = _cat
+_EN_HARDSHIP_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(_EN_HARDSHIP, key=len, reverse=True))
+                             + r")\b", re.I)
 _NEGATION_BEFORE = re.compile(r"(没|没有|不是|不会|不|未|别|并没|没被|不要|不用)$")
 _KIN_BEFORE = re.compile(
     r"爸|妈|父亲|母亲|老人|孩子|儿子|女儿|老婆|老公|媳妇|家人|家里人|爷爷|奶奶|哥|姐|弟|妹|妻子|丈夫|爱人|亲人|公公|婆婆|岳父|岳母"
@@ -755,6 +812,15 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
         if word == "亏了" and prefix.endswith(("多", "吃", "幸")):
             continue
         if category == "illness" and _KIN_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            category = "family_emergency"
+        yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
+    for m in _EN_HARDSHIP_RE.finditer(text):
+        if re.search(r"\b(?:not|never|didn't|did not|haven't|wasn't|no)\s+(?:\w+\s+)?$",
+                     text[max(0, m.start() - 16):m.start()], re.I):
+            continue
+        category = _EN_HARDSHIP[m.group(0).lower()]
+        if category == "illness" and re.search(r"\b(?:mom|mum|dad|mother|father|parents?|wife|husband|son|daughter|"
+                                               r"child|kids?|brother|sister|family)\b", text[max(0, m.start() - 24):m.start()], re.I):
             category = "family_emergency"
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
 

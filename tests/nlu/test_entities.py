@@ -223,6 +223,34 @@ def test_what_about_n_months_is_a_count(text, expected):
     assert pairs(text) == expected
 
 
+# found live: 「my id last 4 is 0426, birthday 1995-04-26」 asked for the ID tail; 「I lost my job」 was an insult
+ENGLISH = [
+    ("my id last 4 is 0426, birthday 1995-04-26", [("id_last4", "0426"), ("birth_date", "1995-04-26")]),
+    ("phone ending in 1001", [("phone_last4", "1001")]),
+    ("last four of my ID: 771x", [("id_last4", "771X")]),
+    ("ID ends with 3512 and phone last 4 is 1001", [("id_last4", "3512"), ("phone_last4", "1001")]),
+    ("ID: 771X, phone 1001", [("id_last4", "771X"), ("phone_last4", "1001")]),
+    ("card ending 6222", []),
+    ("my phone number is 1001", [("phone_last4", "1001")]),
+    ("I can pay 2000", [("amount", "2000.00")]),
+    ("I lost my job", [("hardship_type", "job_loss")]),
+    ("I was laid off last month, can't pay", [("hardship_type", "job_loss")]),
+    ("my mom is in hospital", [("hardship_type", "family_emergency")]),
+    ("I have not lost my job", []),
+    ("I'm sick of you", []),
+    ("split it into 12 months", [("installment_count", 12)]),
+    ("12 installments please", [("installment_count", 12)]),
+    ("a 24-month plan", [("installment_count", 24)]),
+    ("overdue 3 months", []),
+    ("I can pay in 2 months", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", ENGLISH, ids=[c[0] for c in ENGLISH])
+def test_english_as_borrowers_type_it(text, expected):
+    assert pairs(text) == expected
+
+
 NOT_AMOUNTS = [
     "身份证后四位1234",
     "尾号123X",

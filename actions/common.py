@@ -69,6 +69,12 @@ class Turn:
         event = self.tracker.get_last_event_for("action", exclude=["action_listen"])
         return event.get("name") if event else None
 
+    def said_before(self, response: str) -> bool:
+        """Whether the bot already sent ``response`` in this conversation (Rasa keeps the response name
+        in each bot event's metadata)."""
+        return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
+                   for e in self.tracker.events or [])
+
     def entity_values(self, name: str) -> list[Any]:
         """Every value of entity ``name`` in the latest message, in order (empty values skipped)."""
         return [ent.get("value") for ent in (self.tracker.latest_message or {}).get("entities") or []

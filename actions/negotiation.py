@@ -144,8 +144,8 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
                  reason=check.reason)
         return
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-    if view is not None and view.broken_promises:
-        last = view.broken_promises[-1]
+    if view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken"):
+        last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     later = _later_date(turn, check.date)
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None

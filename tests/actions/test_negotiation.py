@@ -168,6 +168,11 @@ def test_b006_broken_promise_mentioned_respectfully(run_action):
         "promise_to_pay", "12月10号还", entities=[ent("date", "2026-12-10")], slots=verified("B006")))
     assert run.responses[0] == "utter_promise_previous_broken"
     assert run.variables("utter_promise_previous_broken")["amount"] == "1100.00"
+    # found live: every later read-back in the conversation repeated it
+    again = make_tracker("promise_to_pay", "还是15号吧", entities=[ent("date", "2026-12-15")], slots=verified("B006"))
+    again.events = [{"event": "bot", "text": "我们看到您之前约定…", "metadata": {"utter_action": "utter_promise_previous_broken"}},
+                    {"event": "action", "name": "action_listen"}, {"event": "user", "text": "还是15号吧"}]
+    assert run_action("action_propose_promise", again).responses == ["utter_promise_readback"]
 
 
 def test_extension_becomes_a_promise_or_options(run_action):

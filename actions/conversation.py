@@ -6,7 +6,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
 
 from bot.db.session import session_scope
 from bot.handoff.queue import held_by_collector, request_handoff, wait_hint
-from actions.common import BotAction, Turn, ask_for_verification
+from actions.common import CONFIRM_BUTTONS, BotAction, Turn, ask_for_verification
 
 #: Button labels for the intents the fallback may suggest.
 INTENT_LABELS = {
@@ -53,10 +53,16 @@ class ActionTwoStageFallback(BotAction):
             return
         turn.set("fallback_count", misses)
         ranking = (turn.tracker.latest_message or {}).get("intent_ranking") or []
-        top = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in top]
+        pending = turn.verified and turn.tracker.get_slot("pending_confirmation")
+        # with a plan or promise read back, a guessed 是的/不是 button would answer it: a yes binds only
+        # from the read-back's own buttons (bot/dialogue/consent.py), so those are offered again instead
+        guesses = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS
+                   and not (pending and r["name"] in ("affirm", "deny"))]
+        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in guesses[:2]]
         buttons.append({"title": "转人工", "payload": "/request_human"})
         turn.say("utter_ask_rephrase", buttons=buttons)
+        if pending:
+            turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
 
 
 class ActionOutOfScope(BotAction):

@@ -85,6 +85,23 @@ def test_a_declared_third_party_is_never_verified_in_that_conversation(run_actio
     assert own.slots["verified"] is True
 
 
+def test_a_fallback_never_offers_a_guessed_yes_to_a_plan_read_back(run_action):
+    # 「那36期呢」 fell back while a 60-month plan was read back, and its 是的 button (/affirm) would have
+    # written the 60-month plan: with something pending, the guesses skip affirm/deny and the
+    # read-back's own 确认/不要 are offered again
+    ranking = [{"name": "nlu_fallback"}, {"name": "affirm"}, {"name": "request_installment"}, {"name": "deny"},
+               {"name": "ask_penalty"}]
+    slots = {**verified("B003"), "pending_confirmation": "plan", "plan_term": 60}
+    run = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "那36期呢", ranking=ranking, slots=slots))
+    assert [b["payload"] for b in run.variables("utter_ask_rephrase")["buttons"]] == [
+        "/request_installment", "/ask_penalty", "/request_human"]
+    assert run.responses == ["utter_ask_rephrase", "utter_resume_confirmation"]
+    # nothing pending: the guesses are the model's, yes and no included
+    free = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "嗯", ranking=ranking, slots=verified("B003")))
+    assert [b["payload"] for b in free.variables("utter_ask_rephrase")["buttons"]] == ["/affirm", "/request_installment",
+                                                                                      "/request_human"]
+
+
 def test_two_stage_fallback(run_action):
     ranking = [{"name": "nlu_fallback"}, {"name": "ask_penalty"}, {"name": "request_fee_waiver"}]
     run = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "嗯那个", ranking=ranking))

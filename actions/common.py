@@ -75,10 +75,12 @@ class Turn:
         return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
                    for e in self.tracker.events or [])
 
-    def entity_values(self, name: str) -> list[Any]:
-        """Every value of entity ``name`` in the latest message, in order (empty values skipped)."""
+    def entity_values(self, name: str, after: int | None = None) -> list[Any]:
+        """Every value of entity ``name`` in the latest message, in order (empty values skipped);
+        with ``after``, only those that start at or after that offset of the text."""
         return [ent.get("value") for ent in (self.tracker.latest_message or {}).get("entities") or []
-                if ent.get("entity") == name and ent.get("value") not in (None, "")]
+                if ent.get("entity") == name and ent.get("value") not in (None, "")
+                and (after is None or int(ent.get("start") or 0) >= after)]
 
     def entity(self, name: str) -> Any:
         values = self.entity_values(name)

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from bot.dialogue import consent, explain
+from bot.dialogue.missed_promise import missed_at
 from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
 from bot.ledger.money import yuan
@@ -113,6 +114,11 @@ class ActionProposePromise(BotAction):
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
+        missed = missed_at(turn.text)
+        if missed is not None:  # 「上次说20号还 没还上」: that 20号 is the promise missed, not a new one
+            dates, amounts = turn.entity_values("date", after=missed), turn.entity_values("amount", after=missed)
+            propose_promise(turn, dates[0] if dates else None, amounts[0] if amounts else None)
+            return
         propose_promise(turn, turn.entity("date"), turn.entity("amount"))
 
 

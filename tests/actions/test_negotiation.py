@@ -336,3 +336,24 @@ def test_a_read_back_promise_answered_with_another_date_is_read_back_again(run_a
     assert (moved.slots["promise_date"], moved.slots["promise_amount"]) == ("2026-12-12", "2000.00")
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L001").count() == 0
+
+
+def _with_spans(text: str, *entities: tuple[str, str, str]) -> list[dict]:
+    """Entities as the NLU gives them, with their real offsets in ``text``."""
+    out = []
+    for name, value, said in entities:
+        start = text.index(said)
+        out.append({"entity": name, "value": value, "start": start, "end": start + len(said), "text": said})
+    return out
+
+
+def test_a_missed_promise_is_not_read_as_a_new_one(run_action):
+    # found live (B006): 「上次说20号还 没还上」 was read back as "you will pay on 2026-12-20"
+    text = "上次说20号还 没还上"
+    told = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", text, entities=_with_spans(text, ("date", "2026-12-20", "20号")), slots=verified("B006")))
+    assert told.responses == ["utter_ask_promise_date"]
+    text = "上次没还上 这次15号一定还"  # a date after the missed one is the new promise
+    new = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", text, entities=_with_spans(text, ("date", "2026-12-15", "15号")), slots=verified("B006")))
+    assert new.variables("utter_promise_readback")["date"] == "2026年12月15日"

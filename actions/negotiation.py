@@ -153,6 +153,9 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     if view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken"):
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
+    grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
+    if grows is not None:
+        turn.say("utter_account_answer", answer=grows)
     later = _later_date(turn, check.date)
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
     if later is not None and rest is not None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
+from bot.ledger.statement import Statement
 from bot.plans.offers import PlanOffer
 from bot.services.account import WHAT_IF, LoanView
 
@@ -272,6 +273,22 @@ def how_to_pay(view: LoanView | None) -> str:
 
 #: failures the card itself causes: paying needs the card seen to first (insufficient funds does not)
 CARD_FAILURES = ("card_expired", "card_frozen", "account_closed", "limit_exceeded")
+
+
+def due_grows(now: Statement, later: Statement) -> str | None:
+    """What more will be due by a promised date than today, and why (an installment falling due in
+    between, penalty running on), or None when nothing grows. 「下周三还」 reads back today's amount
+    (ledger.md: 全部 = amount due now); the borrower should know it will not clear the arrears then."""
+    grown = later.amount_due_now - now.amount_due_now
+    if grown <= 0:
+        return None
+    why = [f"{cn_date(i.due_date)}到期的第{i.number}期{yuan(i.principal_left + i.interest_left)}元"
+           for i in later.due_installments if i.due_date > now.as_of]
+    penalty = later.penalty_due - now.penalty_due
+    if penalty > 0:
+        why.append(f"罚息增加{yuan(penalty)}元")
+    return (f"提醒您：到{cn_date(later.as_of)}，到期应还会是{yuan(later.amount_due_now)}元，比今天多{yuan(grown)}元"
+            f"（{'，'.join(why)}）。")
 
 
 def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:

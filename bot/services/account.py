@@ -47,6 +47,10 @@ class LoanView:
     def broken_promises(self) -> tuple[PromiseView, ...]:
         return tuple(p for p in self.promises if p.status == "broken")
 
+    def statement_on(self, day: dt.date) -> Statement:
+        """The statement at the end of ``day`` if nothing more is paid (what a promise date will find)."""
+        return position(self.loan, self.active_plan, list(self.loan.payments), day)
+
     def if_paid_today(self, amount: Decimal) -> Statement:
         """The statement as it would be if ``amount`` were paid today (nothing is written)."""
         today = self.statement.as_of

@@ -172,7 +172,7 @@ def test_b006_broken_promise_mentioned_respectfully(run_action):
     again = make_tracker("promise_to_pay", "还是15号吧", entities=[ent("date", "2026-12-15")], slots=verified("B006"))
     again.events = [{"event": "bot", "text": "我们看到您之前约定…", "metadata": {"utter_action": "utter_promise_previous_broken"}},
                     {"event": "action", "name": "action_listen"}, {"event": "user", "text": "还是15号吧"}]
-    assert run_action("action_propose_promise", again).responses == ["utter_promise_readback"]
+    assert "utter_promise_previous_broken" not in run_action("action_propose_promise", again).responses
 
 
 def test_extension_becomes_a_promise_or_options(run_action):
@@ -252,7 +252,10 @@ def test_a_two_part_promise_reads_back_the_first_and_does_not_drop_the_second(ru
     run = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "明天先还500 剩下的15号还", slots=verified("B001"),
         entities=[ent("date", "2026-12-02"), ent("amount", "500.00"), ent("date", "2026-12-15")]))
-    assert run.responses == ["utter_promise_second_part", "utter_promise_readback"]
+    # by tomorrow one more day of penalty runs on 2553.78 overdue principal: 2553.78 × 0.075% = 1.92
+    assert run.responses == ["utter_account_answer", "utter_promise_second_part", "utter_promise_readback"]
+    assert run.variables("utter_account_answer")["answer"] == (
+        "提醒您：到2026年12月2日，到期应还会是2796.11元，比今天多1.92元（罚息增加1.92元）。")
     second = run.variables("utter_promise_second_part")
     assert (second["date"], second["short"], second["amount"]) == ("2026年12月15日", "12月15号", "2294.19")
     assert run.variables("utter_promise_readback")["amount"] == "500.00" and run.slots["promise_date"] == "2026-12-02"
@@ -357,3 +360,18 @@ def test_a_missed_promise_is_not_read_as_a_new_one(run_action):
     new = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", text, entities=_with_spans(text, ("date", "2026-12-15", "15号")), slots=verified("B006")))
     assert new.variables("utter_promise_readback")["date"] == "2026年12月15日"
+
+
+def test_a_promise_date_says_what_will_be_due_by_then(run_action):
+    # 「下周五还」 (B001, 12-11) read back today's 2794.19 with no word that the 12-10 installment falls due
+    # in between: paid on 12-11, 2794.19 would leave the account overdue
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "下周五还", entities=[ent("date", "2026-12-11")], slots=verified("B001")))
+    assert run.responses == ["utter_account_answer", "utter_promise_readback"]
+    note = run.variables("utter_account_answer")["answer"]
+    assert "5567.32元" in note and "2026年12月10日到期的第9期2753.97元" in note and "罚息增加19.16元" in note
+    assert run.variables("utter_promise_readback")["amount"] == "2794.19"  # ledger.md: 全部 = due now
+    # paying today: nothing grows, no note
+    today = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "今天就还", entities=[ent("date", "2026-12-01")], slots=verified("B002")))
+    assert today.responses == ["utter_promise_readback"]

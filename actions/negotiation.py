@@ -145,6 +145,13 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         turn.say("utter_promise_amount_unclear")
         return
     check = promises.check(turn.session, turn.borrower_id, date, amount_value, turn.today)
+    if check.reason_code == "nothing_due":
+        # 「那我20号那天钱不够怎么办」 (B004, current) was told 「不需要做还款承诺」: the next due date, and what
+        # can be done if it cannot be paid then, as when asked to pay later
+        view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if view is not None and not view.statement.settled:
+            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+            return
     if not check.ok:
         turn.say("utter_promise_declined", buttons=[PLAN_BUTTON, HUMAN_BUTTON],
                  reason=check.reason)

@@ -88,7 +88,8 @@ def nothing_to_extend(view: LoanView) -> str:
     """Asked to pay later with nothing due: when the next payment falls due, and what can be done
     if it cannot be paid then (a promise needs something due, so not that)."""
     return ("您目前没有到期未还的款项。" + due_date(view)
-            + "还款日本身不能修改；如果到时确实还不上，可以看看个性化分期（遇到失业、疾病等困难可以选更长的期数），"
+            + f"还款日本身不能修改；万一当天没扣成功，{GRACE_DAYS}天宽限期内还清这一期不收罚息。"
+              "如果到时确实还不上，可以看看个性化分期（遇到失业、疾病等困难可以选更长的期数），"
               "或者转人工客服帮您看看其他办法。")
 
 

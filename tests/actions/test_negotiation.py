@@ -232,6 +232,12 @@ def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run
         assert "没有到期未还" in answer and "2026年12月20日，应还1733.30元" in answer and "个性化分期" in answer
         assert [b["payload"] for b in run.variables("utter_account_answer")["buttons"]] == ["/request_installment",
                                                                                            "/request_human"]
+        assert "3天宽限期内还清这一期不收罚息" in answer
+    # found live: 「那我20号那天钱不够怎么办」, read as promise_to_pay, was told 「不需要做还款承诺」
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "那我20号那天钱不够怎么办",
+                                                            entities=[ent("date", "2026-12-20")], slots=verified("B004")))
+    assert run.responses == ["utter_account_answer"]
+    assert "2026年12月20日，应还1733.30元" in run.variables("utter_account_answer")["answer"]
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 

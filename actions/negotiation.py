@@ -246,7 +246,12 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_forgot_options", buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON])
             return
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
-        if options is not None and options.eligibility.eligible:
+        if options is not None and options.eligibility.eligible and (
+                isinstance(_amount(turn.entity("amount")), Decimal) or turn.entity("installment_count") is not None):
+            # 「我现在真的没钱 每个月只能还500」 got the whole menu: the budget or term picks, as when asked
+            # for a plan (ledger.md: the shortest term within it, else the longest and a person)
+            ActionOfferPlans().handle(turn)
+        elif options is not None and options.eligibility.eligible:
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
                      menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))
         else:

@@ -381,3 +381,20 @@ def test_a_promise_date_says_what_will_be_due_by_then(run_action):
     today = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "今天就还", entities=[ent("date", "2026-12-01")], slots=verified("B002")))
     assert today.responses == ["utter_promise_readback"]
+
+
+def test_a_hardship_with_a_monthly_budget_gets_the_plan_within_it(run_action):
+    # found live (B003): 「我现在真的没钱 每个月只能还500」 recorded the hardship and showed all six terms,
+    # none of them within 500 a month; ledger.md: the longest term is shown and a person is offered
+    run = run_action("action_record_hardship", make_tracker(
+        "inform_hardship", "我现在真的没钱 每个月只能还500", entities=[ent("amount", "500.00")], slots=verified("B003"),
+        sender="hs-b003"))
+    assert run.responses == ["utter_hardship_recorded", "utter_plan_not_affordable", "utter_handoff_wait"]
+    assert "60期" in run.variables("utter_plan_not_affordable")["disclosure"]
+    with session_scope() as s:
+        assert [h.reason for h in s.query(m.Handoff).filter_by(conversation_id="hs-b003")] == ["no_affordable_plan"]
+    fits = run_action("action_record_hardship", make_tracker(
+        "inform_hardship", "失业了 一个月最多还2000", entities=[ent("hardship_type", "job_loss"), ent("amount", "2000.00")],
+        slots=verified("B001")))
+    assert fits.responses == ["utter_hardship_recorded", "utter_plan_affordable", "utter_plan_disclosure"]
+    assert fits.slots["pending_confirmation"] == "plan"

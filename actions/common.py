@@ -146,6 +146,11 @@ class BotAction(Action):
                     return turn.events
                 if third_party_step(turn, self.needs_verification or self.asks_identity):
                     return turn.events
+                if self.action_name not in AMENDS_ITSELF:
+                    from actions.negotiation import amend_read_back  # negotiation imports this module
+
+                    if amend_read_back(turn):
+                        return turn.events
                 step = identity_step(turn)
                 if step == PASSED:
                     pending = tracker.get_slot("pending_action")
@@ -171,6 +176,9 @@ class BotAction(Action):
             dispatcher.utter_message(response="utter_technical_problem")
             return []
 
+
+#: the actions that read a changed amount or date themselves (a promise's own flow, and yes/no)
+AMENDS_ITSELF = ("action_propose_promise", "action_handle_extension", "action_handle_confirmation")
 
 BARE_ID_TAIL = re.compile(r"^[0-9]{3}[0-9Xx]$")
 BARE_PHONE_TAIL = re.compile(r"^[0-9]{4}$")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from bot.dialogue import consent, explain
@@ -9,6 +10,7 @@ from bot.dialogue.missed_promise import missed_at
 from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
 from bot.ledger.money import yuan
+from bot.nlu.normalise import normalise
 from bot.nlu.precedence import QUESTION_KEY
 from bot.plans.offers import make_offer, pick_affordable
 from bot.plans.rules import QUALIFYING_HARDSHIPS
@@ -124,13 +126,37 @@ class ActionProposePromise(BotAction):
 
 # the actions whose last reply was about a promise in progress (asked its date, or read it back)
 PROMISE_ACTIONS = ("action_propose_promise", "action_handle_extension")
+#: 「只能还一千」 / 「先还800吧」: a short message that pays an amount (还 / 付 / 转 / 交 / 存 before it)
+SHORT_AMENDMENT = 14
+_PAY_VERB_BEFORE = re.compile(r"(还|付|转|交|存)\s?$")
+
+
+def promise_in_progress(turn: Turn) -> bool:
+    """A promise is read back and waits for a yes, or the bot just asked for its date."""
+    return turn.tracker.get_slot("pending_confirmation") == "promise" or turn.previous_action in PROMISE_ACTIONS
+
+
+def amend_read_back(turn: Turn) -> bool:
+    """While a promise is read back, a short 「只能还一千」 changes its amount whatever intent the NLU
+    gave it (found live: read as how_to_pay, it got the ways to pay, and the 确认 that followed
+    recorded the whole 2163.55 the borrower had just said they could not pay). True when it answered."""
+    if (not turn.verified or turn.tracker.get_slot("pending_confirmation") != "promise"
+            or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
+        return False
+    text = turn.text
+    for ent in (turn.tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") == "amount" and _PAY_VERB_BEFORE.search(text[:int(ent.get("start") or 0)]):
+            propose_promise(turn, None, ent.get("value"))
+            return True
+    return False
 
 
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
-    if raw_amount is None and turn.previous_action in PROMISE_ACTIONS:
-        # 「先还一半」 → 哪天？ → 「下周五」, or a read-back answered 「改成下周五吧」: the amount already
-        # given stands (the slot holds it since the bot asked or read back), not the whole amount due
-        raw_amount = turn.tracker.get_slot("promise_amount")
+    if promise_in_progress(turn):
+        # 「先还一半」 → 哪天？ → 「下周五」, or a read-back answered 「改成下周五吧」 / 「只能还一千」: what was
+        # already given stands (the slots hold it since the bot asked or read back), not the whole amount due
+        raw_amount = raw_amount if raw_amount is not None else turn.tracker.get_slot("promise_amount")
+        raw_date = raw_date if raw_date is not None else turn.tracker.get_slot("promise_date")
     date = _date(raw_date)
     if raw_date is not None and date is None:
         turn.say("utter_promise_date_unclear", date_text=str(raw_date)[:20])

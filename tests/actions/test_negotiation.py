@@ -398,3 +398,24 @@ def test_a_hardship_with_a_monthly_budget_gets_the_plan_within_it(run_action):
         slots=verified("B001")))
     assert fits.responses == ["utter_hardship_recorded", "utter_plan_affordable", "utter_plan_disclosure"]
     assert fits.slots["pending_confirmation"] == "plan"
+
+
+def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action):
+    # found live (B006): 15号 read back with 2163.55; 「只能还一千」 was read as how_to_pay and got the ways
+    # to pay; the 确认 that followed recorded 2163.55, the amount the borrower had just said they could not pay
+    first = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "我工资15号发 发了就还", entities=[ent("date", "2026-12-15")], slots=verified("B006")))
+    slots = {**verified("B006"), **first.slots}
+    assert slots["promise_amount"] == "2163.55"
+    text = "只能还一千"
+    for intent, action in (("how_to_pay", "action_answer_how_to_pay"), ("promise_to_pay", "action_propose_promise")):
+        run = run_action(action, _answer(text, intent, 0.38, _with_spans(text, ("amount", "1000.00", "一千")), slots))
+        assert run.variables("utter_promise_readback")["amount"] == "1000.00", intent
+        assert (run.slots["promise_date"], run.slots["promise_amount"]) == ("2026-12-15", "1000.00")
+    # a question that names an amount is answered, not taken for a new promise
+    text = "罚息为什么要14.70"
+    asked = run_action("action_answer_penalty", _answer(text, "ask_penalty", 0.9,
+                                                       _with_spans(text, ("amount", "14.70", "14.70")), slots))
+    assert "utter_promise_readback" not in asked.responses and asked.responses[-1] == "utter_resume_confirmation"
+    with session_scope() as s:
+        assert s.query(m.Promise).filter_by(loan_id="L006", status="open").count() == 0

@@ -186,8 +186,9 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     if view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken"):
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
+    same_date = promise_in_progress(turn) and turn.tracker.get_slot("promise_date") == check.date.isoformat()
     grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
-    if grows is not None:
+    if grows is not None and not same_date:  # said with the date's first read-back, not with each amendment
         turn.say("utter_account_answer", answer=grows)
     later = _later_date(turn, check.date)
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None

@@ -411,6 +411,7 @@ def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action
     for intent, action in (("how_to_pay", "action_answer_how_to_pay"), ("promise_to_pay", "action_propose_promise")):
         run = run_action(action, _answer(text, intent, 0.38, _with_spans(text, ("amount", "1000.00", "一千")), slots))
         assert run.variables("utter_promise_readback")["amount"] == "1000.00", intent
+        assert "utter_account_answer" not in run.responses  # what 12-15 will find was said with its read-back
         assert (run.slots["promise_date"], run.slots["promise_amount"]) == ("2026-12-15", "1000.00")
     # a question that names an amount is answered, not taken for a new promise
     text = "罚息为什么要14.70"

@@ -21,6 +21,7 @@ from bot import clock
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot.db.session import session_scope
 from bot.nlu.normalise import normalise
+from bot.nlu.precedence import QUESTION_KEY
 from bot.services import verification
 from bot.services.verification import Factors
 
@@ -39,6 +40,9 @@ class Turn:
     session: Session
     events: list[EventType] = field(default_factory=list)
     verified_now: str | None = None  # the borrower verified during this very turn
+    #: while a request deferred for verification is answered: the message that made it (its text and
+    #: entities), so 「15号还两千」 → verify → is not asked 哪天还 again
+    deferred: dict | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -59,8 +63,13 @@ class Turn:
         return self.borrower_id is not None
 
     @property
+    def message(self) -> dict:
+        """The message being answered: the latest one, or the deferred request's while it is answered."""
+        return self.deferred if self.deferred is not None else (self.tracker.latest_message or {})
+
+    @property
     def text(self) -> str:
-        return (self.tracker.latest_message or {}).get("text") or ""
+        return self.message.get("text") or ""
 
     @property
     def previous_action(self) -> str | None:
@@ -78,7 +87,7 @@ class Turn:
     def entity_values(self, name: str, after: int | None = None) -> list[Any]:
         """Every value of entity ``name`` in the latest message, in order (empty values skipped);
         with ``after``, only those that start at or after that offset of the text."""
-        return [ent.get("value") for ent in (self.tracker.latest_message or {}).get("entities") or []
+        return [ent.get("value") for ent in self.message.get("entities") or []
                 if ent.get("entity") == name and ent.get("value") not in (None, "")
                 and (after is None or int(ent.get("start") or 0) >= after)]
 
@@ -156,11 +165,18 @@ class BotAction(Action):
                     pending = tracker.get_slot("pending_action")
                     turn.set("pending_action", None)
                     if pending and pending in REGISTRY and pending != self.action_name:
+                        turn.deferred = deferred_message(tracker.get_slot("pending_message"))
+                        if turn.deferred is not None:
+                            turn.set("pending_message", None)
                         REGISTRY[pending].handle(turn)
+                        turn.deferred = None
                     if not self.quiet_after_identity_prompt:
                         self.handle(turn)
                 elif step == RESPONDED:  # asked for the next factor, or said it failed
-                    if not self.needs_verification and not self.quiet_after_identity_prompt:
+                    if self.needs_verification:  # 「15号还两千 身份证3512」: answered once verified
+                        turn.set("pending_action", self.action_name)
+                        turn.set("pending_message", kept_message(tracker.latest_message or {}))
+                    elif not self.quiet_after_identity_prompt:
                         self.handle(turn)
                 elif self.needs_verification and not turn.verified:
                     ask_for_verification(turn, pending=self.action_name)
@@ -230,7 +246,7 @@ def third_party_step(turn: Turn, needs_verification: bool) -> bool:
         return False
     if not needs_verification and not _factors(turn)[1]:
         return False  # greetings, thanks, goodbyes, complaints: as usual
-    for name in IDENTITY_ENTITIES + ("requested_factor", "pending_action"):
+    for name in IDENTITY_ENTITIES + ("requested_factor", "pending_action", "pending_message"):
         if turn.tracker.get_slot(name) is not None:
             turn.set(name, None)
     turn.say("utter_third_party_no_verification")
@@ -279,11 +295,37 @@ def ask_for_verification(turn: Turn, pending: str | None) -> None:
         return
     if pending:
         turn.set("pending_action", pending)
+        turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
     turn.say("utter_need_verification")
     ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
 
 
 CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
+
+#: what a deferred request keeps of its message: its text and the entities that shape the answer
+#: (never identity factors: those are used once, rule 1)
+KEPT_ENTITIES = ("date", "amount", "installment_count", "hardship_type")
+MAX_KEPT_TEXT = 500
+
+
+def kept_message(message: dict) -> dict:
+    kept = {"text": str(message.get("text") or "")[:MAX_KEPT_TEXT],
+            "entities": [{k: e.get(k) for k in ("entity", "value", "start", "end")}
+                         for e in message.get("entities") or [] if e.get("entity") in KEPT_ENTITIES]}
+    if isinstance(message.get(QUESTION_KEY), str):  # 「我失业了 会不会被起诉」: the question is answered too
+        kept[QUESTION_KEY] = message[QUESTION_KEY]
+    return kept
+
+
+def deferred_message(value: Any) -> dict | None:
+    """The kept message back from its slot; anything malformed is no message."""
+    if not isinstance(value, dict) or not isinstance(value.get("entities"), list):
+        return None
+    entities = [e for e in value["entities"] if isinstance(e, dict) and e.get("entity") in KEPT_ENTITIES]
+    message = {"text": str(value.get("text") or ""), "entities": entities}
+    if isinstance(value.get(QUESTION_KEY), str):
+        message[QUESTION_KEY] = value[QUESTION_KEY]
+    return message
 
 
 def resume_flow(turn: Turn) -> None:

@@ -94,5 +94,6 @@ class ActionHandleThirdParty(BotAction):
         turn.set("verified", False)
         turn.set("borrower_id", None)
         turn.set("pending_action", None)
+        turn.set("pending_message", None)
         turn.set("pending_confirmation", None)
         turn.say("utter_not_borrower")

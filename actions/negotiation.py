@@ -18,7 +18,7 @@ from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
-from actions.common import CONFIRM_BUTTONS, BotAction, Turn
+from actions.common import CONFIRM_BUTTONS, BotAction, Turn, kept_message
 
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
 PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
@@ -260,12 +260,13 @@ class ActionRecordHardship(BotAction):
             from actions.common import ask_next_factor
 
             turn.set("pending_action", self.action_name)
+            turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
             ask_next_factor(turn, has_id=False)
             return
         recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
         turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
         # 「我失业了 会不会被起诉」: inform_hardship by the contract's precedence, the question answered too
-        question = (turn.tracker.latest_message or {}).get(QUESTION_KEY)
+        question = turn.message.get(QUESTION_KEY)
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if question in QUESTION_ANSWERS else None
         if view is not None:
             turn.say("utter_account_answer", answer=QUESTION_ANSWERS[question](view))

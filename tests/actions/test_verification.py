@@ -99,3 +99,45 @@ def test_a_question_mid_verification_is_answered_and_verification_resumes(run_ac
     run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "怎么还款", slots={"requested_factor": "id_last4"}))
     assert run.responses == ["utter_account_answer", "utter_ask_id_last4"]
     assert "2794" not in run.all_text
+
+
+def _verify_after(first: "Run") -> "Run":  # noqa: F821
+    return {**first.slots, "id_last4": "3512", "birth_date": "1988-03-12"}
+
+
+def test_a_request_made_before_verification_keeps_what_it_said(run_action):
+    # found live: 「15号还两千」 → verify → 「您打算哪天还？」, and 「我要分12期」 → verify → the whole menu
+    asked = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还两千", entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")]))
+    assert asked.responses == ["utter_need_verification", "utter_ask_id_last4"]
+    assert asked.slots["pending_message"]["entities"] == [
+        {"entity": "date", "value": "2026-12-15", "start": 0, "end": 1},
+        {"entity": "amount", "value": "2000.00", "start": 0, "end": 1}]
+    factors = [ent("id_last4", "3512"), ent("birth_date", "1988-03-12")]
+    done = run_action("action_verify", make_tracker("inform_identity", "身份证后四位3512 生日1988年3月12日",
+                                                    entities=factors, slots=_verify_after(asked)))
+    assert done.responses[0] == "utter_verification_passed"
+    readback = done.variables("utter_promise_readback")
+    assert (readback["date"], readback["amount"]) == ("2026年12月15日", "2000.00")
+    assert done.slots["pending_message"] is None and done.slots["pending_action"] is None
+
+    plan = run_action("action_offer_plans", make_tracker("request_installment", "我要分12期",
+                                                         entities=[ent("installment_count", 12)]))
+    done = run_action("action_verify", make_tracker("inform_identity", "身份证后四位3512 生日1988年3月12日",
+                                                    entities=factors, slots=_verify_after(plan)))
+    assert "utter_plan_disclosure" in done.responses and done.slots["plan_term"] == 12
+
+
+def test_a_request_with_one_factor_is_answered_once_verified_and_keeps_no_factor(run_action):
+    # 「15号还两千 身份证3512」: the bot asks for the second factor; the promise used to be dropped
+    first = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还两千 身份证3512",
+        entities=[ent("date", "2026-12-15"), ent("amount", "2000.00"), ent("id_last4", "3512")],
+        slots={"id_last4": "3512"}))
+    assert first.responses == ["utter_ask_birth_date"]
+    assert first.slots["pending_action"] == "action_propose_promise"
+    assert [e["entity"] for e in first.slots["pending_message"]["entities"]] == ["date", "amount"]  # rule 1
+    done = run_action("action_verify", make_tracker("inform_identity", "1988年3月12日",
+                                                    entities=[ent("birth_date", "1988-03-12")],
+                                                    slots={**first.slots, "birth_date": "1988-03-12"}))
+    assert done.variables("utter_promise_readback")["amount"] == "2000.00"

@@ -22,9 +22,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
+                                      PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.precedence import QUESTION_KEY, question_behind_hardship
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "char_ngram_intents.joblib"
@@ -176,3 +179,11 @@ class CharNgramIntentClassifier(GraphComponent):
                     add_to_output=True)
         message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: c} for n, c in ordered],
                     add_to_output=True)
+        # 「我失业了 会不会被起诉」: the question behind the hardship, for the dialogue to answer too
+        # (bot/nlu/precedence.py; the entity extractor runs before this component)
+        question = question_behind_hardship(text, message.get(ENTITIES) or [], self._scores)
+        if question is not None:
+            message.set(QUESTION_KEY, question, add_to_output=True)
+
+    def _scores(self, text: str) -> Dict[str, float]:
+        return {str(n): float(p) for n, p in zip(self.model.classes_, self.model.predict_proba([text])[0])}

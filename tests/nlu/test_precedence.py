@@ -6,7 +6,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import HardshipPrecedence
 from bot.nlu.entities import extract
-from bot.nlu.precedence import QUESTION_INTENTS, QUESTION_KEY, outranking_hardship
+from bot.nlu.precedence import (QUESTION_BEHIND_HARDSHIP_MIN, QUESTION_INTENTS, QUESTION_KEY, outranking_hardship,
+                                 question_behind_hardship)
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -65,3 +66,33 @@ def test_the_component_keeps_the_question_for_the_dialogue():
     other = Message(data={"text": "/ask_penalty", "intent": {"name": "ask_penalty", "confidence": 1.0}, "entities": []})
     HardshipPrecedence({}).process([other])
     assert other.get("intent")["name"] == "ask_penalty" and other.get(QUESTION_KEY) is None
+
+
+def _hardship(text: str, words: str) -> list[dict]:
+    start = text.index(words)
+    return [{"entity": "hardship_type", "value": "job_loss", "start": start, "end": start + len(words)}]
+
+
+def test_the_question_behind_a_hardship_is_read_without_its_words():
+    seen = []
+
+    def classify(rest):
+        seen.append(rest)
+        return {"ask_consequences": 0.97, "inform_hardship": 0.02, "greet": 0.01}
+
+    text = "我失业了 会不会被起诉"
+    assert question_behind_hardship(text, _hardship(text, "失业"), classify) == "ask_consequences"
+    assert seen == ["我了 会不会被起诉"]  # the hardship words are what is taken out
+
+
+def test_no_question_behind_a_hardship_when_unsure_too_short_or_no_hardship():
+    sure = lambda rest: {"ask_due_date": 0.99}  # noqa: E731
+    unsure = lambda rest: {"ask_due_date": QUESTION_BEHIND_HARDSHIP_MIN - 0.01, "inform_hardship": 0.2}  # noqa: E731
+    text = "我失业了 会不会被起诉"
+    assert question_behind_hardship(text, _hardship(text, "失业"), unsure) is None
+    text = "疫情期间店关了"  # leaves 期间: too little to read a question from
+    assert question_behind_hardship(text, _hardship(text, "疫情") + _hardship(text, "店关了"), sure) is None
+    assert question_behind_hardship("还款日是哪天", [], sure) is None  # no hardship: the model's question stands
+    not_a_question = lambda rest: {"request_fee_waiver": 0.99, "ask_penalty": 0.01}  # noqa: E731
+    text = "没工作了 利息能不能少点"
+    assert question_behind_hardship(text, _hardship(text, "没工作"), not_a_question) is None

@@ -13,7 +13,7 @@ When the model itself says inform_hardship, its ranking cannot tell which questi
 asks none, and 0.005 for 「生病住院了 罚息怎么算的」). What is left once the hardship words are taken
 out can (``question_behind_hardship``): the n-gram classifier reads 「我失业了 会不会被起诉」 without
 失业 as ask_consequences at 1.00, and 「我住院了 没钱还」 without 住院 as no question at all (sentences
-written for the test, tests/nlu/test_precedence.py).
+written for the test, tests/nlu/test_project_model.py).
 
 Words that also say something else are not enough: 「提前还款是不是亏了」 is a question about early
 repayment, not a business failure.
@@ -75,7 +75,6 @@ def cannot_pay_hardship(entities: Iterable[Mapping[str, Any]], text: str) -> str
                 and words not in AMBIGUOUS_HARDSHIP_WORDS):
             return str(e["value"])
     return None
-
 
 
 #: a question read behind the hardship words must be this sure (on sentences written for the test,

@@ -754,11 +754,11 @@ _HARDSHIP: Dict[str, str] = {}
 for _words, _cat in (
     ("失业 被裁员 被裁 裁员 没工作 没有工作 没了工作 丢了工作 工作丢了 工作没了 下岗 被辞退 辞退 被开除 开除 "
      "找不到工作 待业 失去工作", "job_loss"),
-    ("住院 生病 病了 手术 得病 患病 重病 大病 癌症 肿瘤 车祸 受伤 骨折 看病 化疗 病倒 身体不好 icu ICU", "illness"),
+    ("住院 生病 病了 手术 得病 患病 重病 大病 癌症 肿瘤 车祸 受伤 骨折 看病 化疗 病倒 身体不好 icu ICU 在医院", "illness"),
     ("生意失败 生意亏 生意不好 做生意亏 亏了 亏本 亏损 赔了 赔钱 倒闭 破产 店关了 投资失败 创业失败", "business_failure"),
     ("降薪 减薪 降工资 工资少了 工资降了 收入减少 收入少了 收入下降 没发工资 工资没发 拖欠工资 欠薪 没收入 "
      "没有收入 收入不稳定 工资太低 停工", "income_drop"),
-    ("家里出事 家里有事 家里出了事 家人住院 家人生病 家里人住院 家里人生病 亲人去世 家人去世 去世 过世", "family_emergency"),
+    ("在医院陪护 医院陪护 在医院照顾 家里出事 家里有事 家里出了事 家人住院 家人生病 家里人住院 家里人生病 亲人去世 家人去世 去世 过世", "family_emergency"),
     ("洪水 地震 火灾 疫情 台风 水灾 泥石流 着火 发大水 暴雨 被淹 冰雹 雪灾 旱灾 封控", "disaster"),
     ("忘了 忘记 给忘了 搞忘了 忘还 记错了 记错 没记住 不记得", "forgot"),
 ):
@@ -811,6 +811,9 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
             continue
         if word == "亏了" and prefix.endswith(("多", "吃", "幸")):
             continue
+        if word == "在医院" and (re.match(r"(上班|工作|当|做|实习|值班)", text[m.end():m.end() + 2])
+                               or prefix.endswith("花")):
+            continue  # 我在医院上班: where they work; 钱都花在医院了: the illness was named already
         if category == "illness" and _KIN_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             category = "family_emergency"
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))

@@ -251,6 +251,18 @@ def test_english_as_borrowers_type_it(text, expected):
     assert pairs(text) == expected
 
 
+# found live: 「我现在在医院 过几天再说」 was a goodbye, no hardship found
+HOSPITAL = [("我现在在医院 过几天再说", [("hardship_type", "illness"), ("date", "过几天")]),
+            ("我现在在医院陪护，能不能晚点还", [("hardship_type", "family_emergency")]),
+            ("我妈在医院", [("relation", "parent"), ("hardship_type", "family_emergency")]),
+            ("我在医院上班", []), ("钱都花在医院了", [])]
+
+
+@pytest.mark.parametrize("text, expected", HOSPITAL, ids=[c[0] for c in HOSPITAL])
+def test_being_in_hospital_is_a_hardship(text, expected):
+    assert pairs(text) == expected
+
+
 NOT_AMOUNTS = [
     "身份证后四位1234",
     "尾号123X",

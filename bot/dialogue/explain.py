@@ -276,6 +276,18 @@ def how_to_pay(view: LoanView | None) -> str:
 CARD_FAILURES = ("card_expired", "card_frozen", "account_closed", "limit_exceeded")
 
 
+def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
+    """The latest autodebit attempt, when it failed because of the card: (day, label, advice)."""
+    if view is None:
+        return None
+    attempts = sorted((a for a in view.loan.attempts if a.attempted_on <= view.statement.as_of),
+                      key=lambda a: a.attempted_on)
+    if not attempts or attempts[-1].result != "failed" or attempts[-1].failure_code not in CARD_FAILURES:
+        return None
+    label, advice = FAILURE_CODES[attempts[-1].failure_code]
+    return attempts[-1].attempted_on, label, advice
+
+
 def due_grows(now: Statement, later: Statement) -> str | None:
     """What more will be due by a promised date than today, and why (an installment falling due in
     between, penalty running on), or None when nothing grows. 「下周三还」 reads back today's amount
@@ -290,18 +302,6 @@ def due_grows(now: Statement, later: Statement) -> str | None:
         why.append(f"罚息增加{yuan(penalty)}元")
     return (f"提醒您：到{cn_date(later.as_of)}，到期应还会是{yuan(later.amount_due_now)}元，比今天多{yuan(grown)}元"
             f"（{'，'.join(why)}）。")
-
-
-def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
-    """The latest autodebit attempt, when it failed because of the card: (day, label, advice)."""
-    if view is None:
-        return None
-    attempts = sorted((a for a in view.loan.attempts if a.attempted_on <= view.statement.as_of),
-                      key=lambda a: a.attempted_on)
-    if not attempts or attempts[-1].result != "failed" or attempts[-1].failure_code not in CARD_FAILURES:
-        return None
-    label, advice = FAILURE_CODES[attempts[-1].failure_code]
-    return attempts[-1].attempted_on, label, advice
 
 
 def payment_check(view: LoanView, days: int = 7) -> str:

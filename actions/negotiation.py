@@ -141,6 +141,7 @@ def amend_read_back(turn: Turn) -> bool:
     gave it (found live: read as how_to_pay, it got the ways to pay, and the 确认 that followed
     recorded the whole 2163.55 the borrower had just said they could not pay). True when it answered."""
     if (not turn.verified or turn.tracker.get_slot("pending_confirmation") != "promise"
+            or turn.tracker.get_slot("distress")  # rule 9: no promise is read back once in distress handling
             or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
         return False
     text = turn.text

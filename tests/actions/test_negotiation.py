@@ -413,6 +413,12 @@ def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action
         assert run.variables("utter_promise_readback")["amount"] == "1000.00", intent
         assert "utter_account_answer" not in run.responses  # what 12-15 will find was said with its read-back
         assert (run.slots["promise_date"], run.slots["promise_amount"]) == ("2026-12-15", "1000.00")
+    # once in distress handling (rule 9) nothing is read back, whatever is still pending
+    text = "只能还一千"
+    calm = run_action("action_out_of_scope", _answer(text, "out_of_scope", 0.4,
+                                                     _with_spans(text, ("amount", "1000.00", "一千")),
+                                                     {**slots, "distress": True}))
+    assert "utter_promise_readback" not in calm.responses
     # a question that names an amount is answered, not taken for a new promise
     text = "罚息为什么要14.70"
     asked = run_action("action_answer_penalty", _answer(text, "ask_penalty", 0.9,

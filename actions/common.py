@@ -318,14 +318,11 @@ def kept_message(message: dict) -> dict:
 
 
 def deferred_message(value: Any) -> dict | None:
-    """The kept message back from its slot; anything malformed is no message."""
+    """The kept message back from its slot, read through ``kept_message`` again; anything malformed
+    is no message."""
     if not isinstance(value, dict) or not isinstance(value.get("entities"), list):
         return None
-    entities = [e for e in value["entities"] if isinstance(e, dict) and e.get("entity") in KEPT_ENTITIES]
-    message = {"text": str(value.get("text") or ""), "entities": entities}
-    if isinstance(value.get(QUESTION_KEY), str):
-        message[QUESTION_KEY] = value[QUESTION_KEY]
-    return message
+    return kept_message({**value, "entities": [e for e in value["entities"] if isinstance(e, dict)]})
 
 
 def resume_flow(turn: Turn) -> None:

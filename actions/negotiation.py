@@ -153,7 +153,8 @@ def amend_read_back(turn: Turn) -> bool:
 
 
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
-    if promise_in_progress(turn):
+    in_progress = promise_in_progress(turn)
+    if in_progress:
         # 「先还一半」 → 哪天？ → 「下周五」, or a read-back answered 「改成下周五吧」 / 「只能还一千」: what was
         # already given stands (the slots hold it since the bot asked or read back), not the whole amount due
         raw_amount = raw_amount if raw_amount is not None else turn.tracker.get_slot("promise_amount")
@@ -187,7 +188,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     if view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken"):
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
-    same_date = promise_in_progress(turn) and turn.tracker.get_slot("promise_date") == check.date.isoformat()
+    same_date = in_progress and turn.tracker.get_slot("promise_date") == check.date.isoformat()
     grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
     if grows is not None and not same_date:  # said with the date's first read-back, not with each amendment
         turn.say("utter_account_answer", answer=grows)

@@ -781,6 +781,9 @@ for _words, _cat in (
 _EN_HARDSHIP_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(_EN_HARDSHIP, key=len, reverse=True))
                              + r")\b", re.I)
 _NEGATION_BEFORE = re.compile(r"(没|没有|不是|不会|不|未|别|并没|没被|不要|不用)$")
+_EN_NEGATION_BEFORE = re.compile(r"\b(?:not|never|didn't|did not|haven't|wasn't|no)\s+(?:\w+\s+)?$", re.I)
+_EN_KIN_BEFORE = re.compile(r"\b(?:mom|mum|dad|mother|father|parents?|wife|husband|son|daughter|child|kids?|"
+                            r"brother|sister|family)\b", re.I)
 _KIN_BEFORE = re.compile(
     r"爸|妈|父亲|母亲|老人|孩子|儿子|女儿|老婆|老公|媳妇|家人|家里人|爷爷|奶奶|哥|姐|弟|妹|妻子|丈夫|爱人|亲人|公公|婆婆|岳父|岳母"
 )
@@ -818,12 +821,10 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
             category = "family_emergency"
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
     for m in _EN_HARDSHIP_RE.finditer(text):
-        if re.search(r"\b(?:not|never|didn't|did not|haven't|wasn't|no)\s+(?:\w+\s+)?$",
-                     text[max(0, m.start() - 16):m.start()], re.I):
+        if _EN_NEGATION_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
             continue
         category = _EN_HARDSHIP[m.group(0).lower()]
-        if category == "illness" and re.search(r"\b(?:mom|mum|dad|mother|father|parents?|wife|husband|son|daughter|"
-                                               r"child|kids?|brother|sister|family)\b", text[max(0, m.start() - 24):m.start()], re.I):
+        if category == "illness" and _EN_KIN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
             category = "family_emergency"
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 import re
 import threading
@@ -476,26 +477,57 @@ _BARE_FOUR_RE = re.compile(r"(?<![\d.,A-Za-z/:：-])(?P<v>\d{4})(?![\d.,A-Za-z%/
 _MONEY_AFTER = re.compile(r"\s?(?:块|元|圆|万|千|k|K|w|W|rmb|人民币)")
 
 
-def _tail_candidates(text: str) -> Iterable[Candidate]:
+#: the latest birth year a full date can have to be taken for a birth date when nothing says so
+#: (repayment dates are this year's or later; a borrower born after 2010 is not of age)
+_LATEST_BIRTH_YEAR = 2010
+
+
+def _birth_date_spans(text: str) -> List[Tuple[int, int]]:
+    """Spans of the full dates in ``text`` that are birth dates: a birth word before them, or a
+    year no repayment date has (「1988.3.12」, 「88年3月12号」)."""
+    spans = []
+    for regex in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
+        for m in regex.finditer(text):
+            year = _full_year(m["y"], dt.date(2030, 1, 1))  # two digits: 30 and below 20xx, above 19xx
+            if _birth_context(text, m.start()) or (year is not None and year <= _LATEST_BIRTH_YEAR):
+                spans.append((m.start(), m.end()))
+    return spans
+
+
+def _tail_candidates(text: str, name_starts: frozenset = frozenset()) -> Iterable[Candidate]:
+    """ID and phone tails. ``name_starts``: where the names the writer gives start (「我是张伟 3512」)."""
     marked = list(_marked_tail_candidates(text))
     yield from marked
     for m in _X_TAIL_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
     # 「王强 3512 手机1001」: beside a marked phone tail, a bare four-digit number is the ID tail (and
-    # beside a marked ID tail, the phone tail); alone, 3512 could be either, or an amount, and stays so
+    # beside a marked ID tail, the phone tail). 「张伟 3512 1988.3.12」: beside a birth date or a name
+    # given, with no tail marked, it is the ID tail, the factor asked first. Alone, 3512 could be
+    # either, or an amount, and stays so.
     kinds = {c.resolve(dt.date.min)[0] for c in marked} | ({"id_last4"} if _X_TAIL_RE.search(text) else set())
+    births = _birth_date_spans(text)
     if len(kinds) == 1:
         other = "id_last4" if kinds == {"phone_last4"} else "phone_last4"
-        taken = [(c.start, c.end) for c in marked]
-        for m in _BARE_FOUR_RE.finditer(text):
-            start, end = m.start("v"), m.end("v")
-            if any(start < e and s < end for s, e in taken):
-                continue
-            if (_NON_MONEY_SUFFIX.match(text, end) or _MONEY_AFTER.match(text, end)
-                    or _MONEY_VERB_BEFORE.search(text[max(0, start - 6):start])
-                    or _IDENTIFIER_BEFORE.search(text[max(0, start - 6):start])):
-                continue
-            yield Candidate(start, end, TIER_TAIL, _fixed(other, m["v"]))
+    elif not kinds and (births or name_starts):
+        other = "id_last4"
+    else:
+        return
+    taken = [(c.start, c.end) for c in marked] + births
+    bare = []
+    for m in _BARE_FOUR_RE.finditer(text):
+        start, end = m.start("v"), m.end("v")
+        if any(start < e and s < end for s, e in taken):
+            continue
+        suffix = _NON_MONEY_SUFFIX.match(text, end)
+        if suffix and suffix.end() - 1 in name_starts:
+            suffix = None  # 「3512 张伟」: a name, not 张 the measure word
+        if (suffix or _MONEY_AFTER.match(text, end)
+                or _MONEY_VERB_BEFORE.search(text[max(0, start - 6):start])
+                or _IDENTIFIER_BEFORE.search(text[max(0, start - 6):start])):
+            continue
+        bare.append(Candidate(start, end, TIER_TAIL, _fixed(other, m["v"])))
+    if kinds or len(bare) == 1:  # two bare numbers beside only a birth date: which is which is a guess
+        yield from bare
 
 
 #: English, as some borrowers type it: 「my id last 4 is 0426」, 「phone ending in 1001」, 「last four of ID: 771X」
@@ -730,6 +762,25 @@ def _name_candidates(text: str, token_ends: set) -> Iterable[Candidate]:
         yield Candidate(start, start + len(run), TIER_NAME, _fixed("person_name", run))
 
 
+
+#: a whole message of a name and four characters, either way round: 「张伟 3512」, 「3512张伟」
+_NAME_AND_TAIL_RE = re.compile(r"^(?:(?P<n1>[\u4e00-\u9fff]{2,4})\s?\d{3}[\dXx]|\d{3}[\dXx]\s?(?P<n2>[\u4e00-\u9fff]{2,4}))$")
+
+
+def _name_beside_tail(text: str) -> Iterable[Candidate]:
+    """「张伟 3512」, the whole message: a borrower identifying themselves without saying 我是. The name
+    must look like one (a family name first, not a dictionary word: not 马上 3512, 还款 3512)."""
+    m = _NAME_AND_TAIL_RE.match(text)
+    if not m:
+        return
+    group = "n1" if m["n1"] else "n2"
+    name = m[group]
+    if not (name[:2] in _COMPOUND_SURNAMES or name[:1] in _SURNAMES_ALL):
+        return
+    if _is_common_word(name) or _NAME_STOP_WORDS.search(name):
+        return
+    yield Candidate(m.start(group), m.end(group), TIER_NAME, _fixed("person_name", name))
+
 # --------------------------------------------------------------------------------------------
 # Relation and hardship lexicons
 # --------------------------------------------------------------------------------------------
@@ -840,17 +891,18 @@ _nlp_lock = threading.Lock()
 def _find_candidates(doc) -> List[Candidate]:
     text = doc.text
     token_ends = {t.idx + len(t.text) for t in doc}
-    candidates: List[Candidate] = []
-    for finder in (_tail_candidates, _date_candidates, _installment_candidates, _amount_candidates,
-                   _lexicon_candidates):
+    names: List[Candidate] = []
+    try:
+        names = list(_name_candidates(text, token_ends)) or list(_name_beside_tail(text))
+    except Exception:  # a rule bug must never take the whole parse down
+        logger.exception("person-name rule failed on %r", text[:200])
+    candidates: List[Candidate] = list(names)
+    for finder in (functools.partial(_tail_candidates, name_starts=frozenset(c.start for c in names)), _date_candidates,
+                   _installment_candidates, _amount_candidates, _lexicon_candidates):
         try:
             candidates.extend(finder(text))
-        except Exception:  # a rule bug must never take the whole parse down
-            logger.exception("entity rule %s failed on %r", finder.__name__, text[:200])
-    try:
-        candidates.extend(_name_candidates(text, token_ends))
-    except Exception:
-        logger.exception("person-name rule failed on %r", text[:200])
+        except Exception:
+            logger.exception("entity rule %s failed on %r", getattr(finder, "__name__", finder), text[:200])
     return candidates
 
 

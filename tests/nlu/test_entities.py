@@ -213,6 +213,31 @@ def test_a_bare_tail_beside_a_marked_one_is_the_other_factor(text, expected):
     assert pairs(text) == expected
 
 
+# found live: 「张伟 3512 1988.3.12」 read 3512 as yuan and asked for the ID tail again, and again
+NAMED_OR_BORN = [
+    ("张伟 3512 1988.3.12", [("id_last4", "3512"), ("birth_date", "1988-03-12")]),
+    ("3512 1988-03-12", [("id_last4", "3512"), ("birth_date", "1988-03-12")]),
+    ("3512 88年3月12号", [("id_last4", "3512"), ("birth_date", "1988-03-12")]),
+    ("生日1988年3月12日 3512", [("birth_date", "1988-03-12"), ("id_last4", "3512")]),
+    ("我是张伟 3512", [("person_name", "张伟"), ("id_last4", "3512")]),
+    ("张伟 3512", [("person_name", "张伟"), ("id_last4", "3512")]),
+    ("3512 张伟", [("id_last4", "3512"), ("person_name", "张伟")]),
+    # money stays money; a dictionary word is no name; two bare numbers beside a birth date are a guess
+    ("我是张伟 下周五还3512", [("person_name", "张伟"), ("date", "2026-12-11"), ("amount", "3512.00")]),
+    ("我是张伟 2000块", [("person_name", "张伟"), ("amount", "2000.00")]),
+    ("1988.3.12 3000元", [("birth_date", "1988-03-12"), ("amount", "3000.00")]),
+    ("马上 3512", [("amount", "3512.00")]),
+    ("还款 3512", [("amount", "3512.00")]),
+    ("3512 1001 1988.3.12", [("amount", "3512.00"), ("amount", "1001.00"), ("birth_date", "1988-03-12")]),
+    ("2026.12.15 还3512", [("date", "2026-12-15"), ("amount", "3512.00")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", NAMED_OR_BORN, ids=[c[0] for c in NAMED_OR_BORN])
+def test_a_bare_tail_beside_a_birth_date_or_a_name_is_the_id_tail(text, expected):
+    assert pairs(text) == expected
+
+
 # found live: 「那6期呢」 (what about 6?) was no count, while 「那3期没还」 (those 3) must stay none
 THEN_COUNTS = [("那6期呢", [("installment_count", 6)]), ("那24期的话每月多少", [("installment_count", 24)]),
                ("那十二期呢", [("installment_count", 12)]), ("那3期没还", []), ("那3期的钱还了", [])]

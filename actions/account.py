@@ -7,7 +7,7 @@ from typing import Callable
 from bot.dialogue import explain
 from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan
-from actions.common import BotAction, Turn
+from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, BotAction, Turn
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
 #: have a general answer for anyone (``None``: before verification), personalised once verified.
@@ -60,6 +60,16 @@ class ActionAnswerDueDate(_LoanAnswer):
 class ActionAnswerOverdueReason(_LoanAnswer):
     action_name = "action_answer_overdue_reason"
     question = "ask_overdue_reason"
+
+    def handle(self, turn: Turn) -> None:
+        """Asked again once answered (found live: 「我卡里明明有钱啊」 got the same paragraph twice):
+        the bank's record, how to have it checked, and a person."""
+        view = collectible_loan(turn.session, turn.borrower_id, turn.today)
+        again = view is not None and turn.said_text(self.answer(turn, view)) and explain.overdue_reason_questioned(view)
+        if again:
+            turn.say(self.response, answer=again, buttons=[HUMAN_BUTTON, HOW_TO_PAY_BUTTON])
+        else:
+            super().handle(turn)
 
 
 class ActionAnswerPenalty(_LoanAnswer):

@@ -84,6 +84,10 @@ class Turn:
         return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
                    for e in self.tracker.events or [])
 
+    def said_text(self, text: str) -> bool:
+        """Whether the bot already sent exactly ``text`` in this conversation."""
+        return any(e.get("event") == "bot" and e.get("text") == text for e in self.tracker.events or [])
+
     def entity_values(self, name: str, after: int | None = None) -> list[Any]:
         """Every value of entity ``name`` in the latest message, in order (empty values skipped);
         with ``after``, only those that start at or after that offset of the text."""
@@ -301,6 +305,10 @@ def ask_for_verification(turn: Turn, pending: str | None) -> None:
 
 
 CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
+HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
+PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
+PROMISE_BUTTON = {"title": "约定还款日期", "payload": "/promise_to_pay"}
+HOW_TO_PAY_BUTTON = {"title": "怎么还款", "payload": "/how_to_pay"}
 
 #: what a deferred request keeps of its message: its text and the entities that shape the answer
 #: (never identity factors: those are used once, rule 1)

@@ -18,12 +18,8 @@ from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
-from actions.common import CONFIRM_BUTTONS, BotAction, Turn, kept_message
-
-HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
-PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
-PROMISE_BUTTON = {"title": "约定还款日期", "payload": "/promise_to_pay"}
-HOW_TO_PAY_BUTTON = {"title": "怎么还款", "payload": "/how_to_pay"}
+from actions.common import (CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
+                            BotAction, Turn, kept_message)
 
 
 def _int(value) -> int | None:

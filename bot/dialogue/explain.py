@@ -130,6 +130,24 @@ def overdue_reason(view: LoanView) -> str:
     return text + f"目前到期应还共{yuan(st.amount_due_now)}元。"
 
 
+
+def overdue_reason_questioned(view: LoanView) -> str | None:
+    """The reason asked again after it was given (「我卡里明明有钱啊」): not the same text once more,
+    but what the bank's record says, how to have it checked, and that the arrears still stand.
+    None when no autodebit failed (nothing to dispute: the first answer is the answer)."""
+    st = view.statement
+    overdue = st.overdue_installments
+    if not overdue:
+        return None
+    failed = [a for a in view.loan.attempts if a.result == "failed" and overdue[0].due_date <= a.attempted_on <= st.as_of]
+    if not failed:
+        return None
+    labels = "、".join(dict.fromkeys(FAILURE_CODES.get(a.failure_code or "", ("扣款未成功", ""))[0] for a in failed))
+    when = "、".join(f"{a.attempted_on.month}月{a.attempted_on.day}日" for a in failed)
+    return (f"我再帮您核对了一遍：{when}的自动扣款，银行返回的都是“{labels}”。如果您确认扣款时卡里的钱是够的"
+            "（比如钱是扣款之后才到账，或卡里有资金被冻结、有限额），可以转人工客服，调取扣款记录帮您核实。"
+            f"无论原因是什么，这笔目前还没有还上，建议先在App“还款”页面主动还款，避免罚息继续增加。目前到期应还共{yuan(st.amount_due_now)}元。")
+
 def penalty(view: LoanView) -> str:
     st = view.statement
     daily = view.loan.daily_rate
@@ -269,6 +287,17 @@ def how_to_pay(view: LoanView | None) -> str:
     if card is not None:  # 「卡过期了怎么办」: what this borrower's card needs, not only the general ways
         day, label, advice = card
         text += f"您最近一次自动扣款（{day.month}月{day.day}日）因“{label}”没有成功，{advice}。"
+    overdue = view.statement.overdue_installments if view is not None else []
+    if overdue and view.loan.autodebit:
+        # 「那我现在转进去 会自动扣吗」 (B001, 21 days late): what is late should not wait for an autodebit
+        # the bank schedules on due dates; paying it now is what stops the penalty
+        st = view.statement
+        if st.in_grace:  # ledger.md: paid in full within the grace days, no penalty
+            text += (f"您有{yuan(st.amount_due_now)}元已到期未还，现在还在{GRACE_DAYS}天宽限期内：建议不要等自动扣款，"
+                     "尽快在App“还款”页面主动还款，宽限期内还清不收罚息。")
+        else:  # penalty runs on the overdue principal, day by day, until it is paid
+            text += (f"您有{yuan(st.amount_due_now)}元已逾期，罚息按天计算：建议不要等自动扣款，"
+                     "尽快在App“还款”页面主动还款，逾期本金还清后罚息就不再增加。")
     return text
 
 

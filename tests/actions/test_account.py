@@ -40,6 +40,25 @@ def test_b004_current(run_action):
     assert "没有到期未还" in text and "11843.20" in text and "1733.30" in text
 
 
+
+def test_the_reason_asked_again_gets_the_record_and_a_person_not_the_same_text(run_action):
+    # found live: 「为啥扣款失败了」 then 「我卡里明明有钱啊」 (B001) got the same paragraph twice
+    first = run_action("action_answer_overdue_reason",
+                       make_tracker("ask_overdue_reason", "为啥扣款失败了", slots=verified("B001")))
+    said = first.variables("utter_account_answer")["answer"]
+    tracker = make_tracker("ask_overdue_reason", "我卡里明明有钱啊", slots=verified("B001"))
+    tracker.events.append({"event": "bot", "text": said, "metadata": {"utter_action": "utter_account_answer"}})
+    again = run_action("action_answer_overdue_reason", tracker).variables("utter_account_answer")
+    assert again["answer"] != said
+    assert "11月10日、11月11日" in again["answer"] and "余额不足" in again["answer"] and "转人工" in again["answer"]
+    assert "2794.19" in again["answer"]
+    assert [b["payload"] for b in again["buttons"]] == ["/request_human", "/how_to_pay"]
+    # B005 has no failed autodebit to check: the answer stands as it was
+    b005 = make_tracker("ask_overdue_reason", "为什么", slots=verified("B005"))
+    first = run_action("action_answer_overdue_reason", b005).variables("utter_account_answer")["answer"]
+    b005.events.append({"event": "bot", "text": first})
+    assert run_action("action_answer_overdue_reason", b005).variables("utter_account_answer")["answer"] == first
+
 def test_b005_no_autodebit(run_action):
     text = answer(run_action, "action_answer_overdue_reason", "B005", "ask_overdue_reason")
     assert "未开通自动还款" in text and "30天" in text
@@ -62,6 +81,16 @@ def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
         text = answer(run_action, "action_answer_how_to_pay", borrower, "how_to_pay")
         assert "最近一次自动扣款" not in text and "还款卡管理" in text
 
+
+
+def test_how_to_pay_tells_a_late_borrower_not_to_wait_for_the_autodebit(run_action):
+    # found live: 「那我现在转进去 会自动扣吗」 (B001, 21 days late, autodebit on) got only the general ways
+    late = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay")
+    assert "2794.19元已逾期" in late and "不要等自动扣款" in late and "罚息" in late
+    grace = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")  # 3 days late, in grace
+    assert "1376.24元已到期未还" in grace and "宽限期内还清不收罚息" in grace
+    for borrower in ("B004", "B005"):  # nothing late; no autodebit to wait for
+        assert "不要等自动扣款" not in answer(run_action, "action_answer_how_to_pay", borrower, "how_to_pay")
 
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")

@@ -5,8 +5,12 @@ from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
 
 from bot.db.session import session_scope
+from bot.dialogue import explain
+from bot.dialogue.missed_promise import missed_at
 from bot.handoff.queue import held_by_collector, request_handoff, wait_hint
-from actions.common import CONFIRM_BUTTONS, BotAction, Turn, ask_for_verification
+from bot.services.plans import collectible_loan
+from actions.common import (CONFIRM_BUTTONS, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON, BotAction, Turn,
+                            ask_for_verification)
 
 #: Button labels for the intents the fallback may suggest.
 INTENT_LABELS = {
@@ -45,6 +49,16 @@ class ActionTwoStageFallback(BotAction):
     quiet_after_identity_prompt = True
 
     def handle(self, turn: Turn) -> None:
+        if turn.verified and not turn.tracker.get_slot("distress") and missed_at(turn.text) is not None:
+            # 「上次说好的没还上」 (found live, B006): no intent of the contract says it, and it fell back;
+            # what the borrower tells is plain: the promise was missed. No blame, and the ways on (not
+            # in distress handling, rule 9: no collection talk then)
+            view = collectible_loan(turn.session, turn.borrower_id, turn.today)
+            if view is not None and not view.statement.settled:
+                turn.set("fallback_count", 0)
+                turn.say("utter_account_answer", answer=explain.promise_missed(view),
+                         buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
+                return
         misses = int(turn.tracker.get_slot("fallback_count") or 0) + 1
         if misses >= 2:
             turn.set("fallback_count", 0)

@@ -110,6 +110,21 @@ def test_two_stage_fallback(run_action):
     assert run.responses == ["utter_handoff"]
 
 
+
+def test_a_missed_promise_told_without_a_date_is_understood_not_asked_to_rephrase(run_action):
+    # found live: 「上次说好的没还上」 (B006, whose promise of 1100.00 by 11-20 is broken) fell back
+    ranking = [{"name": "nlu_fallback"}, {"name": "inform_hardship"}, {"name": "inform_paid"}]
+    run = run_action("action_two_stage_fallback",
+                     make_tracker("nlu_fallback", "上次说好的没还上", ranking=ranking, slots={**verified("B006"), "fallback_count": 1}))
+    said = run.variables("utter_account_answer")
+    assert "2026年11月20日还1100.00元" in said["answer"] and "重新约定" in said["answer"]
+    assert [b["payload"] for b in said["buttons"]] == ["/promise_to_pay", "/request_installment", "/request_human"]
+    assert run.slots["fallback_count"] == 0 and "utter_handoff" not in run.responses
+    # before verification nothing of the account is said; in distress handling no collection talk (rule 9)
+    for slots in ({"fallback_count": 0}, {**verified("B006"), "distress": True}):
+        run = run_action("action_two_stage_fallback", make_tracker("nlu_fallback", "上次说好的没还上", ranking=ranking, slots=slots))
+        assert "utter_ask_rephrase" in run.responses and "1100.00" not in run.all_text
+
 def test_a_new_session_keeps_a_collectors_hold(run_action, sqlite_url):
     from rasa_sdk.executor import CollectingDispatcher
 

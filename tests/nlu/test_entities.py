@@ -146,6 +146,10 @@ CASES = [
     ("工资少了", [("hardship_type", "income_drop")]),
     ("收入减少", [("hardship_type", "income_drop")]),
     ("公司没发工资", [("hardship_type", "income_drop")]),
+    # found live: wages owed by the employer were no hardship (B006 got 其他困难)
+    ("这个月工资拖欠了 发不出来", [("hardship_type", "income_drop")]),
+    ("工资还没发 发了就还", [("hardship_type", "income_drop")]),
+    ("发工资就还", [("date", "发工资")]),
     ("家里出事了", [("hardship_type", "family_emergency")]),
     ("家人住院", [("hardship_type", "family_emergency")]),
     ("亲人去世", [("hardship_type", "family_emergency")]),

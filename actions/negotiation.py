@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from bot.dialogue import consent, explain
+from bot.dialogue.later import wants_to_talk_later
 from bot.dialogue.missed_promise import missed_at
 from bot.dialogue.refusal import refuses_to_pay
 from bot.errors import RuleViolation
@@ -270,6 +271,9 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_account_answer", answer=QUESTION_ANSWERS[question](view))
         if recorded == "forgot":  # can pay, just late: paying now or a date, not years of a plan's interest
             turn.say("utter_forgot_options", buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON])
+            return
+        if wants_to_talk_later(turn.text):  # 「我现在在医院 过几天再说」: the ways offered, not a menu pressed
+            turn.say("utter_hardship_later", buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
             return
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is not None and options.eligibility.eligible and (

@@ -3,6 +3,7 @@ from decimal import Decimal as D
 
 from bot.db import models as m
 from bot.db.session import session_scope
+from bot.dialogue.later import wants_to_talk_later
 from tests.actions.conftest import ent, make_tracker, verified
 
 
@@ -95,6 +96,18 @@ def test_a_hardship_that_also_asked_a_question_gets_the_answer_too(run_action):
                                                               entities=[ent("hardship_type", "illness")], slots=verified("B001")))
     assert plain.responses == ["utter_hardship_recorded", "utter_plan_menu"]
 
+
+
+def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_menu(run_action):
+    # found live: 「我现在在医院 过几天再说」 (B003) got the six-term plan menu with its interest
+    for text in ("我现在在医院 过几天再说", "我失业了 以后再说吧", "我住院了 改天再联系你们"):
+        run = run_action("action_record_hardship", make_tracker("inform_hardship", text, entities=[ent("hardship_type", "illness")],
+                                                                slots=verified("B003")))
+        assert run.responses == ["utter_hardship_recorded", "utter_hardship_later"], text
+        assert [b["payload"] for b in run.variables("utter_hardship_later")["buttons"]] == [
+            "/request_installment", "/promise_to_pay", "/request_human"]
+    for text in ("再说一遍", "过几天再还", "我失业了 能分期吗"):
+        assert not wants_to_talk_later(text), text
 
 def test_forgetting_to_pay_gets_the_answer_and_a_way_to_pay_not_a_plan(run_action):
     """「忘了还款 会上征信吗」 is inform_hardship by the precedence (forgot, the question kept): the

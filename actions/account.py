@@ -128,6 +128,10 @@ class ActionAnswerHowToPay(_GeneralAnswer):
     action_name = "action_answer_how_to_pay"
     question = "how_to_pay"
 
+    def answer(self, turn: Turn, view) -> str:
+        """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py)."""
+        return explain.how_to_pay(view, turn.text)
+
 
 class ActionCheckPayment(BotAction):
     """inform_paid: look in the ledger and say what we find (a payment claim beats the question)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from bot.ledger.money import yuan
@@ -159,6 +160,7 @@ def promise_missed(view: LoanView | None) -> str:
     return ("谢谢您主动告诉我，没关系。" + told + due
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
 
+
 def penalty(view: LoanView) -> str:
     st = view.statement
     daily = view.loan.daily_rate
@@ -289,11 +291,34 @@ def refusal(view: LoanView | None) -> str:
             + "如果是对借款本身有异议，可以告诉我，我会为您登记核实；也可以转人工客服和您商量。")
 
 
-def how_to_pay(view: LoanView | None) -> str:
+#: 「可以用我妈的卡还吗」, 「老公帮我还行不行」: paying from someone else's card or account
+_OTHERS_ACCOUNT = re.compile(
+    r"(别人|他人|其他人|家人|家里人|朋友|亲戚|同事|老公|老婆|丈夫|妻子|爸|妈|父母|儿子|女儿|哥|姐|弟|妹|对象)"
+    r"(的|名下的?)?(银行卡|卡|账户|帐户|账号|支付宝|微信|信用卡)"
+    r"|(别人|他人|家人|家里人|朋友|亲戚|老公|老婆|爸|妈|父母|儿子|女儿|哥|姐|弟|妹|对象)(能|可以|来)?(帮|替|代)我?还"
+    r"|代还|代付")
+
+
+def asks_about_others_account(text: str) -> bool:
+    return bool(text) and _OTHERS_ACCOUNT.search(text) is not None
+
+
+def how_to_pay(view: LoanView | None, text: str = "") -> str:
+    if asks_about_others_account(text):
+        # intents.md's own example, 「能用别人的卡还吗」: the answer first, not the list it hides in
+        answer = ("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。可以请他们先把钱转到您本人的卡上，"
+                  "再由您在App“还款”页面主动还款。为了安全，请不要把钱转给任何个人账户。")
+        return answer + _own_situation(view)
     text = ("还款方式：1）在App“还款”页面主动还款，可以选已绑定的银行卡；2）在“还款卡管理”里更换扣款卡；"
             "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")
     if view is not None and not view.loan.autodebit:
         text += "您目前还没有开通自动还款，建议开通，避免忘记。"
+    return text + _own_situation(view)
+
+
+def _own_situation(view: LoanView | None) -> str:
+    """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
+    text = ""
     card = _card_problem(view)
     if card is not None:  # 「卡过期了怎么办」: what this borrower's card needs, not only the general ways
         day, label, advice = card

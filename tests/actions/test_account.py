@@ -92,6 +92,19 @@ def test_how_to_pay_tells_a_late_borrower_not_to_wait_for_the_autodebit(run_acti
     for borrower in ("B004", "B005"):  # nothing late; no autodebit to wait for
         assert "不要等自动扣款" not in answer(run_action, "action_answer_how_to_pay", borrower, "how_to_pay")
 
+
+def test_paying_from_someone_elses_card_is_answered_first(run_action):
+    # found live (B007): 「可以用我妈的卡还吗」 got the whole list of ways, the answer hidden in its item 4
+    for text in ("可以用我妈的卡还吗", "能用别人的卡还吗", "我老公帮我还可以吗", "用朋友的支付宝还行不行"):
+        said = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text=text)
+        assert said.startswith("还款要用您本人名下的银行卡"), text
+        assert "银行卡被冻结" in said  # and still what this borrower's own card needs
+    for text in ("怎么还款", "我妈问我怎么还款", "卡过期了怎么办"):
+        assert answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text=text).startswith("还款方式"), text
+    # before verification the same answer, with nothing of an account
+    run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "能用别人的卡还吗"))
+    assert run.variables("utter_account_answer")["answer"].endswith("请不要把钱转给任何个人账户。")
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

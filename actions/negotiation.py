@@ -149,6 +149,22 @@ def amend_read_back(turn: Turn) -> bool:
     return False
 
 
+def _nothing_due_answered(turn: Turn, raw_amount) -> bool:
+    """Nothing is due, so there is nothing to promise: found live (B004, current), 「那我先还5000行不行」
+    after the payoff was given was asked for a date, only to hear then that no promise was needed.
+    An amount gets what paying it early would do; without one, the next due date and the ways on.
+    True when it answered."""
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    if view is None or view.statement.settled or view.statement.amount_due_now > 0:
+        return False
+    amount = _amount(raw_amount)
+    if isinstance(amount, Decimal) and amount > 0:
+        turn.say("utter_account_answer", answer=explain.partial_prepayment(view, amount))
+    else:
+        turn.say("utter_account_answer", answer=explain.nothing_to_extend(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+    return True
+
+
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     in_progress = promise_in_progress(turn)
     if in_progress:
@@ -159,6 +175,8 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     date = _date(raw_date)
     if raw_date is not None and date is None:
         turn.say("utter_promise_date_unclear", date_text=str(raw_date)[:20])
+        return
+    if date is None and _nothing_due_answered(turn, raw_amount):
         return
     if date is None:
         turn.say("utter_ask_promise_date")
@@ -253,6 +271,11 @@ class ActionRecordHardship(BotAction):
     action_name = "action_record_hardship"
 
     def handle(self, turn: Turn) -> None:
+        if not turn.entity("hardship_type") and not any(ch.isalnum() for ch in turn.text or ""):
+            # found live: 「😭😭😭」, read as inform_hardship, was recorded as a hardship (其他困难) and got the
+            # options; tears say nothing of what happened: ask, record nothing
+            turn.say("utter_hardship_ask_what", buttons=[HUMAN_BUTTON])
+            return
         category = turn.entity("hardship_type") or turn.tracker.get_slot("hardship_type") or "other"
         if not turn.verified:
             turn.say("utter_hardship_heard")

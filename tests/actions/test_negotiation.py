@@ -109,6 +109,17 @@ def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_me
     for text in ("再说一遍", "过几天再还", "我失业了 能分期吗"):
         assert not wants_to_talk_later(text), text
 
+
+def test_tears_alone_are_asked_about_not_recorded_as_a_hardship(run_action):
+    # found live: 「😭😭😭」 was recorded as 其他困难 and got the options
+    for text in ("😭😭😭", "。。。", "😢!!"):
+        run = run_action("action_record_hardship", make_tracker("inform_hardship", text, slots=verified("B005")))
+        assert run.responses == ["utter_hardship_ask_what"], text
+    with session_scope() as s:
+        assert s.query(m.Hardship).filter_by(borrower_id="B005").count() == 0
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", "我好难😭", slots=verified("B005")))
+    assert run.responses[0] == "utter_hardship_recorded"
+
 def test_forgetting_to_pay_gets_the_answer_and_a_way_to_pay_not_a_plan(run_action):
     """「忘了还款 会上征信吗」 is inform_hardship by the precedence (forgot, the question kept): the
     borrower can pay, so after the credit answer come paying now or a date, not a 6-60 month plan."""
@@ -254,6 +265,25 @@ def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 
+
+
+def test_an_amount_with_nothing_due_gets_what_paying_it_early_does_not_a_date_asked(run_action):
+    # found live (B004, current): 「那我先还5000行不行」 after the payoff was asked for a date, and the date
+    # then got 「不需要做还款承诺」
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "那我先还5000行不行",
+                                                            entities=[ent("amount", "5000.00")], slots=verified("B004")))
+    assert run.responses == ["utter_account_answer"]
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("如果今天还5000.00元") and "一次性结清还需6843.20元" in said
+    bare = run_action("action_propose_promise", make_tracker("promise_to_pay", "我想还款", slots=verified("B004")))
+    assert bare.responses == ["utter_account_answer"]
+    assert "2026年12月20日，应还1733.30元" in bare.variables("utter_account_answer")["answer"]
+    # with something due the date is asked as before
+    due = run_action("action_propose_promise", make_tracker("promise_to_pay", "我先还500", entities=[ent("amount", "500.00")],
+                                                            slots=verified("B001")))
+    assert due.responses == ["utter_ask_promise_date"]
+    with session_scope() as s:
+        assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 
 def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(run_action):
     """「这个利息怎么这么高」 after the 12-month disclosure was answered with the penalty formula."""

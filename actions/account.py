@@ -6,7 +6,7 @@ from typing import Callable
 
 from bot.dialogue import explain
 from bot.plans.offers import make_offer
-from bot.services.plans import collectible_loan
+from bot.services.plans import collectible_loan, plan_options
 from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, BotAction, Turn
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
@@ -84,7 +84,22 @@ class ActionAnswerPenalty(_LoanAnswer):
         term = turn.tracker.get_slot("plan_term")
         if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
             return explain.plan_interest(make_offer(view.statement.payoff, view.apr, int(term), turn.today), view.apr)
+        named = _offered_term(turn, turn.entity("installment_count"))
+        if named is not None:  # 「那12期的利息是多少」 after the plans were shown: that plan's interest
+            return explain.plan_interest(make_offer(view.statement.payoff, view.apr, named, turn.today), view.apr)
         return explain.loan_interest(view)
+
+
+def _offered_term(turn: Turn, count) -> int | None:
+    """``count`` when it is a term this borrower is offered now, else None."""
+    try:
+        term = int(float(count))
+    except (TypeError, ValueError):
+        return None
+    options = plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
+    if options is None or not options.eligibility.eligible or term not in options.eligibility.terms:
+        return None
+    return term
 
 
 class ActionAnswerEarlyRepayment(_LoanAnswer):

@@ -296,6 +296,18 @@ def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(r
     assert "罚息" in penalty.variables("utter_account_answer")["answer"]
 
 
+
+def test_the_interest_of_a_named_term_is_that_plan_s(run_action):
+    # found live (B001): 「那12期的利息是多少」 after the 12-month plan was shown got the loan's contract rate
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "那12期的利息是多少",
+                                                           entities=[ent("installment_count", 12)], slots=verified("B001")))
+    text = run.variables("utter_account_answer")["answer"]
+    assert "12期方案的年化利率（单利）是12.00%" in text and "887.13元" in text
+    # a term not offered to this borrower (B001: 3, 6, 12) is no plan: the loan's own rate
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "60期利息多少",
+                                                           entities=[ent("installment_count", 60)], slots=verified("B001")))
+    assert "合同日利率是0.05%" in run.variables("utter_account_answer")["answer"]
+
 def test_a_two_part_promise_reads_back_the_first_and_does_not_drop_the_second(run_action):
     """「明天先还500 剩下的15号还」 recorded the 500 and said nothing about the 15th."""
     run = run_action("action_propose_promise", make_tracker(

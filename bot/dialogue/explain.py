@@ -303,7 +303,19 @@ def asks_about_others_account(text: str) -> bool:
     return bool(text) and _OTHERS_ACCOUNT.search(text) is not None
 
 
+#: 「还完了会有短信吗」, 「还款后多久到账」: how the borrower will know a payment went through
+_PAID_THEN = re.compile(r"(还完|还了|还款后|还款之后|还款成功|还上|还进去)[^，。？?]{0,8}(短信|通知|提醒|到账|显示|知道|查)")
+
+
+def asks_how_to_know_it_went_through(text: str) -> bool:
+    return bool(text) and _PAID_THEN.search(text) is not None
+
+
 def how_to_pay(view: LoanView | None, text: str = "") -> str:
+    if asks_how_to_know_it_went_through(text):
+        # found live: 「还完了会有短信吗」 was read as ask_consequences and got the consequences of not paying
+        return ("还款成功后，可以在App的“借款记录”里看到这笔还款和更新后的应还金额。如果钱已经从卡里扣走，"
+                "但App里还没有显示，请保留银行的扣款记录，告诉我“我已经还了”，我帮您查；也可以转人工核实。")
     if asks_about_others_account(text):
         # intents.md's own example, 「能用别人的卡还吗」: the answer first, not the list it hides in
         answer = ("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。可以请他们先把钱转到您本人的卡上，"

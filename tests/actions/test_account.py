@@ -105,6 +105,14 @@ def test_paying_from_someone_elses_card_is_answered_first(run_action):
     run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "能用别人的卡还吗"))
     assert run.variables("utter_account_answer")["answer"].endswith("请不要把钱转给任何个人账户。")
 
+
+def test_how_to_know_a_payment_went_through(run_action):
+    # found live: 「还完了会有短信吗」 got the consequences of not paying (an NLU miss, and how_to_pay had no answer)
+    for text in ("还完了会有短信吗", "还款成功会通知我吗", "还了以后多久到账", "我还进去了怎么查"):
+        said = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text=text)
+        assert said.startswith("还款成功后，可以在App的“借款记录”里看到") and "我已经还了" in said, text
+    assert answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="怎么还款").startswith("还款方式")
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

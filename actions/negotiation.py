@@ -311,6 +311,16 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 
 
+def _ways_on(turn: Turn) -> bool:
+    """Say what the borrower can do about what is due now; False (nothing said) when nothing is due."""
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    if view is None or view.statement.settled or view.statement.amount_due_now <= 0:
+        return False
+    turn.say("utter_account_answer", answer=explain.ways_on(view),
+             buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
+    return True
+
+
 class ActionHandleConfirmation(BotAction):
     collection = True
     resumes_flow = False
@@ -329,6 +339,10 @@ class ActionHandleConfirmation(BotAction):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
                 turn.say("utter_account_answer", answer=explain.refusal(view),
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
+            elif intent == "affirm" and turn.verified and explain.asks_what_to_do(turn.text):
+                # 「行吧 那你说怎么办」 after the consequences (found live): the ways on, not 「还有什么可以帮您」
+                if not _ways_on(turn):
+                    turn.say("utter_anything_else")
             else:
                 turn.say("utter_anything_else")
             return

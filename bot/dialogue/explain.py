@@ -161,6 +161,22 @@ def promise_missed(view: LoanView | None) -> str:
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
 
 
+
+#: 「行吧 那你说怎么办」, 「那咋弄」, 「有什么办法」: the borrower asks what they can do now
+_WHAT_TO_DO = re.compile(r"怎么办|咋办|怎么弄|咋弄|怎么搞|咋整|怎么处理|有什么办法|有啥办法|你说呢|你看着办|那怎么")
+
+
+def asks_what_to_do(text: str) -> bool:
+    return bool(text) and _WHAT_TO_DO.search(text) is not None
+
+
+def ways_on(view: LoanView) -> str:
+    """What an overdue borrower can do now, in the order a bank would offer it (no pressure, rule 13)."""
+    st = view.statement
+    return (f"您目前到期应还{yuan(st.amount_due_now)}元。可以这样处理：1）能还上的话，在App“还款”页面主动还款；"
+            "2）暂时还不上，和我约定一个30天内能做到的还款日期；3）一次还不上，可以申请个性化分期；"
+            "4）想和工作人员商量，可以转人工。您选一个就好。")
+
 def penalty(view: LoanView) -> str:
     st = view.statement
     daily = view.loan.daily_rate

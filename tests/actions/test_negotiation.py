@@ -297,6 +297,20 @@ def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(r
 
 
 
+
+def test_ok_then_what_do_i_do_gets_the_ways_on(run_action):
+    # found live (B003): 「行吧 那你说怎么办」 after the consequences, read as affirm with nothing pending,
+    # got 「还有什么可以帮您？」
+    run = run_action("action_handle_confirmation", make_tracker("affirm", "行吧 那你说怎么办", slots=verified("B003")))
+    said = run.variables("utter_account_answer")
+    assert "到期应还" in said["answer"] and "约定一个30天内" in said["answer"] and "个性化分期" in said["answer"]
+    assert [b["payload"] for b in said["buttons"]] == ["/how_to_pay", "/promise_to_pay", "/request_installment",
+                                                       "/request_human"]
+    # a plain yes with nothing pending, nothing due (B004), or not verified: as before
+    for text, slots in (("好的", verified("B003")), ("那怎么办", verified("B004")), ("那怎么办", {})):
+        assert run_action("action_handle_confirmation", make_tracker("affirm", text, slots=slots)).responses == [
+            "utter_anything_else"], text
+
 def test_the_interest_of_a_named_term_is_that_plan_s(run_action):
     # found live (B001): 「那12期的利息是多少」 after the 12-month plan was shown got the loan's contract rate
     run = run_action("action_answer_penalty", make_tracker("ask_penalty", "那12期的利息是多少",

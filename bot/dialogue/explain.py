@@ -131,7 +131,6 @@ def overdue_reason(view: LoanView) -> str:
     return text + f"目前到期应还共{yuan(st.amount_due_now)}元。"
 
 
-
 def overdue_reason_questioned(view: LoanView) -> str | None:
     """The reason asked again after it was given (「我卡里明明有钱啊」): not the same text once more,
     but what the bank's record says, how to have it checked, and that the arrears still stand.
@@ -161,7 +160,6 @@ def promise_missed(view: LoanView | None) -> str:
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
 
 
-
 #: 「行吧 那你说怎么办」, 「那咋弄」, 「有什么办法」: the borrower asks what they can do now
 _WHAT_TO_DO = re.compile(r"怎么办|咋办|怎么弄|咋弄|怎么搞|咋整|怎么处理|有什么办法|有啥办法|你说呢|你看着办|那怎么")
 
@@ -176,6 +174,7 @@ def ways_on(view: LoanView) -> str:
     return (f"您目前到期应还{yuan(st.amount_due_now)}元。可以这样处理：1）能还上的话，在App“还款”页面主动还款；"
             "2）暂时还不上，和我约定一个30天内能做到的还款日期；3）一次还不上，可以申请个性化分期；"
             "4）想和工作人员商量，可以转人工。您选一个就好。")
+
 
 def penalty(view: LoanView) -> str:
     st = view.statement

@@ -30,7 +30,7 @@ COLLECTION_RESPONSES = frozenset({
     "utter_plan_not_affordable", "utter_plan_term_invalid", "utter_plan_accepted", "utter_promise_readback",
     "utter_promise_previous_broken", "utter_extension_as_promise", "utter_extension_options",
     "utter_ask_promise_date", "utter_promise_second_part", "utter_fee_waiver", "utter_hardship_options", "utter_greet",
-    "utter_out_of_scope", "utter_forgot_options",
+    "utter_out_of_scope", "utter_forgot_options", "utter_hardship_later", "utter_hardship_ask_what",
 })
 DISTRESS_SAFE_RESPONSE = FOLLOWUP_RESPONSE
 

@@ -390,7 +390,7 @@ _EN_COUNT_RE = re.compile(
     r"|\b(?P<n3>\d{1,3})\s?-?\s?months?\s(?:plan|installments?|term)\b)", re.I)
 #: 「那6期呢」 (what about 6?) beside 「那3期没还」 (those 3 installments, not a count asked for)
 _THEN_PERIOD_RE = re.compile(
-    rf"(?<=那)(?P<n>{_COUNT})\s?期(?=\s?(?:呢|吧|的话|怎么样|如何|行|可以|能|每|一个月|一月|多少|要|是))"
+    rf"(?<=那)(?P<n>{_COUNT})\s?期(?=\s?(?:呢|吧|的话|怎么样|如何|行|可以|能|每|一个月|一月|多少|要|是|的(?:利息|月供|方案|总|每|手续费)))"
 )
 _INSTALLMENT_MONTHS_RE = re.compile(rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?个\s?月")
 _INSTALLMENT_YEARS_RE = re.compile(

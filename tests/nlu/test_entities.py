@@ -244,7 +244,9 @@ def test_a_bare_tail_beside_a_birth_date_or_a_name_is_the_id_tail(text, expected
 
 # found live: 「那6期呢」 (what about 6?) was no count, while 「那3期没还」 (those 3) must stay none
 THEN_COUNTS = [("那6期呢", [("installment_count", 6)]), ("那24期的话每月多少", [("installment_count", 24)]),
-               ("那十二期呢", [("installment_count", 12)]), ("那3期没还", []), ("那3期的钱还了", [])]
+               ("那十二期呢", [("installment_count", 12)]), ("那3期没还", []), ("那3期的钱还了", []),
+               # found live (B003): 「那12期的利息是多少」 after the plans were shown had no count
+               ("那12期的利息是多少", [("installment_count", 12)]), ("那24期的月供多少", [("installment_count", 24)])]
 
 
 @pytest.mark.parametrize("text, expected", THEN_COUNTS, ids=[c[0] for c in THEN_COUNTS])

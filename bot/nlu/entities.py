@@ -238,6 +238,57 @@ _PAYDAY_RE = re.compile(
     r"(?:那天|那一天|的时候|那时候|以后|之后|后)?"
 )
 
+#: 「12.15还」, 「12.15号前」: month.day, when what follows says it is a day (else 12.15 may be yuan)
+_DOT_MONTH_DAY_RE = re.compile(
+    r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])(?![\d.])(?=\s?(?:号|日|还|前|之前|以前|那天|当天|左右))")
+#: holidays on a fixed day of the Gregorian year
+_FIXED_HOLIDAYS = {"元旦": (1, 1), "情人节": (2, 14), "劳动节": (5, 1), "五一": (5, 1), "国庆节": (10, 1), "国庆": (10, 1),
+                   "双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12), "平安夜": (12, 24),
+                   "圣诞节": (12, 25), "圣诞": (12, 25)}
+#: holidays of the lunar calendar: the name jionlp knows, and days from it (除夕 is the day before 春节)
+_LUNAR_HOLIDAYS = {"春节": ("春节", 0), "过年": ("春节", 0), "大年初一": ("春节", 0), "除夕": ("春节", -1),
+                   "元宵节": ("元宵节", 0), "元宵": ("元宵节", 0), "清明节": ("清明节", 0), "清明": ("清明节", 0),
+                   "端午节": ("端午节", 0), "端午": ("端午节", 0), "七夕": ("七夕", 0), "中秋节": ("中秋节", 0),
+                   "中秋": ("中秋节", 0), "重阳节": ("重阳节", 0)}
+_AFTER_HOLIDAY_BEFORE = re.compile(r"(过了|过完|等)$")
+_AFTER_HOLIDAY_AFTER = re.compile(r"\s?(期间|假期|回来|之后|以后|过后|后|完|放假)")
+_HOLIDAY_RE = re.compile("|".join(sorted({**_FIXED_HOLIDAYS, **_LUNAR_HOLIDAYS}, key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=64)
+def _lunar_holiday(name: str, year: int) -> Optional[dt.date]:
+    """The Gregorian date of a lunar holiday in ``year``, by jionlp (loaded on first use); None if unknown."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+        import jionlp
+
+    try:
+        start = jionlp.parse_time(f"{year}年{name}", time_base=dt.datetime(year, 1, 1).timestamp())["time"][0]
+        return dt.date.fromisoformat(start[:10])
+    except Exception:  # jionlp cannot place it: the text is kept
+        logger.warning("could not place the holiday %s of %s", name, year)
+        return None
+
+
+def _holiday_resolver(word: str) -> Resolver:
+    """The holiday's next date on or after today (元旦 said in December is next year's)."""
+    def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
+        for year in (today.year, today.year + 1):
+            if word in _FIXED_HOLIDAYS:
+                value: Optional[dt.date] = dt.date(year, *_FIXED_HOLIDAYS[word])
+            else:
+                name, shift = _LUNAR_HOLIDAYS[word]
+                found = _lunar_holiday(name, year)
+                value = found + dt.timedelta(days=shift) if found else None
+            if value is not None and value >= today:
+                return "date", _iso(value)
+        return "date", word
+
+    return resolve
+
+
 
 def _date_candidates(text: str) -> Iterable[Candidate]:
     for rx in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
@@ -374,6 +425,26 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
 
     for m in _PAYDAY_RE.finditer(text):
         yield Candidate(m.start(), m.end(), TIER_DATE, _fixed("date", m.group(0)))
+
+    for m in _HOLIDAY_RE.finditer(text):  # 「元旦前还」, 「双十二那天」
+        if m.group(0) == "五一" and (text[m.start() - 1:m.start()] in _CN_SMALL + "零" and m.start()
+                                   or text[m.end():m.end() + 1] in _CN_SMALL + "零" and text[m.end():m.end() + 1]):
+            continue  # 五一二三: digits, not May Day
+        if (_AFTER_HOLIDAY_BEFORE.search(text, max(0, m.start() - 2), m.start())
+                or _AFTER_HOLIDAY_AFTER.match(text, m.end())):
+            continue  # 过了国庆就还, 等过年回来, 春节期间: after or during it, not a day to pay by
+        yield Candidate(m.start(), m.end(), TIER_DATE, _holiday_resolver(m.group(0)))
+
+    for m in _DOT_MONTH_DAY_RE.finditer(text):
+        month, day, raw = int(m["m"]), int(m["d"]), m.group(0)
+
+        def resolve_dot(today: dt.date, month=month, day=day, raw=raw):
+            value = _safe_date(today.year, month, day)
+            if value is not None and value < today:
+                value = _safe_date(today.year + 1, month, day)
+            return "date", (_iso(value) if value else raw)
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve_dot)
 
 
 # --------------------------------------------------------------------------------------------

@@ -242,6 +242,31 @@ def test_a_bare_tail_beside_a_birth_date_or_a_name_is_the_id_tail(text, expected
     assert pairs(text) == expected
 
 
+# holidays and month.day, as borrowers name the day they will pay (today 2026-12-01, a Tuesday)
+HOLIDAYS = [
+    ("元旦前还", [("date", "2027-01-01")]),  # said in December: next year's
+    ("双十二还", [("date", "2026-12-12")]),
+    ("圣诞节那天还2000", [("date", "2026-12-25"), ("amount", "2000.00")]),
+    ("春节前一定还清", [("date", "2027-02-06"), ("amount", "all")]),  # lunar, by jionlp
+    ("除夕", [("date", "2027-02-05")]),
+    ("12.15还", [("date", "2026-12-15")]),
+    ("12.15号前还3000", [("date", "2026-12-15"), ("amount", "3000.00")]),
+    ("3.5还", [("date", "2027-03-05")]),
+    ("2.30还", [("date", "2.30")]),  # no such day: the text is kept, and the bot asks
+    # money stays money; after or during a holiday is no day to pay by; digits are no May Day
+    ("还12.15", [("amount", "12.15")]),
+    ("还了12.15元", [("amount", "12.15")]),
+    ("过了国庆就还 大概8号左右", [("date", "2026-12-08")]),
+    ("等过年回来再还", []),
+    ("五一二三", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", HOLIDAYS, ids=[c[0] for c in HOLIDAYS])
+def test_holidays_and_month_dot_day(text, expected):
+    assert pairs(text) == expected
+
+
 # found live: 「那6期呢」 (what about 6?) was no count, while 「那3期没还」 (those 3) must stay none
 THEN_COUNTS = [("那6期呢", [("installment_count", 6)]), ("那24期的话每月多少", [("installment_count", 24)]),
                ("那十二期呢", [("installment_count", 12)]), ("那3期没还", []), ("那3期的钱还了", []),

@@ -311,6 +311,21 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 
 
+#: 「那剩下的呢」, 「剩余的怎么办」
+_REST = re.compile(r"剩下|剩余|其余|余下|剩的")
+
+
+def _promise_rest(turn: Turn) -> str | None:
+    """What is due beyond the borrower's open promises, to say; None without an open promise or a rest."""
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    return explain.promise_rest(view) if view is not None and view.open_promises else None
+
+
+def _say_promise_rest(turn: Turn, rest: str | None) -> None:
+    if rest is not None:
+        turn.say("utter_account_answer", answer=rest, buttons=[PROMISE_BUTTON, PLAN_BUTTON])
+
+
 def _ways_on(turn: Turn) -> bool:
     """Say what the borrower can do about what is due now; False (nothing said) when nothing is due."""
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
@@ -339,6 +354,8 @@ class ActionHandleConfirmation(BotAction):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
                 turn.say("utter_account_answer", answer=explain.refusal(view),
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
+            elif turn.verified and _REST.search(turn.text or "") and (rest := _promise_rest(turn)) is not None:
+                _say_promise_rest(turn, rest)  # 「那剩下的呢」 after half was promised (found live), not 「还有什么可以帮您」
             elif intent == "affirm" and turn.verified and explain.asks_what_to_do(turn.text):
                 # 「行吧 那你说怎么办」 after the consequences (found live): the ways on, not 「还有什么可以帮您」
                 if not _ways_on(turn):
@@ -385,5 +402,6 @@ class ActionHandleConfirmation(BotAction):
                 promises.record(turn.session, turn.borrower_id, date, amount, turn.today,
                                 conversation_id=turn.conversation_id, idempotency_key=key)
                 turn.say("utter_promise_recorded", date=explain.cn_date(date), amount=yuan(amount))
+                _say_promise_rest(turn, _promise_rest(turn))  # 「只能还一半」: the other half is not forgotten
         except RuleViolation as exc:
             turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=str(exc))

@@ -9,6 +9,7 @@ from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
 from bot.ledger.statement import Statement
 from bot.plans.offers import PlanOffer
+from bot.promises.rules import remainder
 from bot.services.account import WHAT_IF, LoanView
 
 #: What each autodebit failure code means for the borrower, and what to do about it.
@@ -158,6 +159,20 @@ def promise_missed(view: LoanView | None) -> str:
            if view is not None and view.statement.amount_due_now > 0 else "")
     return ("谢谢您主动告诉我，没关系。" + told + due
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
+
+
+def promise_rest(view: LoanView) -> str | None:
+    """What is due now beyond the open promises, and how to settle it: said when a promise for part of
+    it is recorded, and to 「那剩下的呢」 (found live: B006 promised half, and the rest was never
+    mentioned; asked, the bot said 「还有什么可以帮您？」). None when the promises cover what is due."""
+    promised = sum((Decimal(str(p.amount)) for p in view.open_promises), Decimal("0.00"))
+    rest = remainder(promised, view.statement.amount_due_now)
+    if rest is None:
+        return None
+    st = view.statement
+    running = "（罚息按天计算，逾期本金还清前会继续增加）" if st.overdue_installments and not st.in_grace else ""
+    return (f"剩下的{yuan(rest)}元还没有约定还款日期{running}。想好哪天还，随时告诉我，"
+            f"比如“15号还{yuan(rest)}元”；一次还不上，也可以看看分期方案。")
 
 
 #: 「行吧 那你说怎么办」, 「那咋弄」, 「有什么办法」: the borrower asks what they can do now

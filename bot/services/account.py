@@ -47,6 +47,10 @@ class LoanView:
     def broken_promises(self) -> tuple[PromiseView, ...]:
         return tuple(p for p in self.promises if p.status == "broken")
 
+    @property
+    def open_promises(self) -> tuple[PromiseView, ...]:
+        return tuple(p for p in self.promises if p.status == "open")
+
     def statement_on(self, day: dt.date) -> Statement:
         """The statement at the end of ``day`` if nothing more is paid (what a promise date will find)."""
         return position(self.loan, self.active_plan, list(self.loan.payments), day)

@@ -141,6 +141,27 @@ def test_b004_current_is_declined_with_a_reason(run_action):
     assert "逾期超过3天" in msg["reason"] and msg["buttons"][0]["payload"] == "/request_human"
 
 
+
+def test_the_rest_of_a_partial_promise_is_not_forgotten(run_action):
+    # found live (B006): 「我这个月只能还一半 剩下的下个月再还」 → 15号 → 确认 recorded 1081.78 of 2163.55 and said
+    # nothing of the rest; 「那剩下的呢」 then got 「还有什么可以帮您？」
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号还一半", entities=[ent("date", "2026-12-15"), ent("amount", "half")], slots=verified("B006")))
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **run.slots}))
+    assert done.responses == ["utter_promise_recorded", "utter_account_answer"]
+    rest = done.variables("utter_account_answer")
+    assert rest["answer"].startswith("剩下的1081.77元还没有约定还款日期") and "15号还1081.77元" in rest["answer"]
+    assert [b["payload"] for b in rest["buttons"]] == ["/promise_to_pay", "/request_installment"]
+    asked = run_action("action_handle_confirmation", make_tracker("affirm", "那剩下的呢", slots=verified("B006")))
+    assert asked.responses == ["utter_account_answer"] and "1081.77元" in asked.variables("utter_account_answer")["answer"]
+    # the whole amount promised: nothing more to say; no open promise: as before
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "15号全还", entities=[ent("date", "2026-12-15"), ent("amount", "all")], slots=verified("B001")))
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B001"), **run.slots}))
+    assert done.responses == ["utter_promise_recorded"]
+    assert run_action("action_handle_confirmation", make_tracker("affirm", "那剩下的呢", slots=verified("B003"))).responses == [
+        "utter_anything_else"]
+
 def test_bad_term_zero(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "分0期",
                                                         entities=[ent("installment_count", 0)], slots=verified("B001")))
@@ -153,7 +174,8 @@ def test_promise_readback_confirm_and_store(run_action):
     readback = run.variables("utter_promise_readback")
     assert readback["date"] == "2026年12月15日" and readback["amount"] == "2000.00"
     done = run_action("action_handle_confirmation", make_tracker("affirm", "对", slots={**verified("B001"), **run.slots}))
-    assert done.responses == ["utter_promise_recorded"]
+    assert done.responses == ["utter_promise_recorded", "utter_account_answer"]  # and the 794.19 not promised
+    assert done.variables("utter_account_answer")["answer"].startswith("剩下的794.19元还没有约定还款日期（罚息按天计算")
     with session_scope() as s:
         p = s.query(m.Promise).filter_by(loan_id="L001").one()
         assert (p.amount, p.promised_date.isoformat(), p.status) == (D("2000.00"), "2026-12-15", "open")

@@ -133,19 +133,47 @@ def promise_in_progress(turn: Turn) -> bool:
     return turn.tracker.get_slot("pending_confirmation") == "promise" or turn.previous_action in PROMISE_ACTIONS
 
 
+#: what outranks any promise in progress: a person asked for, distress (rule 9), a dispute, a complaint,
+#: stopping contact, someone not the borrower. 「15号去死」 is distress, never a date for a promise
+NEVER_AMENDS = frozenset({"express_distress", "request_human", "dispute_debt", "complain", "stop_contact",
+                          "not_borrower"})
+#: words that say nothing beside a date given as an answer: 「那就12.15号吧」, 「改到下周五行吗」
+_FILLER = re.compile(r"[\s,，.。!！?？~～]|那|就|改|成|到|吧|呢|行|吗|好|的|可以|还|啊|呀|嗯|哦|在|前|之前")
+
+
+def _little_but(text: str, entities: list, kinds: tuple) -> bool:
+    """True when ``text`` holds little besides entities of ``kinds`` and filler words: an answer
+    (「12.15号」), not a question that names a date (「12月15号罚息多少」)."""
+    spans = sorted((int(e.get("start") or 0), int(e.get("end") or 0)) for e in entities if e.get("entity") in kinds)
+    rest, at = [], 0
+    for start, end in spans:
+        rest.append(text[at:start])
+        at = max(at, end)
+    rest.append(text[at:])
+    return len(_FILLER.sub("", "".join(rest))) <= 2
+
+
 def amend_read_back(turn: Turn) -> bool:
     """While a promise is read back, a short 「只能还一千」 changes its amount whatever intent the NLU
     gave it (found live: read as how_to_pay, it got the ways to pay, and the 确认 that followed
-    recorded the whole 2163.55 the borrower had just said they could not pay). True when it answered."""
-    if (not turn.verified or turn.tracker.get_slot("pending_confirmation") != "promise"
-            or turn.tracker.get_slot("distress")  # rule 9: no promise is read back once in distress handling
-            or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
+    recorded the whole 2163.55 the borrower had just said they could not pay). Likewise a short
+    message with a date answers the bot's 「您打算哪天还？」 or changes the date read back (found live:
+    「12.15号」 was read as inform_identity and got 「您已经验证过身份了」). True when it answered."""
+    intent = ((turn.tracker.latest_message or {}).get("intent") or {}).get("name")
+    if (not turn.verified or turn.tracker.get_slot("distress")  # rule 9: no promise is read back in distress
+            or intent in NEVER_AMENDS or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
         return False
     text = turn.text
-    for ent in (turn.tracker.latest_message or {}).get("entities") or []:
-        if ent.get("entity") == "amount" and _PAY_VERB_BEFORE.search(text[:int(ent.get("start") or 0)]):
-            propose_promise(turn, None, ent.get("value"))
-            return True
+    entities = (turn.tracker.latest_message or {}).get("entities") or []
+    paid = next((e.get("value") for e in entities
+                 if e.get("entity") == "amount" and _PAY_VERB_BEFORE.search(text[:int(e.get("start") or 0)])), None)
+    date = next((e.get("value") for e in entities if e.get("entity") == "date"), None)
+    if date is not None and promise_in_progress(turn) and _little_but(text, entities, ("date", "amount")):
+        propose_promise(turn, date, paid)
+        return True
+    if paid is not None and turn.tracker.get_slot("pending_confirmation") == "promise":
+        propose_promise(turn, None, paid)
+        return True
     return False
 
 

@@ -447,6 +447,36 @@ def _with_spans(text: str, *entities: tuple[str, str, str]) -> list[dict]:
     return out
 
 
+
+def test_a_date_answering_when_to_pay_goes_to_the_promise_whatever_its_intent(run_action):
+    # found live (B006): 「只能还一半」 → 「您打算哪天还？」 → 「12.15号」 was read as inform_identity and got
+    # 「您已经验证过身份了」, and the 确认 after it 「还有什么可以帮您？」
+    asked = run_action("action_propose_promise", make_tracker("promise_to_pay", "我这个月只能还一半",
+                                                              entities=[ent("amount", "half")], slots=verified("B006")))
+    assert asked.responses == ["utter_ask_promise_date"]
+    slots = {**verified("B006"), **asked.slots}
+
+    def after_the_question(intent, text, entities):
+        tracker = _answer(text, intent, 0.5, entities, slots)
+        tracker.events.append({"event": "action", "name": "action_propose_promise"})
+        return tracker
+
+    for text, said in (("12.15号", "12.15号"), ("那就12.15号吧", "12.15号")):
+        run = run_action("action_verify", after_the_question("inform_identity", text,
+                                                             _with_spans(text, ("date", "2026-12-15", said))))
+        read = run.variables("utter_promise_readback")
+        assert (read["date"], read["amount"]) == ("2026年12月15日", "1081.78"), text
+    # distress is never a date for a promise (rule 9), nor is a person asked for
+    for intent, action, text in (("express_distress", "action_handle_distress", "15号去死"),
+                                 ("request_human", "action_handoff", "15号 转人工")):
+        run = run_action(action, after_the_question(intent, text, _with_spans(text, ("date", "2026-12-15", "15号"))))
+        assert "utter_promise_readback" not in run.responses, text
+    # a question that names a date is answered as a question
+    text = "12月15号罚息多少"
+    run = run_action("action_answer_penalty", after_the_question("ask_penalty", text,
+                                                                 _with_spans(text, ("date", "2026-12-15", "12月15号"))))
+    assert "utter_promise_readback" not in run.responses
+
 def test_a_missed_promise_is_not_read_as_a_new_one(run_action):
     # found live (B006): 「上次说20号还 没还上」 was read back as "you will pay on 2026-12-20"
     text = "上次说20号还 没还上"

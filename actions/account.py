@@ -144,8 +144,12 @@ class ActionAnswerHowToPay(_GeneralAnswer):
     question = "how_to_pay"
 
     def answer(self, turn: Turn, view) -> str:
-        """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py)."""
-        return explain.how_to_pay(view, turn.text)
+        """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py); the ways once
+        given, the short personal answer instead of the same paragraph again."""
+        full = explain.how_to_pay(view, turn.text)
+        if view is not None and not view.statement.settled and turn.said_text(full):
+            return explain.how_to_pay_again(view)
+        return full
 
 
 class ActionCheckPayment(BotAction):

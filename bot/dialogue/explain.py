@@ -358,6 +358,27 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
     return text + _own_situation(view)
 
 
+def how_to_pay_again(view: LoanView) -> str:
+    """how_to_pay asked again once the ways were given (found live, B002: 「绑好了 现在能自动扣吗」 and
+    「那我今天主动还可以吗」 each got the same long paragraph): the short personal answer."""
+    st = view.statement
+    parts = []
+    if st.amount_due_now > 0:
+        parts.append(f"可以，今天就能在App“还款”页面选您本人的银行卡（包括新换绑的卡）主动还款，还{yuan(st.amount_due_now)}元。")
+        if st.in_grace:
+            parts.append(f"现在还在{GRACE_DAYS}天宽限期内，宽限期内还清不收罚息。")
+        elif st.overdue_installments:
+            parts.append("逾期本金还清后，罚息就不再增加。")
+    else:
+        parts.append("您目前没有到期未还的款项。")
+    nxt = st.next_installment
+    if nxt is not None:
+        when = f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元"
+        parts.append(f"{when}，自动扣款会在那天从扣款卡扣，请保证卡里余额充足。" if view.loan.autodebit
+                     else f"{when}，您没有开通自动还款，请在那天之前主动还款。")
+    return "".join(parts)
+
+
 def _own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
     text = ""

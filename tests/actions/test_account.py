@@ -113,6 +113,23 @@ def test_how_to_know_a_payment_went_through(run_action):
         assert said.startswith("还款成功后，可以在App的“借款记录”里看到") and "我已经还了" in said, text
     assert answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="怎么还款").startswith("还款方式")
 
+
+def test_how_to_pay_asked_again_gets_the_short_personal_answer(run_action):
+    # found live (B002, card expired, in grace): 「我卡过期了 新卡怎么绑」, 「绑好了 现在能自动扣吗」 and
+    # 「那我今天主动还可以吗」 each got the same long paragraph
+    first = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text="我卡过期了 新卡怎么绑")
+    tracker = make_tracker("how_to_pay", "绑好了 现在能自动扣吗", slots=verified("B002"))
+    tracker.events.append({"event": "bot", "text": first})
+    again = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+    assert again != first and "还1376.24元" in again and "宽限期内还清不收罚息" in again
+    assert "下一期还款日是2026年12月28日" in again and "自动扣款会在那天" in again
+    # B005 (no autodebit, late): pay now, the penalty, and to pay the next one before its day
+    first = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="怎么还")
+    tracker = make_tracker("how_to_pay", "那我今天还可以吗", slots=verified("B005"))
+    tracker.events.append({"event": "bot", "text": first})
+    again = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+    assert "还2781.86元" in again and "罚息就不再增加" in again and "没有开通自动还款" in again
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

@@ -235,6 +235,9 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
     if grows is not None and not same_date:  # said with the date's first read-back, not with each amendment
         turn.say("utter_account_answer", answer=grows)
+    if view is not None and check.date == turn.today and explain.asks_yes_no(turn.text):
+        # 「那我今天把387.84还了就行了吗」 (found live, B007) asks whether that is enough: answered, then read back
+        turn.say("utter_account_answer", answer=explain.enough_today(view, check.amount))
     later = _later_date(turn, check.date)
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
     if later is not None and rest is not None:

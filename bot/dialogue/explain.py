@@ -379,6 +379,27 @@ def how_to_pay_again(view: LoanView) -> str:
     return "".join(parts)
 
 
+_YES_NO_QUESTION = re.compile(r"(吗|么|嘛|不|没)\s*[?？]?\s*$|[?？]\s*$")
+
+
+def asks_yes_no(text: str) -> bool:
+    """「…就行了吗」, 「…够不够？」: a question asking yes or no."""
+    return bool(text) and _YES_NO_QUESTION.search(text.strip()) is not None
+
+
+def enough_today(view: LoanView, amount: Decimal) -> str:
+    """Whether paying ``amount`` today clears what is due (to the fen), and what comes next."""
+    st = view.statement
+    if amount >= st.amount_due_now:
+        text = f"够了：今天还{yuan(st.amount_due_now)}元，到期未还的部分就全部还清了，不再逾期。"
+        nxt = view.if_paid_today(amount).next_installment
+        if nxt is not None:
+            text += f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。"
+        return text
+    rest = st.amount_due_now - amount
+    return f"今天还{yuan(amount)}元后，还有{yuan(rest)}元到期未还，要还清到期的部分，今天需要还{yuan(st.amount_due_now)}元。"
+
+
 def _own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
     text = ""

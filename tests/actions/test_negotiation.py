@@ -477,6 +477,22 @@ def test_a_date_answering_when_to_pay_goes_to_the_promise_whatever_its_intent(ru
                                                                  _with_spans(text, ("date", "2026-12-15", "12月15号"))))
     assert "utter_promise_readback" not in run.responses
 
+
+def test_is_that_enough_today_is_answered_before_the_read_back(run_action):
+    # found live (B007, 387.84 due after a 500.00 transfer): 「那我今天把387.84还了就行了吗」 got only a read-back
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "那我今天把387.84还了就行了吗", slots=verified("B007"),
+        entities=[ent("date", "2026-12-01"), ent("amount", "387.84")]))
+    assert run.responses == ["utter_account_answer", "utter_promise_readback"]
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("够了：今天还387.84元") and "下一期还款日是2026年12月15日，应还878.25元" in said
+    short = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "今天还200够吗", slots=verified("B007"), entities=[ent("date", "2026-12-01"), ent("amount", "200.00")]))
+    assert "还有187.84元到期未还" in short.variables("utter_account_answer")["answer"]
+    plain = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "今天还387.84", slots=verified("B007"), entities=[ent("date", "2026-12-01"), ent("amount", "387.84")]))
+    assert plain.responses == ["utter_promise_readback"]
+
 def test_a_missed_promise_is_not_read_as_a_new_one(run_action):
     # found live (B006): 「上次说20号还 没还上」 was read back as "you will pay on 2026-12-20"
     text = "上次说20号还 没还上"

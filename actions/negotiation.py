@@ -62,6 +62,17 @@ class ActionOfferPlans(BotAction):
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
+        category = turn.entity("hardship_type")
+        if category and not cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
+            # 「我失业了 每个月最多还1000」, 「我失业了能分期吗」: request_installment by the contract's precedence,
+            # and the hardship declared all the same (found live: not recorded, so a borrower under 90 days
+            # late was offered the short terms; ledger.md: a declared hardship gets the long ones)
+            recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
+            turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+        self.offer(turn)
+
+    def offer(self, turn: Turn) -> None:
+        """The plans for this borrower: the term or budget they named picks, else the menu."""
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is None:
             turn.say("utter_no_loan")
@@ -334,7 +345,7 @@ class ActionRecordHardship(BotAction):
                 isinstance(_amount(turn.entity("amount")), Decimal) or turn.entity("installment_count") is not None):
             # 「我现在真的没钱 每个月只能还500」 got the whole menu: the budget or term picks, as when asked
             # for a plan (ledger.md: the shortest term within it, else the longest and a person)
-            ActionOfferPlans().handle(turn)
+            ActionOfferPlans().offer(turn)
         elif options is not None and options.eligibility.eligible:
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
                      menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))

@@ -162,6 +162,21 @@ def test_the_rest_of_a_partial_promise_is_not_forgotten(run_action):
     assert run_action("action_handle_confirmation", make_tracker("affirm", "那剩下的呢", slots=verified("B003"))).responses == [
         "utter_anything_else"]
 
+
+def test_a_hardship_named_in_a_plan_request_is_recorded_and_gets_the_long_terms(run_action):
+    # found live (B003): 「我失业了 每个月最多还1000」 (request_installment by the contract's precedence) got the
+    # plan without the hardship recorded; B001, 21 days late, would have had only the 3/6/12 terms
+    run = run_action("action_offer_plans", make_tracker("request_installment", "我失业了 能分期吗", sender="hp1",
+                                                        entities=[ent("hardship_type", "job_loss")], slots=verified("B001")))
+    assert run.responses[0] == "utter_hardship_recorded" and run.variables("utter_hardship_recorded")["category"] == "失业"
+    assert [b["title"] for b in run.variables("utter_plan_menu")["buttons"]] == ["6期", "12期", "24期", "36期", "48期", "60期"]
+    again = run_action("action_offer_plans", make_tracker("request_installment", "失业了 分24期吧", sender="hp1",
+                                                          entities=[ent("hardship_type", "job_loss"), ent("installment_count", 24)],
+                                                          slots=verified("B001")))
+    assert again.responses == ["utter_plan_disclosure"]  # recorded once a conversation
+    with session_scope() as s:
+        assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B001")] == ["job_loss"]
+
 def test_bad_term_zero(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", "分0期",
                                                         entities=[ent("installment_count", 0)], slots=verified("B001")))

@@ -107,12 +107,20 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
     question = "ask_early_repayment"
 
     def answer(self, turn: Turn, view) -> str:
-        """「我想提前还3000」: what that amount would do; otherwise the payoff."""
+        """「我想提前还3000」: what that amount would do; 「下个月的能先还吗」: the next installment; the
+        payoff otherwise, and in short once it was given."""
         try:
             amount = Decimal(str(turn.entity("amount")))
         except (InvalidOperation, ValueError):  # none, 一半 / 全部, or unreadable
-            return self.explain(view)
-        return explain.partial_prepayment(view, amount) if amount > 0 else self.explain(view)
+            amount = Decimal("0")
+        if amount > 0:
+            return explain.partial_prepayment(view, amount)
+        if explain.asks_about_next_installment(turn.text):
+            nxt = explain.next_installment_early(view)
+            if nxt is not None:
+                return nxt
+        full = self.explain(view)
+        return explain.early_repayment_again(view) if not view.statement.settled and turn.said_text(full) else full
 
 
 class _GeneralAnswer(_QuestionAnswer):
@@ -145,7 +153,12 @@ class ActionAnswerHowToPay(_GeneralAnswer):
 
     def answer(self, turn: Turn, view) -> str:
         """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py); the ways once
-        given, the short personal answer instead of the same paragraph again."""
+        given, the short personal answer instead of the same paragraph again; 「怎么操作」 right after
+        the payoff, how to repay early."""
+        if (turn.previous_action == "action_answer_early_repayment" and view is not None and not view.statement.settled
+                and not explain.asks_about_others_account(turn.text)
+                and not explain.asks_how_to_know_it_went_through(turn.text)):
+            return explain.HOW_TO_REPAY_EARLY
         full = explain.how_to_pay(view, turn.text)
         if view is not None and not view.statement.settled and turn.said_text(full):
             return explain.how_to_pay_again(view)

@@ -238,6 +238,38 @@ def early_repayment(view: LoanView) -> str:
             "可以在App“提前还款”里操作。")
 
 
+#: 「下个月的能先还吗」, 「下一期能提前还吗」: the next installment, not the whole loan
+_NEXT_INSTALLMENT = re.compile(r"下个?月的|下个?月那期|下一期|下期|下个月这期")
+
+
+def asks_about_next_installment(text: str) -> bool:
+    return bool(text) and _NEXT_INSTALLMENT.search(text) is not None
+
+
+def next_installment_early(view: LoanView) -> str | None:
+    """Paying the next installment now (found live, B004: 「下个月的能先还吗」 got the whole payoff): what is
+    due first, then that installment's principal, whose interest is then not owed (ledger.md); None if
+    there is no next installment."""
+    st = view.statement
+    nxt = st.next_installment
+    if nxt is None:
+        return None
+    return f"可以先还下一期（{cn_date(nxt.due_date)}那期）。" + partial_prepayment(view, st.amount_due_now + nxt.principal_left)
+
+
+#: 「怎么操作」 right after the payoff was given
+HOW_TO_REPAY_EARLY = ("提前还款在App的“提前还款”页面操作：选择一次性结清，或者输入想还的金额，用您本人名下的银行卡付款即可，"
+                      "不收手续费。还款后可以在“借款记录”里看到更新后的应还金额。")
+
+
+def early_repayment_again(view: LoanView) -> str:
+    """The payoff asked again once given (「提前还了利息怎么算」 got the same paragraph): how interest
+    works when paying early, in short."""
+    st = view.statement
+    return (f"提前还款只算到还款当天：到期未还的{yuan(st.amount_due_now)}元要先还上，还没到期的各期只还本金，"
+            f"这些期的利息不用付，也不收违约金或手续费。今天一次性结清是{yuan(st.payoff)}元。")
+
+
 def partial_prepayment(view: LoanView, amount: Decimal) -> str:
     """What paying ``amount`` today would do, to the fen: what is due is paid first, the rest goes
     to the principal of the next installments (ledger.md allocation; an installment whose principal

@@ -130,6 +130,24 @@ def test_how_to_pay_asked_again_gets_the_short_personal_answer(run_action):
     again = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
     assert "还2781.86元" in again and "罚息就不再增加" in again and "没有开通自动还款" in again
 
+
+def test_early_repayment_of_the_next_installment_and_follow_ups(run_action):
+    # found live (B004, current; next 2026-12-20: principal 1661.25 + interest 72.05): 「下个月的能先还吗」 got
+    # the whole payoff, 「怎么操作」 the general ways to pay, 「提前还了利息怎么算」 the same payoff again
+    nxt = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="下个月的能先还吗")
+    assert nxt.startswith("可以先还下一期（2026年12月20日那期）。如果今天还1661.25元")
+    assert "这期的利息72.05元不用再付" in nxt
+    payoff = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="能提前还吗")
+    assert "11843.20" in payoff
+    tracker = make_tracker("ask_early_repayment", "提前还了利息怎么算", slots=verified("B004"))
+    tracker.events.append({"event": "bot", "text": payoff})
+    again = run_action("action_answer_early_repayment", tracker).variables("utter_account_answer")["answer"]
+    assert again != payoff and again.startswith("提前还款只算到还款当天") and "11843.20" in again
+    how = make_tracker("how_to_pay", "怎么操作", slots=verified("B004"))
+    how.events.append({"event": "action", "name": "action_answer_early_repayment"})
+    said = run_action("action_answer_how_to_pay", how).variables("utter_account_answer")["answer"]
+    assert said.startswith("提前还款在App的“提前还款”页面操作")
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

@@ -33,6 +33,12 @@ class _QuestionAnswer(BotAction):
         """What to say; a subclass may read the message (an amount, what it asks about)."""
         return self.explain(view)
 
+    @staticmethod
+    def once(turn: Turn, full: str, again: Callable[[], str | None]) -> str:
+        """``full``, unless the bot already sent it in this conversation: then ``again()``, the short
+        answer (found live: the same long paragraph given two and three times), if it has one."""
+        return (turn.said_text(full) and again()) or full
+
 
 class _LoanAnswer(_QuestionAnswer):
     collection = True
@@ -65,11 +71,12 @@ class ActionAnswerOverdueReason(_LoanAnswer):
         """Asked again once answered (found live: 「我卡里明明有钱啊」 got the same paragraph twice):
         the bank's record, how to have it checked, and a person."""
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
-        again = view is not None and turn.said_text(self.answer(turn, view)) and explain.overdue_reason_questioned(view)
-        if again:
-            turn.say(self.response, answer=again, buttons=[HUMAN_BUTTON, HOW_TO_PAY_BUTTON])
-        else:
-            super().handle(turn)
+        if view is None:
+            turn.say("utter_no_loan")
+            return
+        full = self.answer(turn, view)
+        said = self.once(turn, full, lambda: explain.overdue_reason_questioned(view))
+        turn.say(self.response, answer=said, buttons=[HUMAN_BUTTON, HOW_TO_PAY_BUTTON] if said != full else [])
 
 
 class ActionAnswerPenalty(_LoanAnswer):
@@ -119,8 +126,9 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
             nxt = explain.next_installment_early(view)
             if nxt is not None:
                 return nxt
-        full = self.explain(view)
-        return explain.early_repayment_again(view) if not view.statement.settled and turn.said_text(full) else full
+        if view.statement.settled:
+            return self.explain(view)
+        return self.once(turn, self.explain(view), lambda: explain.early_repayment_again(view))
 
 
 class _GeneralAnswer(_QuestionAnswer):
@@ -160,9 +168,9 @@ class ActionAnswerHowToPay(_GeneralAnswer):
                 and not explain.asks_how_to_know_it_went_through(turn.text)):
             return explain.HOW_TO_REPAY_EARLY
         full = explain.how_to_pay(view, turn.text)
-        if view is not None and not view.statement.settled and turn.said_text(full):
-            return explain.how_to_pay_again(view)
-        return full
+        if view is None or view.statement.settled:
+            return full
+        return self.once(turn, full, lambda: explain.how_to_pay_again(view))
 
 
 class ActionCheckPayment(BotAction):

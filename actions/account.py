@@ -62,6 +62,15 @@ class ActionAnswerDueDate(_LoanAnswer):
     action_name = "action_answer_due_date"
     question = "ask_due_date"
 
+    def answer(self, turn: Turn, view) -> str:
+        """「今天是还款日吗 几点前还算按时」 (found live, B005): the time answered first; asked again
+        (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
+        full = self.explain(view)
+        if not explain.asks_about_cutoff(turn.text) or view.statement.settled:
+            return full
+        with_time = explain.DUE_DAY_CUTOFF + full
+        return explain.DUE_DAY_CUTOFF if turn.said_text(with_time) or turn.said_text(full) else with_time
+
 
 class ActionAnswerOverdueReason(_LoanAnswer):
     action_name = "action_answer_overdue_reason"

@@ -86,6 +86,15 @@ def due_date(view: LoanView) -> str:
     return "".join(text)
 
 
+#: 「几点前还算按时」, 「晚上12点前还都可以吗」: what time of the due day still counts
+_CUTOFF = re.compile(r"几点|截止|截至|[\d零一二两三四五六七八九十]+点(之?前|以前)|当天.{0,3}(算|可以|行)")
+DUE_DAY_CUTOFF = f"还款日当天24点前还上都算按时还款；过了当天算逾期，{GRACE_DAYS}天宽限期内还清不收罚息。"
+
+
+def asks_about_cutoff(text: str) -> bool:
+    return bool(text) and _CUTOFF.search(text) is not None
+
+
 def nothing_to_extend(view: LoanView) -> str:
     """Asked to pay later with nothing due: when the next payment falls due, and what can be done
     if it cannot be paid then (a promise needs something due, so not that)."""

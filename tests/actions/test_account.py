@@ -148,6 +148,18 @@ def test_early_repayment_of_the_next_installment_and_follow_ups(run_action):
     said = run_action("action_answer_how_to_pay", how).variables("utter_account_answer")["answer"]
     assert said.startswith("提前还款在App的“提前还款”页面操作")
 
+
+def test_what_time_of_the_due_day_counts(run_action):
+    # found live (B005, installment 7 due today): 「今天是还款日吗 几点前还算按时」 and then 「晚上12点前还都可以吗」
+    # each got the due dates, and nothing about the time
+    first = answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="今天是还款日吗 几点前还算按时")
+    assert first.startswith("还款日当天24点前还上都算按时还款") and "第7期今天（2026年12月1日）到期" in first
+    tracker = make_tracker("ask_due_date", "晚上12点前还都可以吗", slots=verified("B005"))
+    tracker.events.append({"event": "bot", "text": first})
+    again = run_action("action_answer_due_date", tracker).variables("utter_account_answer")["answer"]
+    assert again.startswith("还款日当天24点前还上都算按时还款") and "第7期" not in again
+    assert answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="还款日是哪天").startswith("第6期")
+
 def test_b008_settled_and_certificate(run_action):
     text = answer(run_action, "action_answer_balance", "B008")
     assert "结清" in text and "结清证明" in text

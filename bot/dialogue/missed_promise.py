@@ -12,8 +12,9 @@ from bot.nlu.normalise import normalise_with_offsets, to_original_span
 
 #: 没还上 / 没能还 / 没还成 / 没凑够 / 没凑齐 / 没有还 / 还没还 / 失约了 / 食言了
 MISSED = re.compile(r"没(有|能)?(还上|还成|还|凑够|凑齐|凑到)|还没还|失约|食言|没做到")
-#: the missed promise is an earlier one: 上次 / 之前 / 上回 / 那次 / 说好 / 答应 / 约好
-EARLIER = re.compile(r"上次|之前|上回|那次|说好|答应|约好|承诺|原来说")
+#: the missed promise is an earlier one: 上次 / 之前 / 上回 / 那次 / 说好 / 答应 / 约好; 上个月 / 上周 /
+#: 前几天 / 说还 (found live: 「我上个月20号说还1100 结果没还上」 was read back as a new promise for the 20th)
+EARLIER = re.compile(r"上次|之前|上回|那次|说好|答应|约好|承诺|原来说|上个?月|上周|上礼拜|上星期|前几天|前两天|说要?还")
 
 
 def missed_at(text: str | None) -> int | None:

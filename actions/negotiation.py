@@ -276,6 +276,10 @@ class ActionHandleExtension(BotAction):
 
     def handle(self, turn: Turn) -> None:
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if explain.asks_about_grace(turn.text):
+            # 「宽限期是什么意思」 (found live, B002 in grace): request_extension as the data labels it, and the
+            # question answered before the ways to pay later
+            turn.say("utter_account_answer", answer=explain.grace_period(view))
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
                      buttons=[PLAN_BUTTON, HUMAN_BUTTON])

@@ -95,6 +95,28 @@ def asks_about_cutoff(text: str) -> bool:
     return bool(text) and _CUTOFF.search(text) is not None
 
 
+#: 「宽限期是什么意思」, 「宽限期有几天」, 「有没有宽限期」: the grace period asked about, not asked for
+_ASKS_GRACE = re.compile(r"宽限期.{0,6}(什么|几天|多久|多长|意思|怎么算|算不算|还算|有吗|吗)|有没有宽限期|有宽限期吗")
+
+
+def asks_about_grace(text: str) -> bool:
+    return bool(text) and _ASKS_GRACE.search(text) is not None
+
+
+def grace_period(view: LoanView | None) -> str:
+    """What the grace period is (ledger.md), and where this borrower stands in it."""
+    text = (f"宽限期是还款日之后的{GRACE_DAYS}天：这{GRACE_DAYS}天内把到期的一期还清，不收罚息；超过{GRACE_DAYS}天，"
+            "罚息从还款日次日起算。宽限期不改变还款日。")
+    st = view.statement if view is not None else None
+    if st is not None and st.in_grace:
+        first = st.overdue_installments[0]
+        last = first.due_date + dt.timedelta(days=GRACE_DAYS)
+        text += f"您这一期{cn_date(first.due_date)}到期，现在还在宽限期内，{cn_date(last)}当天或之前还清{yuan(st.amount_due_now)}元就不收罚息。"
+    elif st is not None and st.overdue_installments:
+        text += f"您已逾期{st.days_overdue}天，已经过了宽限期，罚息在按天计算。"
+    return text
+
+
 def nothing_to_extend(view: LoanView) -> str:
     """Asked to pay later with nothing due: when the next payment falls due, and what can be done
     if it cannot be paid then (a promise needs something due, so not that)."""

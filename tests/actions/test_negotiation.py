@@ -322,6 +322,18 @@ def test_an_amount_with_nothing_due_gets_what_paying_it_early_does_not_a_date_as
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 
+
+def test_the_grace_period_asked_about_is_explained(run_action):
+    # found live (B002, 3 days late, in grace): 「宽限期是什么意思」 got only 「还款日本身不能修改…」
+    run = run_action("action_handle_extension", make_tracker("request_extension", "宽限期是什么意思", slots=verified("B002")))
+    assert run.responses == ["utter_account_answer", "utter_extension_options"]
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("宽限期是还款日之后的3天") and "2026年12月1日当天或之前还清1376.24元就不收罚息" in said
+    late = run_action("action_handle_extension", make_tracker("request_extension", "有没有宽限期", slots=verified("B001")))
+    assert "已逾期21天，已经过了宽限期" in late.variables("utter_account_answer")["answer"]
+    plain = run_action("action_handle_extension", make_tracker("request_extension", "宽限我几天吧", slots=verified("B002")))
+    assert plain.responses == ["utter_extension_options"]
+
 def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(run_action):
     """「这个利息怎么这么高」 after the 12-month disclosure was answered with the penalty formula."""
     slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}

@@ -127,6 +127,8 @@ class ActionProposePromise(BotAction):
         missed = missed_at(turn.text)
         if missed is not None:  # 「上次说20号还 没还上」: that 20号 is the promise missed, not a new one
             dates, amounts = turn.entity_values("date", after=missed), turn.entity_values("amount", after=missed)
+            if not dates and _promise_missed_answered(turn):
+                return
             propose_promise(turn, dates[0] if dates else None, amounts[0] if amounts else None)
             return
         propose_promise(turn, turn.entity("date"), turn.entity("amount"))
@@ -188,6 +190,18 @@ def amend_read_back(turn: Turn) -> bool:
     return False
 
 
+def _promise_missed_answered(turn: Turn) -> bool:
+    """A missed promise told with no new date (「我上个月20号说还1100 结果没还上 不好意思」): no blame, the
+    promise on record, what is due, and the ways on, instead of a bare 「您打算哪天还？」 (found live).
+    A date said next still goes to the promise (this action asked). True when it answered."""
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    if view is None or view.statement.settled or view.statement.amount_due_now <= 0:
+        return False
+    turn.set("promise_amount", None)
+    turn.say("utter_account_answer", answer=explain.promise_missed(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
+    return True
+
+
 def _nothing_due_answered(turn: Turn, raw_amount) -> bool:
     """Nothing is due, so there is nothing to promise: found live (B004, current), 「那我先还5000行不行」
     after the payoff was given was asked for a date, only to hear then that no promise was needed.
@@ -239,7 +253,8 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
                  reason=check.reason)
         return
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-    if view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken"):
+    if (view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
+            and not turn.said_text(explain.promise_missed(view))):
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     same_date = in_progress and turn.tracker.get_slot("promise_date") == check.date.isoformat()

@@ -525,7 +525,20 @@ def test_a_missed_promise_is_not_read_as_a_new_one(run_action):
     text = "上次说20号还 没还上"
     told = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", text, entities=_with_spans(text, ("date", "2026-12-20", "20号")), slots=verified("B006")))
-    assert told.responses == ["utter_ask_promise_date"]
+    # and the bot does not just ask 「您打算哪天还？」 (found live, 「我上个月20号说还1100 结果没还上 不好意思」):
+    # no blame, the promise on record, what is due, the ways on
+    assert told.responses == ["utter_account_answer"]
+    said = told.variables("utter_account_answer")
+    assert said["answer"].startswith("谢谢您主动告诉我，没关系。我们看到您之前约定在2026年11月20日还1100.00元")
+    assert [b["payload"] for b in said["buttons"]] == ["/promise_to_pay", "/request_installment", "/request_human"]
+    # the date said next is read back, without telling of the broken promise a second time
+    then = _answer("25号", "promise_to_pay", 0.9, _with_spans("25号", ("date", "2026-12-25", "25号")),
+                   {**verified("B006"), **told.slots})
+    then.events.append({"event": "action", "name": "action_propose_promise"})
+    then.events.append({"event": "bot", "text": said["answer"]})
+    read = run_action("action_propose_promise", then)
+    assert "utter_promise_previous_broken" not in read.responses
+    assert read.variables("utter_promise_readback")["date"] == "2026年12月25日"
     text = "上次没还上 这次15号一定还"  # a date after the missed one is the new promise
     new = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", text, entities=_with_spans(text, ("date", "2026-12-15", "15号")), slots=verified("B006")))

@@ -184,6 +184,15 @@ def _full_year(raw: str, today: dt.date) -> Optional[int]:
     return year
 
 
+#: a borrower is at least this old: a full date this many years back or more is a birth date when
+#: nothing says so (repayment dates are this year's or later)
+MIN_BORROWER_AGE = 16
+
+
+def _birth_year(year: int, today: dt.date) -> bool:
+    return year <= today.year - MIN_BORROWER_AGE
+
+
 def _full_date_resolver(text: str, start: int, end: int, y: str, m: str, d: str) -> Resolver:
     raw = text[start:end]
     birth_kw = _birth_context(text, start)
@@ -191,7 +200,7 @@ def _full_date_resolver(text: str, start: int, end: int, y: str, m: str, d: str)
     def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
         year = _full_year(y, today)
         month, day = _small_int(m), _small_int(d)
-        is_birth = birth_kw or (year is not None and year <= today.year - 16)
+        is_birth = birth_kw or (year is not None and _birth_year(year, today))
         label = "birth_date" if is_birth else "date"
         if year is None or month is None or day is None:
             return label, raw
@@ -548,19 +557,18 @@ _BARE_FOUR_RE = re.compile(r"(?<![\d.,A-Za-z/:：-])(?P<v>\d{4})(?![\d.,A-Za-z%/
 _MONEY_AFTER = re.compile(r"\s?(?:块|元|圆|万|千|k|K|w|W|rmb|人民币)")
 
 
-#: the latest birth year a full date can have to be taken for a birth date when nothing says so
-#: (repayment dates are this year's or later; a borrower born after 2010 is not of age)
-_LATEST_BIRTH_YEAR = 2010
-
-
 def _birth_date_spans(text: str) -> List[Tuple[int, int]]:
-    """Spans of the full dates in ``text`` that are birth dates: a birth word before them, or a
-    year no repayment date has (「1988.3.12」, 「88年3月12号」)."""
+    """Spans of the full dates in ``text`` that are birth dates, by the same rule as their resolver
+    (``_full_date_resolver``): a birth word before them, or a borrower's birth year (「1988.3.12」,
+    「88年3月12号」). Candidates are found before any date is resolved, so the bot's clock says the year."""
+    from bot.clock import today as clock_today
+
+    today = clock_today()
     spans = []
     for regex in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
         for m in regex.finditer(text):
-            year = _full_year(m["y"], dt.date(2030, 1, 1))  # two digits: 30 and below 20xx, above 19xx
-            if _birth_context(text, m.start()) or (year is not None and year <= _LATEST_BIRTH_YEAR):
+            year = _full_year(m["y"], today)
+            if _birth_context(text, m.start()) or (year is not None and _birth_year(year, today)):
                 spans.append((m.start(), m.end()))
     return spans
 

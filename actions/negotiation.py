@@ -55,6 +55,14 @@ def _term_buttons(terms) -> list[dict]:
     return [{"title": f"{t}期", "payload": f'/request_installment{{"installment_count": {t}}}'} for t in terms]
 
 
+def record_hardship(turn: Turn, category: str) -> str:
+    """Compliance rule 3: only the category is stored, and the borrower is told why; the category
+    recorded (an unknown one is 'other')."""
+    recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
+    turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+    return recorded
+
+
 class ActionOfferPlans(BotAction):
     collection = True
     resumes_flow = False
@@ -67,8 +75,7 @@ class ActionOfferPlans(BotAction):
             # 「我失业了 每个月最多还1000」, 「我失业了能分期吗」: request_installment by the contract's precedence,
             # and the hardship declared all the same (found live: not recorded, so a borrower under 90 days
             # late was offered the short terms; ledger.md: a declared hardship gets the long ones)
-            recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
-            turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+            record_hardship(turn, category)
         self.offer(turn)
 
     def offer(self, turn: Turn) -> None:
@@ -346,8 +353,7 @@ class ActionRecordHardship(BotAction):
             turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
             ask_next_factor(turn, has_id=False)
             return
-        recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
-        turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
+        recorded = record_hardship(turn, category)
         # 「我失业了 会不会被起诉」: inform_hardship by the contract's precedence, the question answered too
         question = turn.message.get(QUESTION_KEY)
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if question in QUESTION_ANSWERS else None

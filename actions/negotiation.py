@@ -351,7 +351,8 @@ class ActionRecordHardship(BotAction):
 
             turn.set("pending_action", self.action_name)
             turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
-            ask_next_factor(turn, has_id=False)
+            # found live: 「我是王强 身份证尾号771x」, then 「我真的没钱 生意黄了」 was asked for the ID tail again
+            ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
             return
         recorded = record_hardship(turn, category)
         # 「我失业了 会不会被起诉」: inform_hardship by the contract's precedence, the question answered too

@@ -110,6 +110,21 @@ def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_me
         assert not wants_to_talk_later(text), text
 
 
+def test_a_hardship_told_before_verifying_asks_for_the_factor_still_missing(run_action):
+    """Found live: the ID tail given, then 「我真的没钱 生意黄了」 was asked for the ID tail again."""
+    def run(slots):
+        return run_action("action_record_hardship", make_tracker(
+            "inform_hardship", "我真的没钱 生意黄了", entities=[ent("hardship_type", "business_failure")], slots=slots))
+
+    half = run({"id_last4": "771X", "requested_factor": "second_factor"})
+    assert half.responses == ["utter_hardship_heard", "utter_ask_birth_date"]
+    assert half.slots["requested_factor"] == "second_factor"
+    assert half.slots["pending_action"] == "action_record_hardship"
+    none = run({})
+    assert none.responses == ["utter_hardship_heard", "utter_ask_id_last4"]
+    assert none.slots["requested_factor"] == "id_last4"
+
+
 def test_tears_alone_are_asked_about_not_recorded_as_a_hardship(run_action):
     # found live: 「😭😭😭」 was recorded as 其他困难 and got the options
     for text in ("😭😭😭", "。。。", "😢!!"):

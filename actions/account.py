@@ -179,7 +179,9 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         full = explain.how_to_pay(view, turn.text)
         if view is None or view.statement.settled:
             return full
-        return self.once(turn, full, lambda: explain.how_to_pay_again(view))
+        if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again
+            return explain.how_to_pay_again(view, turn.text)
+        return self.once(turn, full, lambda: explain.how_to_pay_again(view, turn.text))
 
 
 class ActionCheckPayment(BotAction):

@@ -421,13 +421,26 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
     return text + _own_situation(view)
 
 
-def how_to_pay_again(view: LoanView) -> str:
+#: 「换好了」, 「新卡绑好了」, 「自动还款开通好了」: the borrower says the card or autodebit is seen to
+_CARD_SET = re.compile(r"(换|绑|绑定|改|设置|开通|弄|搞)(好|完|上)(了|啦)|(换绑|绑定|绑卡|换卡)(成功|好)|搞定了"
+                       r"|重新绑定了|(把卡|新卡)(换|绑)了|(换|绑)了(张|一张)?新卡")
+
+
+def says_card_is_set(text: str) -> bool:
+    """A statement, not a question: 「绑好了 现在能自动扣吗」 asks, and is answered as asked."""
+    return bool(text) and _CARD_SET.search(text) is not None and not asks_yes_no(text)
+
+
+def how_to_pay_again(view: LoanView, text: str = "") -> str:
     """how_to_pay asked again once the ways were given (found live, B002: 「绑好了 现在能自动扣吗」 and
-    「那我今天主动还可以吗」 each got the same long paragraph): the short personal answer."""
+    「那我今天主动还可以吗」 each got the same long paragraph): the short personal answer. Told the card
+    is seen to (found live, B002: 「换好了」 was read as distress), what to do now, not 「可以」."""
     st = view.statement
     parts = []
     if st.amount_due_now > 0:
-        parts.append(f"可以，今天就能在App“还款”页面选您本人的银行卡（包括新换绑的卡）主动还款，还{yuan(st.amount_due_now)}元。")
+        parts.append(f"好的。已到期的{yuan(st.amount_due_now)}元不会等到下个还款日，请现在就在App“还款”页面"
+                     "选新卡主动还款。" if says_card_is_set(text) else
+                     f"可以，今天就能在App“还款”页面选您本人的银行卡（包括新换绑的卡）主动还款，还{yuan(st.amount_due_now)}元。")
         if st.in_grace:
             parts.append(f"现在还在{GRACE_DAYS}天宽限期内，宽限期内还清不收罚息。")
         elif st.overdue_installments:

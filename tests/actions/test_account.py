@@ -131,6 +131,20 @@ def test_how_to_pay_asked_again_gets_the_short_personal_answer(run_action):
     assert "还2781.86元" in again and "罚息就不再增加" in again and "没有开通自动还款" in again
 
 
+def test_a_card_said_to_be_seen_to_gets_what_to_do_now(run_action):
+    # found live (B002, card expired, in grace): 「卡过期了？那我换张卡」, then 「换好了」 (read as distress)
+    for text in ("换好了", "新卡绑好了", "换绑成功了", "我把卡换了"):
+        said = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text=text)
+        assert said.startswith("好的。已到期的1376.24元不会等到下个还款日，请现在就在App“还款”页面选新卡主动还款。"), text
+        assert "宽限期内还清不收罚息" in said and "还款方式：" not in said, text
+    # a question about the new card is still answered as asked
+    asked = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text="新卡绑好了 今天会扣吗")
+    assert not asked.startswith("好的。")
+    # nothing due (B004): no payment asked for
+    said = answer(run_action, "action_answer_how_to_pay", "B004", "how_to_pay", text="换好了")
+    assert said.startswith("您目前没有到期未还的款项。下一期还款日是2026年12月20日")
+
+
 def test_early_repayment_of_the_next_installment_and_follow_ups(run_action):
     # found live (B004, current; next 2026-12-20: principal 1661.25 + interest 72.05): 「下个月的能先还吗」 got
     # the whole payoff, 「怎么操作」 the general ways to pay, 「提前还了利息怎么算」 the same payoff again

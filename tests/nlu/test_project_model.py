@@ -70,6 +70,13 @@ def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent
 
 
+@pytest.mark.parametrize("text", ["新卡换好啦", "银行卡我已经换绑好了", "改好了", "弄完了", "扣款卡绑好了"])
+def test_saying_something_is_done_is_not_distress(agent, text):
+    """Found live (B002): 「换好了」, after being told to change the expired card, was express_distress
+    (「遗书已经写好了」 and the like end the same way) and got the crisis reply and a person."""
+    assert intent_of(agent, text) in ("how_to_pay", "affirm"), text
+
+
 @pytest.mark.parametrize("text, question", [
     ("我失业了 会不会被起诉", "ask_consequences"),
     ("最近生病住院了 罚息怎么算的", "ask_penalty"),

@@ -77,6 +77,14 @@ def test_saying_something_is_done_is_not_distress(agent, text):
     assert intent_of(agent, text) in ("how_to_pay", "affirm"), text
 
 
+@pytest.mark.parametrize("text", ["烦死人了", "急死人了", "吓死人了", "笑死我了", "钱存进去了", "没啥事了", "你还在吗"])
+def test_everyday_words_are_not_distress(agent, text):
+    """Found probing short replies: 「烦死了」, 「急死了」, 「笑死」 (死 as an intensifier), 「钱准备好了」,
+    「充好了」, 「我在」 were express_distress, which sends the crisis lines and a person. Written here,
+    not the training examples; the safety net's own phrases are tested in tests/compliance."""
+    assert intent_of(agent, text) != "express_distress", text
+
+
 @pytest.mark.parametrize("text, question", [
     ("我失业了 会不会被起诉", "ask_consequences"),
     ("最近生病住院了 罚息怎么算的", "ask_penalty"),

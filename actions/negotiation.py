@@ -381,6 +381,8 @@ class ActionRecordHardship(BotAction):
 
 #: 「那剩下的呢」, 「剩余的怎么办」
 _REST = re.compile(r"剩下|剩余|其余|余下|剩的")
+#: 「没了」, 「没有了」, 「暂时没有」: nothing more to ask (found live: answered 「还有什么可以帮您？」)
+_NOTHING_MORE = re.compile(r"^(暂时|目前|先)?(没|没有|没啥|没什么|没别的)(别的|其他的?|事|问题)?(了|啦)?(吧|哈)?$")
 
 
 def _promise_rest(turn: Turn) -> str | None:
@@ -428,6 +430,8 @@ class ActionHandleConfirmation(BotAction):
                 # 「行吧 那你说怎么办」 after the consequences (found live): the ways on, not 「还有什么可以帮您」
                 if not _ways_on(turn):
                     turn.say("utter_anything_else")
+            elif intent == "deny" and _NOTHING_MORE.match((turn.text or "").strip()):
+                turn.say("utter_goodbye")
             else:
                 turn.say("utter_anything_else")
             return

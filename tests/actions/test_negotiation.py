@@ -110,6 +110,16 @@ def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_me
         assert not wants_to_talk_later(text), text
 
 
+def test_nothing_more_to_ask_is_a_goodbye_not_another_question(run_action):
+    """Found live: 「没了」 after an answer got 「还有什么可以帮您？」, the very question it answered."""
+    for text in ("没了", "没有了", "暂时没有", "没别的了", "没啥事了"):
+        run = run_action("action_handle_confirmation", make_tracker("deny", text, slots=verified("B005")))
+        assert run.responses == ["utter_goodbye"], text
+    for text in ("不是", "不对"):
+        run = run_action("action_handle_confirmation", make_tracker("deny", text, slots=verified("B005")))
+        assert run.responses == ["utter_anything_else"], text
+
+
 def test_a_hardship_told_before_verifying_asks_for_the_factor_still_missing(run_action):
     """Found live: the ID tail given, then 「我真的没钱 生意黄了」 was asked for the ID tail again."""
     def run(slots):
@@ -282,7 +292,7 @@ def test_a_refusal_to_pay_gets_the_facts_and_the_ways_out_not_anything_else(run_
     unverified = run_action("action_handle_confirmation", make_tracker("deny", "一分钱都不會還", slots={}))
     text = unverified.variables("utter_account_answer")["answer"]
     assert "民事诉讼" in text and "逾期21天" not in text  # nothing about an account before verification
-    for plain in ("不用了", "不是", "没有了", "还不了"):  # a plain no, or cannot pay (hardship): no lecture
+    for plain in ("不用了", "不是", "还不了"):  # a plain no, or cannot pay (hardship): no lecture (「没有了」: goodbye)
         assert run_action("action_handle_confirmation", make_tracker("deny", plain, slots=verified("B001"))).responses == [
             "utter_anything_else"]
     with session_scope() as s:

@@ -95,8 +95,8 @@ class Turn:
                 if ent.get("entity") == name and ent.get("value") not in (None, "")
                 and (after is None or int(ent.get("start") or 0) >= after)]
 
-    def entity(self, name: str) -> Any:
-        values = self.entity_values(name)
+    def entity(self, name: str, after: int | None = None) -> Any:
+        values = self.entity_values(name, after=after)
         return values[0] if values else None
 
     def say(self, response: str, buttons: list[dict] | None = None, **variables: Any) -> None:

@@ -78,8 +78,10 @@ class ActionOfferPlans(BotAction):
             record_hardship(turn, category)
         self.offer(turn)
 
-    def offer(self, turn: Turn) -> None:
-        """The plans for this borrower: the term or budget they named picks, else the menu."""
+    def offer(self, turn: Turn, after: int | None = None) -> None:
+        """The plans for this borrower: the term or budget they named picks, else the menu. With
+        ``after``, only what the message says from that offset on counts (what comes before it told
+        of a missed promise, bot/dialogue/missed_promise.py)."""
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is None:
             turn.say("utter_no_loan")
@@ -92,8 +94,8 @@ class ActionOfferPlans(BotAction):
                 turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=options.eligibility.reason)
             return
         terms = options.eligibility.terms
-        count = _int(turn.entity("installment_count"))
-        budget = _amount(turn.entity("amount"))
+        count = _int(turn.entity("installment_count", after=after))
+        budget = _amount(turn.entity("amount", after=after))
         if count is not None:
             if count not in terms:
                 turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
@@ -197,7 +199,7 @@ def amend_read_back(turn: Turn) -> bool:
     return False
 
 
-def _promise_missed_answered(turn: Turn) -> bool:
+def _promise_missed_answered(turn: Turn, thanked: bool = False) -> bool:
     """A missed promise told with no new date (「我上个月20号说还1100 结果没还上 不好意思」): no blame, the
     promise on record, what is due, and the ways on, instead of a bare 「您打算哪天还？」 (found live).
     A date said next still goes to the promise (this action asked). True when it answered."""
@@ -205,7 +207,8 @@ def _promise_missed_answered(turn: Turn) -> bool:
     if view is None or view.statement.settled or view.statement.amount_due_now <= 0:
         return False
     turn.set("promise_amount", None)
-    turn.say("utter_account_answer", answer=explain.promise_missed(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
+    turn.say("utter_account_answer", answer=explain.promise_missed(view, thanked=thanked),
+             buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
     return True
 
 
@@ -366,12 +369,19 @@ class ActionRecordHardship(BotAction):
         if wants_to_talk_later(turn.text):  # 「我现在在医院 过几天再说」: the ways offered, not a menu pressed
             turn.say("utter_hardship_later", buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
             return
+        missed = missed_at(turn.text)
+        if missed is not None and not turn.entity_values("amount", after=missed) and _promise_missed_answered(
+                turn, thanked=True):
+            # found live (B006): 「上次答应的1100我还没还 这个月实在周转不开」 took the missed promise's 1100 for
+            # a monthly budget and offered a plan of 652.99 a month; it is the promise on record, told again
+            return
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is not None and options.eligibility.eligible and (
-                isinstance(_amount(turn.entity("amount")), Decimal) or turn.entity("installment_count") is not None):
+                isinstance(_amount(turn.entity("amount", after=missed)), Decimal)
+                or turn.entity("installment_count", after=missed) is not None):
             # 「我现在真的没钱 每个月只能还500」 got the whole menu: the budget or term picks, as when asked
             # for a plan (ledger.md: the shortest term within it, else the longest and a person)
-            ActionOfferPlans().offer(turn)
+            ActionOfferPlans().offer(turn, after=missed)
         elif options is not None and options.eligibility.eligible:
             turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
                      menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))

@@ -181,14 +181,15 @@ def overdue_reason_questioned(view: LoanView) -> str | None:
             f"无论原因是什么，这笔目前还没有还上，建议先在App“还款”页面主动还款，避免罚息继续增加。目前到期应还共{yuan(st.amount_due_now)}元。")
 
 
-def promise_missed(view: LoanView | None) -> str:
-    """「上次说好的没还上」, no new date given: no blame, the promise on record (if any), and the ways on."""
+def promise_missed(view: LoanView | None, thanked: bool = False) -> str:
+    """「上次说好的没还上」, no new date given: no blame, the promise on record (if any), and the ways on.
+    ``thanked``: the borrower was just thanked (a hardship recorded), so not again."""
     broken = view.broken_promises if view is not None else ()
     told = (f"我们看到您之前约定在{cn_date(broken[-1].promised_date)}还{yuan(broken[-1].amount)}元，没能还上。"
             if broken else "")
     due = (f"目前到期应还{yuan(view.statement.amount_due_now)}元。"
            if view is not None and view.statement.amount_due_now > 0 else "")
-    return ("谢谢您主动告诉我，没关系。" + told + due
+    return (("没关系。" if thanked else "谢谢您主动告诉我，没关系。") + told + due
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
 
 

@@ -110,6 +110,25 @@ def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_me
         assert not wants_to_talk_later(text), text
 
 
+def test_a_hardship_told_with_a_missed_promise_does_not_take_its_amount_for_a_budget(run_action):
+    """Found live (B006, 1100.00 promised for 11-20, broken): 「上次答应的1100我还没还 这个月实在周转不开」
+    was offered a 12-month plan 「按您每月能还1100.00元」. The 1100 is the promise missed."""
+    text = "上次答应的1100我还没还 这个月实在周转不开"
+    amount = {"entity": "amount", "value": "1100.00", "start": text.index("1100"), "end": text.index("1100") + 4}
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", text, entities=[amount],
+                                                            slots=verified("B006")))
+    assert run.responses == ["utter_hardship_recorded", "utter_account_answer"]
+    said = run.variables("utter_account_answer")
+    assert said["answer"].startswith("没关系。我们看到您之前约定在2026年11月20日还1100.00元，没能还上。")
+    assert [b["payload"] for b in said["buttons"]] == ["/promise_to_pay", "/request_installment", "/request_human"]
+    # a budget said after the missed promise is still a budget
+    text = "上次说好的没还上 我失业了 每个月只能还500"
+    ents = [ent("hardship_type", "job_loss"),
+            {"entity": "amount", "value": "500.00", "start": text.index("500"), "end": text.index("500") + 3}]
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", text, entities=ents, slots=verified("B001")))
+    assert run.variables("utter_plan_affordable")["budget"] == "500.00"
+
+
 def test_nothing_more_to_ask_is_a_goodbye_not_another_question(run_action):
     """Found live: 「没了」 after an answer got 「还有什么可以帮您？」, the very question it answered."""
     for text in ("没了", "没有了", "暂时没有", "没别的了", "没啥事了"):

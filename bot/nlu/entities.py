@@ -224,6 +224,10 @@ _FULL_DATE_RE = re.compile(
     rf"\s?年\s?(?P<m>{_NUM_SMALL})\s?月份?\s?(?P<d>{_NUM_SMALL})\s?(?:日|号)?"
 )
 _ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d.])")
+#: 「98.2.14」, 「88/3/12」: a two-digit year, month and day (found live: 「孙悦 5828 98.2.14」 was read as
+#: 5828 yuan and nothing else, and verification asked for the ID tail again); a real month and day only
+_SHORT_YEAR_DATE_RE = re.compile(
+    r"(?<![\d.])(?P<y>\d{2})(?P<sep>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=sep)(?P<d>3[01]|[12]\d|0?[1-9])(?![\d.])")
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH_DAY_RE = re.compile(
     rf"(?:(?P<rel>下下个?月|下个?月|这个?月|本月|当月)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL})\s?月份?)"
@@ -300,7 +304,7 @@ def _holiday_resolver(word: str) -> Resolver:
 
 
 def _date_candidates(text: str) -> Iterable[Candidate]:
-    for rx in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
+    for rx in (_FULL_DATE_RE, _ISO_DATE_RE, _SHORT_YEAR_DATE_RE, _COMPACT_DATE_RE):
         for m in rx.finditer(text):
             if rx is _COMPACT_DATE_RE and _safe_date(int(m["y"]), int(m["m"]), int(m["d"])) is None:
                 continue
@@ -565,7 +569,7 @@ def _birth_date_spans(text: str) -> List[Tuple[int, int]]:
 
     today = clock_today()
     spans = []
-    for regex in (_FULL_DATE_RE, _ISO_DATE_RE, _COMPACT_DATE_RE):
+    for regex in (_FULL_DATE_RE, _ISO_DATE_RE, _SHORT_YEAR_DATE_RE, _COMPACT_DATE_RE):
         for m in regex.finditer(text):
             year = _full_year(m["y"], today)
             if _birth_context(text, m.start()) or (year is not None and _birth_year(year, today)):

@@ -234,6 +234,13 @@ NAMED_OR_BORN = [
     ("还款 3512", [("amount", "3512.00")]),
     ("3512 1001 1988.3.12", [("amount", "3512.00"), ("amount", "1001.00"), ("birth_date", "1988-03-12")]),
     ("2026.12.15 还3512", [("date", "2026-12-15"), ("amount", "3512.00")]),
+    # found live: 「孙悦 5828 98.2.14」 was 5828 yuan and nothing else; a two-digit year's date is a date
+    ("孙悦 5828 98.2.14", [("id_last4", "5828"), ("birth_date", "1998-02-14")]),
+    ("5828 98/2/14", [("id_last4", "5828"), ("birth_date", "1998-02-14")]),
+    ("88-03-12 3512", [("birth_date", "1988-03-12"), ("id_last4", "3512")]),
+    ("98.2.30", [("birth_date", "98.2.30")]),  # no such day: the text kept, the bot asks again
+    ("26.12.15还", [("date", "2026-12-15")]),  # this century's, and no birth year: a day to pay
+    ("版本1.2.3", []),
 ]
 
 

@@ -405,7 +405,20 @@ def asks_how_to_know_it_went_through(text: str) -> bool:
     return bool(text) and _PAID_THEN.search(text) is not None
 
 
+#: 「用支付宝可以还吗」, 「微信能还不」: a wallet or payment app named as the way to pay
+_WALLET = re.compile(r"支付宝|微信|云闪付|余额宝|零钱通|财付通|京东|美团|数字人民币|alipay|wechat", re.I)
+
+
+def asks_about_wallet(text: str) -> bool:
+    return bool(text) and _WALLET.search(text) is not None
+
+
 def how_to_pay(view: LoanView | None, text: str = "") -> str:
+    if asks_about_wallet(text) and not asks_about_others_account(text):
+        # found live (B007): 「用支付宝可以还吗」 was answered 「可以，今天就能在App…选您本人的银行卡」
+        answer = ("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"
+                  "钱在这些账户里的，可以先提现或转到您本人的银行卡上，再在App里主动还款。为了安全，请不要把钱转给任何个人账户。")
+        return answer + _own_situation(view)
     if asks_how_to_know_it_went_through(text):
         # found live: 「还完了会有短信吗」 was read as ask_consequences and got the consequences of not paying
         return ("还款成功后，可以在App的“借款记录”里看到这笔还款和更新后的应还金额。如果钱已经从卡里扣走，"

@@ -131,6 +131,20 @@ def test_how_to_pay_asked_again_gets_the_short_personal_answer(run_action):
     assert "还2781.86元" in again and "罚息就不再增加" in again and "没有开通自动还款" in again
 
 
+def test_a_wallet_named_as_the_way_to_pay_is_answered_not_said_yes_to(run_action):
+    # found live (B007, the ways already given): 「用支付宝可以还吗」 got 「可以，今天就能在App…选您本人的银行卡」
+    first = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="我卡被冻结了 怎么办")
+    for text in ("用支付宝可以还吗", "微信能还不", "余额宝的钱能直接还吗"):
+        tracker = make_tracker("how_to_pay", text, slots=verified("B007"))
+        tracker.events.append({"event": "bot", "text": first})
+        said = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+        assert said.startswith("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"), text
+        assert "银行卡被冻结" in said and "387.84" in said, text
+    # someone else's Alipay is someone else's account: that answer first
+    said = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="用我老公的支付宝还行吗")
+    assert said.startswith("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。")
+
+
 def test_a_card_said_to_be_seen_to_gets_what_to_do_now(run_action):
     # found live (B002, card expired, in grace): 「卡过期了？那我换张卡」, then 「换好了」 (read as distress)
     for text in ("换好了", "新卡绑好了", "换绑成功了", "我把卡换了"):

@@ -556,6 +556,8 @@ def payment_check(view: LoanView, days: int = 7) -> str:
             return text + (f"还款按先罚息、再利息、最后本金的顺序冲抵，冲抵后仍有{yuan(st.amount_due_now)}元到期未还"
                            f"（其中本金{yuan(st.principal_due)}元），所以还显示逾期。还清这部分就不再逾期。")
         return text + "目前没有到期未还的款项，不再显示逾期。"
+    if st.settled:  # found live (B008, settled 10-20): 「我的贷款还清了吧」 got only 「账户状态正常」
+        return balance(view)
     if st.amount_due_now == 0:
         return "查到您目前没有到期未还的款项，账户状态正常。"
     return (f"系统暂时没有查到您最近{days}天的还款入账。跨行转账有时需要1-2个工作日到账；如果已经扣款成功，"

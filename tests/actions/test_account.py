@@ -71,6 +71,12 @@ def test_b007_partial_payment_and_frozen_card(run_action):
     assert "11月30日500.00元" in paid and "387.84" in paid
 
 
+def test_a_settled_borrower_asking_if_it_is_paid_off_hears_it_is(run_action):
+    # found live (B008, settled 2026-10-20): 「我的贷款还清了吧」 got only 「账户状态正常」
+    said = answer(run_action, "action_check_payment", "B008", "inform_paid", text="我的贷款还清了吧")
+    assert said.startswith("您的微粒贷借款已经全部结清，没有待还金额。") and "结清证明" in said
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

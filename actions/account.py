@@ -50,7 +50,14 @@ class _LoanAnswer(_QuestionAnswer):
         if view is None:
             turn.say("utter_no_loan")
             return
-        turn.say(self.response, answer=self.answer(turn, view))
+        turn.say(self.response, answer=self.owed_too(turn, view, self.answer(turn, view)))
+
+    def owed_too(self, turn: Turn, view, said: str) -> str:
+        """``said``, and what is owed when the message asks that too (found live: 「我到底欠多少
+        罚息凭什么这么多」 got the penalty and not what is owed)."""
+        if self.question != "ask_balance" and explain.asks_balance_too(turn.text):
+            return said + explain.owed_now(view, said)
+        return said
 
 
 class ActionAnswerBalance(_LoanAnswer):
@@ -85,7 +92,8 @@ class ActionAnswerOverdueReason(_LoanAnswer):
             return
         full = self.answer(turn, view)
         said = self.once(turn, full, lambda: explain.overdue_reason_questioned(view))
-        turn.say(self.response, answer=said, buttons=[HUMAN_BUTTON, HOW_TO_PAY_BUTTON] if said != full else [])
+        turn.say(self.response, answer=self.owed_too(turn, view, said),
+                 buttons=[HUMAN_BUTTON, HOW_TO_PAY_BUTTON] if said != full else [])
 
 
 class ActionAnswerPenalty(_LoanAnswer):

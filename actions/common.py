@@ -292,7 +292,9 @@ def identity_step(turn: Turn) -> str | None:
     return RESPONDED
 
 
-def ask_for_verification(turn: Turn, pending: str | None) -> None:
+def ask_for_verification(turn: Turn, pending: str | None, why: bool = True) -> None:
+    """Ask for the factor still missing; ``why``: first say that the account needs it (not to
+    someone who is giving their identity: 「我叫张伟」 was told 「查询借款信息前需要先验证身份」)."""
     locked = verification.lock_state(turn.session, turn.conversation_id)
     if locked:
         turn.say("utter_verification_locked")
@@ -300,7 +302,8 @@ def ask_for_verification(turn: Turn, pending: str | None) -> None:
     if pending:
         turn.set("pending_action", pending)
         turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
-    turn.say("utter_need_verification")
+    if why:
+        turn.say("utter_need_verification")
     ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
 
 

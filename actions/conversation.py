@@ -38,7 +38,7 @@ class ActionVerify(BotAction):
             turn.say("utter_already_verified")
             return
         if not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")):
-            ask_for_verification(turn, pending=None)
+            ask_for_verification(turn, pending=None, why=False)
 
 
 class ActionTwoStageFallback(BotAction):

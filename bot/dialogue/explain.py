@@ -64,6 +64,27 @@ def balance(view: LoanView) -> str:
     return "".join(parts)
 
 
+#: 「我到底欠多少 罚息凭什么这么多」: what is owed, asked beside another question
+_BALANCE_TOO = re.compile(r"((欠|还|差|要还|应还)(你们)?(多少|几多)|一共多少|总共多少|共欠)(?!钱?的?(罚息|利息|手续费|违约金|天|期))")
+
+
+def asks_balance_too(text: str) -> bool:
+    return bool(text) and _BALANCE_TOO.search(text) is not None
+
+
+def owed_now(view: LoanView, said: str = "") -> str:
+    """The amount due now and the payoff, in a sentence, unless ``said`` already gives them."""
+    st = view.statement
+    if st.settled:
+        return "" if "结清" in said else "您的借款已经全部结清，没有待还金额。"
+    parts = []
+    if st.amount_due_now > 0 and yuan(st.amount_due_now) not in said:
+        parts.append(f"目前到期应还共{yuan(st.amount_due_now)}元")
+    if yuan(st.payoff) not in said:
+        parts.append(f"一次性结清需要{yuan(st.payoff)}元")
+    return "，".join(parts) + "。" if parts else ""
+
+
 def due_date(view: LoanView) -> str:
     st = view.statement
     if st.settled:

@@ -77,6 +77,20 @@ def test_a_settled_borrower_asking_if_it_is_paid_off_hears_it_is(run_action):
     assert said.startswith("您的微粒贷借款已经全部结清，没有待还金额。") and "结清证明" in said
 
 
+def test_what_is_owed_asked_beside_another_question_is_answered_too(run_action):
+    # found live (B001): 「我到底欠多少 罚息凭什么这么多」 got the penalty and not what is owed
+    balance = answer(run_action, "action_answer_balance", "B001", "ask_balance")
+    due, payoff = re.findall(r"您目前应还([\d.]+)元", balance)[0], re.findall(r"需要还([\d.]+)元", balance)[0]
+    said = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="我到底欠多少 罚息凭什么这么多")
+    assert said.startswith("罚息只按逾期未还的本金计算")
+    assert said.endswith(f"目前到期应还共{due}元，一次性结清需要{payoff}元。")
+    plain = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="罚息凭什么这么多")
+    assert "一次性结清" not in plain
+    # the overdue reason already gives the amount due: only the payoff is added
+    why = answer(run_action, "action_answer_overdue_reason", "B001", "ask_overdue_reason", text="为啥逾期了 现在欠多少")
+    assert why.count(due) == 1 and why.endswith(f"一次性结清需要{payoff}元。")
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

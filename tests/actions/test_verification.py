@@ -89,6 +89,15 @@ def test_an_unprompted_bare_id_tail_ending_in_x_is_the_id_tail(run_action):
     assert digits.responses[-1] == "utter_ask_id_last4" and "id_last4" not in digits.slots
 
 
+def test_a_name_given_is_asked_for_the_factor_not_told_to_verify(run_action):
+    """Found live: 「我叫张伟」 got 「查询借款信息前需要先验证身份。」 before the question for the ID tail."""
+    run = run_action("action_verify", make_tracker("inform_identity", "我叫张伟", entities=[ent("person_name", "张伟")]))
+    assert run.responses == ["utter_ask_id_last4"]
+    # a question about the account still says why first
+    asked = run_action("action_answer_balance", make_tracker("ask_balance", "我欠多少"))
+    assert asked.responses == ["utter_need_verification", "utter_ask_id_last4"]
+
+
 def test_bare_tail_classified_out_of_scope_still_verifies(run_action):
     tracker = make_tracker("out_of_scope", "3512", slots={"requested_factor": "id_last4"})
     run = run_action("action_out_of_scope", tracker)

@@ -193,6 +193,21 @@ def _birth_year(year: int, today: dt.date) -> bool:
     return year <= today.year - MIN_BORROWER_AGE
 
 
+#: the oldest borrower a six-digit 「920708」 is read for (older, it is more likely a number)
+MAX_BORROWER_AGE = 90
+
+
+def _short_compact_birth(text: str, m: re.Match, today: dt.date) -> bool:
+    """「刘洋 2048 920708」: two-digit year, month and day run together are a birth date only when they
+    make one (a real day, a borrower's age) and no money word is before or after them (found live:
+    read as 920708 yuan, and verification asked for the ID tail again)."""
+    year = _full_year(m["y"], today)
+    return (year is not None and _birth_year(year, today) and year > today.year - MAX_BORROWER_AGE
+            and _safe_date(year, int(m["m"]), int(m["d"])) is not None
+            and not _MONEY_AFTER.match(text, m.end())
+            and not _MONEY_VERB_BEFORE.search(text[max(0, m.start() - 6):m.start()]))
+
+
 def _full_date_resolver(text: str, start: int, end: int, y: str, m: str, d: str) -> Resolver:
     raw = text[start:end]
     birth_kw = _birth_context(text, start)
@@ -228,6 +243,7 @@ _ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=s
 #: 5828 yuan and nothing else, and verification asked for the ID tail again); a real month and day only
 _SHORT_YEAR_DATE_RE = re.compile(
     r"(?<![\d.])(?P<y>\d{2})(?P<sep>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=sep)(?P<d>3[01]|[12]\d|0?[1-9])(?![\d.])")
+_SHORT_COMPACT_DATE_RE = re.compile(r"(?<![\d.])(?P<y>\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d.])")
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH_DAY_RE = re.compile(
     rf"(?:(?P<rel>下下个?月|下个?月|这个?月|本月|当月)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL})\s?月份?)"
@@ -310,6 +326,10 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
                 continue
             yield Candidate(m.start(), m.end(), TIER_FULL_DATE,
                             _full_date_resolver(text, m.start(), m.end(), m["y"], m["m"], m["d"]))
+    for m in _SHORT_COMPACT_DATE_RE.finditer(text):
+        full = _full_date_resolver(text, m.start(), m.end(), m["y"], m["m"], m["d"])
+        yield Candidate(m.start(), m.end(), TIER_FULL_DATE,
+                        lambda today, m=m, full=full: full(today) if _short_compact_birth(text, m, today) else None)
 
     for m in _MONTH_DAY_RE.finditer(text):
         raw = m.group(0)
@@ -574,6 +594,7 @@ def _birth_date_spans(text: str) -> List[Tuple[int, int]]:
             year = _full_year(m["y"], today)
             if _birth_context(text, m.start()) or (year is not None and _birth_year(year, today)):
                 spans.append((m.start(), m.end()))
+    spans += [(m.start(), m.end()) for m in _SHORT_COMPACT_DATE_RE.finditer(text) if _short_compact_birth(text, m, today)]
     return spans
 
 

@@ -241,6 +241,14 @@ NAMED_OR_BORN = [
     ("98.2.30", [("birth_date", "98.2.30")]),  # no such day: the text kept, the bot asks again
     ("26.12.15还", [("date", "2026-12-15")]),  # this century's, and no birth year: a day to pay
     ("版本1.2.3", []),
+    # found live: 「刘洋 2048 920708」 was two amounts; six digits are a birth date when they make one
+    ("刘洋 2048 920708", [("id_last4", "2048"), ("birth_date", "1992-07-08")]),
+    ("920708", [("birth_date", "1992-07-08")]),
+    ("还了920708", [("amount", "920708.00")]),  # a money word: yuan
+    ("920708元", [("amount", "920708.00")]),
+    ("120512", [("amount", "120512.00")]),  # 2012: too young to borrow
+    ("我借了350120", [("amount", "350120.00")]),  # 1935: older than any borrower it is read for
+    ("051301", []),  # no 13th month
 ]
 
 

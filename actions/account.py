@@ -103,6 +103,9 @@ class ActionAnswerPenalty(_LoanAnswer):
     def answer(self, turn: Turn, view) -> str:
         """Asked about interest (利息, 利率, not 罚息): the plan's while one waits for confirmation,
         else the loan's contract rate; the penalty computation otherwise."""
+        if turn.previous_action == "action_answer_early_repayment" and explain.asks_about_fee(turn.text):
+            # 「有违约金吗」 right after the payoff (found live, B004) got how the penalty is computed
+            return explain.early_repayment_again(view)
         if not explain.asks_about_interest(turn.text):
             return self.explain(view)
         term = turn.tracker.get_slot("plan_term")

@@ -221,7 +221,9 @@ def _nothing_due_answered(turn: Turn, raw_amount) -> bool:
     if view is None or view.statement.settled or view.statement.amount_due_now > 0:
         return False
     amount = _amount(raw_amount)
-    if isinstance(amount, Decimal) and amount > 0:
+    if amount == "all":  # 「全部还掉」 with nothing due: the whole loan
+        turn.say("utter_account_answer", answer=explain.early_repayment(view))
+    elif isinstance(amount, Decimal) and amount > 0:
         turn.say("utter_account_answer", answer=explain.partial_prepayment(view, amount))
     else:
         turn.say("utter_account_answer", answer=explain.nothing_to_extend(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
@@ -255,6 +257,10 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         # 「那我20号那天钱不够怎么办」 (B004, current) was told 「不需要做还款承诺」: the next due date, and what
         # can be done if it cannot be paid then, as when asked to pay later
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if view is not None and not view.statement.settled and raw_amount == "all":
+            # 「那我下周一全部还掉」 (found live, B004, after the payoff): nothing is due, so 全部 is the whole loan
+            turn.say("utter_account_answer", answer=explain.payoff_on(view, date))
+            return
         if view is not None and not view.statement.settled:
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return

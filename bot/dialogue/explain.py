@@ -286,9 +286,26 @@ def early_repayment(view: LoanView) -> str:
     st = view.statement
     if st.settled:
         return "您的借款已经结清了。"
-    return (f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：到期未还的{yuan(st.amount_due_now)}元，"
-            f"加上还没到期的本金{yuan(st.principal_not_yet_due)}元。未到期的利息不用付，也不收提前还款违约金或手续费。"
-            "可以在App“提前还款”里操作。")
+    due = f"到期未还的{yuan(st.amount_due_now)}元，加上" if st.amount_due_now > 0 else ""
+    return (f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：{due}还没到期的本金{yuan(st.principal_not_yet_due)}元。"
+            "未到期的利息不用付，也不收提前还款违约金或手续费。可以在App“提前还款”里操作。")
+
+
+def payoff_on(view: LoanView, day: dt.date) -> str:
+    """Paying the whole loan off on ``day`` (a day to come): what it will take then, to the fen."""
+    if day <= view.statement.as_of:
+        return early_repayment(view)
+    then = view.statement_on(day)
+    due = f"到期未还的{yuan(then.amount_due_now)}元，加上" if then.amount_due_now > 0 else ""
+    text = (f"好的。如果在{cn_date(day)}一次性结清，需要还{yuan(then.payoff)}元：{due}还没到期的本金"
+            f"{yuan(then.principal_not_yet_due)}元。未到期的利息不用付，也不收提前还款违约金或手续费。"
+            "结清当天在App“提前还款”里操作。")
+    between = [i for i in then.due_installments if i.due_date > view.statement.as_of]
+    if between:  # an installment falls due before that day: paid on its day, less is left then
+        days = "、".join(cn_date(i.due_date) for i in between)
+        text += (f"在那之前，{days}到期的那期要按时还（" + ("自动扣款会照常扣" if view.loan.autodebit else "请主动还款")
+                 + f"），还上后结清时只需还{yuan(then.principal_not_yet_due)}元。")
+    return text
 
 
 #: 「下个月的能先还吗」, 「下一期能提前还吗」: the next installment, not the whole loan
@@ -313,6 +330,11 @@ def next_installment_early(view: LoanView) -> str | None:
 #: 「怎么操作」 right after the payoff was given
 HOW_TO_REPAY_EARLY = ("提前还款在App的“提前还款”页面操作：选择一次性结清，或者输入想还的金额，用您本人名下的银行卡付款即可，"
                       "不收手续费。还款后可以在“借款记录”里看到更新后的应还金额。")
+
+
+def asks_about_fee(text: str) -> bool:
+    """「有违约金吗」, 「要手续费不」: a fee for paying early, when it follows the payoff."""
+    return bool(text) and re.search(r"违约金|手续费|违约费", text) is not None
 
 
 def early_repayment_again(view: LoanView) -> str:

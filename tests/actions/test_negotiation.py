@@ -129,6 +129,33 @@ def test_a_hardship_told_with_a_missed_promise_does_not_take_its_amount_for_a_bu
     assert run.variables("utter_plan_affordable")["budget"] == "500.00"
 
 
+def test_paying_all_with_nothing_due_is_paying_the_loan_off(run_action):
+    """Found live (B004, current, payoff 11843.20 today): 「那我下周一全部还掉」 after the payoff got the
+    next due date and 「如果到时确实还不上…」; 全部 with nothing due is the whole loan."""
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "那我下周一全部还掉", entities=[ent("date", "2026-12-07"), ent("amount", "all")],
+        slots=verified("B004")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("好的。如果在2026年12月7日一次性结清，需要还11843.20元：还没到期的本金11843.20元。")
+    assert "pending_confirmation" not in run.slots  # nothing to promise
+    # past the next due date (12-20, 1733.30): that installment is in it, and paid on its day, less is left
+    later = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "12月25号全部还清", entities=[ent("date", "2026-12-25"), ent("amount", "all")],
+        slots=verified("B004"))).variables("utter_account_answer")["answer"]
+    assert "2026年12月20日到期的那期要按时还（自动扣款会照常扣），还上后结清时只需还10181.95元" in later
+    now = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "全部还掉", entities=[ent("amount", "all")], slots=verified("B004")))
+    assert now.variables("utter_account_answer")["answer"].startswith("可以提前还清。今天一次性结清需要11843.20元")
+
+
+def test_a_fee_asked_right_after_the_payoff_is_the_early_repayment_fee(run_action):
+    """Found live (B004): 「有违约金吗」 right after the payoff got how the penalty is computed."""
+    tracker = make_tracker("ask_penalty", "有违约金吗", slots=verified("B004"))
+    tracker.events.append({"event": "action", "name": "action_answer_early_repayment"})
+    said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
+    assert "不收违约金或手续费" in said and "11843.20" in said and "罚息 =" not in said
+
+
 def test_nothing_more_to_ask_is_a_goodbye_not_another_question(run_action):
     """Found live: 「没了」 after an answer got 「还有什么可以帮您？」, the very question it answered."""
     for text in ("没了", "没有了", "暂时没有", "没别的了", "没啥事了"):

@@ -103,7 +103,7 @@ class ActionAnswerPenalty(_LoanAnswer):
     def answer(self, turn: Turn, view) -> str:
         """Asked about interest (利息, 利率, not 罚息): the plan's while one waits for confirmation,
         else the loan's contract rate; the penalty computation otherwise."""
-        if turn.previous_action == "action_answer_early_repayment" and explain.asks_about_fee(turn.text):
+        if turn.previous_answer == "action_answer_early_repayment" and explain.asks_about_fee(turn.text):
             # 「有违约金吗」 right after the payoff (found live, B004) got how the penalty is computed
             return explain.early_repayment_again(view)
         if not explain.asks_about_interest(turn.text):
@@ -183,7 +183,7 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py); the ways once
         given, the short personal answer instead of the same paragraph again; 「怎么操作」 right after
         the payoff, how to repay early."""
-        if (turn.previous_action == "action_answer_early_repayment" and view is not None and not view.statement.settled
+        if (turn.previous_answer == "action_answer_early_repayment" and view is not None and not view.statement.settled
                 and not explain.asks_about_others_account(turn.text) and not explain.asks_about_wallet(turn.text)
                 and not explain.asks_how_to_know_it_went_through(turn.text)):
             return explain.HOW_TO_REPAY_EARLY

@@ -78,6 +78,23 @@ class Turn:
         event = self.tracker.get_last_event_for("action", exclude=["action_listen"])
         return event.get("name") if event else None
 
+    @property
+    def previous_answer(self) -> str | None:
+        """The action whose reply the borrower last heard: the previous action, or, when that action
+        verified the borrower, the question it answered then (found live: 「你好 我想提前还款」, the
+        factors, then 「有违约金吗」, whose previous action was the verification)."""
+        events = list(self.tracker.events or [])
+        last = next((i for i in range(len(events) - 1, -1, -1)
+                     if events[i].get("event") == "action" and events[i].get("name") != "action_listen"), None)
+        if last is None:
+            return None
+        after = events[last + 1:]
+        if not any(e.get("event") == "slot" and e.get("name") == "verified" and e.get("value") is True for e in after):
+            return events[last].get("name")
+        pending = next((e.get("value") for e in reversed(events[:last])
+                        if e.get("event") == "slot" and e.get("name") == "pending_action"), None)
+        return pending or events[last].get("name")
+
     def said_before(self, response: str) -> bool:
         """Whether the bot already sent ``response`` in this conversation (Rasa keeps the response name
         in each bot event's metadata)."""

@@ -154,6 +154,23 @@ def test_a_fee_asked_right_after_the_payoff_is_the_early_repayment_fee(run_actio
     tracker.events.append({"event": "action", "name": "action_answer_early_repayment"})
     said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
     assert "不收违约金或手续费" in said and "11843.20" in said and "罚息 =" not in said
+    # the payoff asked before verifying, answered by the verification that followed (the live case)
+    tracker = make_tracker("ask_penalty", "有违约金吗", slots=verified("B004"))
+    tracker.events += [
+        {"event": "action", "name": "action_answer_early_repayment"},
+        {"event": "slot", "name": "pending_action", "value": "action_answer_early_repayment"},
+        {"event": "action", "name": "action_listen"}, {"event": "user", "text": "刘洋 2048 920708"},
+        {"event": "action", "name": "action_verify"},
+        {"event": "slot", "name": "pending_action", "value": None}, {"event": "slot", "name": "verified", "value": True},
+        {"event": "action", "name": "action_listen"}]
+    said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
+    assert "不收违约金或手续费" in said, said
+    # verified long before: the previous action is what counts
+    tracker = make_tracker("ask_penalty", "有违约金吗", slots=verified("B004"))
+    tracker.events += [{"event": "slot", "name": "verified", "value": True},
+                       {"event": "action", "name": "action_answer_balance"}, {"event": "action", "name": "action_listen"}]
+    said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
+    assert said.startswith("罚息只按逾期未还的本金计算"), said
 
 
 def test_nothing_more_to_ask_is_a_goodbye_not_another_question(run_action):

@@ -155,6 +155,12 @@ class _GeneralAnswer(_QuestionAnswer):
     """Questions with a general, lawful answer for anyone, personalised once verified."""
 
     def handle(self, turn: Turn) -> None:
+        if turn.tracker.get_slot("third_party") and not turn.verified:
+            # compliance rule 2: someone who said they are not the borrower is told only that the bank
+            # cannot discuss anyone's affairs, and how the holder can reach it (found live: a wife's
+            # 「我可以帮他还吗」 got the ways to pay, as if to the borrower)
+            turn.say("utter_third_party_no_verification")
+            return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
         turn.say("utter_account_answer", answer=self.answer(turn, view))
 

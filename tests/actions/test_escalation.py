@@ -85,6 +85,20 @@ def test_a_declared_third_party_is_never_verified_in_that_conversation(run_actio
     assert own.slots["verified"] is True
 
 
+def test_a_declared_third_party_gets_no_general_answers_about_debts_either(run_action):
+    """Found live: after 「我老公欠你们钱」, 「我可以帮他还吗」 got the ways to pay. Rule 2: told only that
+    the bank cannot discuss anyone's affairs and how the holder can reach it."""
+    slots = {"third_party": True}
+    for action, intent, text in (("action_answer_how_to_pay", "how_to_pay", "我可以帮他还吗"),
+                                 ("action_answer_consequences", "ask_consequences", "他不还会怎么样"),
+                                 ("action_answer_credit_impact", "ask_credit_impact", "会影响他征信吗")):
+        run = run_action(action, make_tracker(intent, text, slots=slots))
+        assert run.responses == ["utter_third_party_no_verification"], text
+    # anyone else still gets the general answer
+    run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "怎么还款"))
+    assert run.responses == ["utter_account_answer"]
+
+
 def test_a_fallback_never_offers_a_guessed_yes_to_a_plan_read_back(run_action):
     # 「那36期呢」 fell back while a 60-month plan was read back, and its 是的 button (/affirm) would have
     # written the 60-month plan: with something pending, the guesses skip affirm/deny and the

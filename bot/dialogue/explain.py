@@ -102,6 +102,10 @@ def due_date(view: LoanView) -> str:
     nxt = st.next_installment
     if nxt is not None:
         text.append(f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。")
+    later = [i for i in st.installments if i.due_date > st.as_of]
+    if len(later) > 1 and len({i.due_date.day for i in later}) == 1:
+        # found live (B003, a 60-month plan just accepted): 「以后每个月几号还」 got only the next date
+        text.append(f"以后每月{later[0].due_date.day}日还款，最后一期在{cn_date(later[-1].due_date)}。")
     text.append("自动扣款在还款日当天进行，请在当天扣款前把钱存进还款卡。" if view.loan.autodebit
                 else "您还没有开通自动还款，需要在还款日前主动还款。")
     return "".join(text)

@@ -91,6 +91,12 @@ def test_what_is_owed_asked_beside_another_question_is_answered_too(run_action):
     assert why.count(due) == 1 and why.endswith(f"一次性结清需要{payoff}元。")
 
 
+def test_the_due_date_answer_says_the_day_of_every_month(run_action):
+    # found live (B003, a 60-month plan just accepted): 「以后每个月几号还」 got only the next date
+    said = answer(run_action, "action_answer_due_date", "B004", "ask_due_date", text="以后每个月几号还")
+    assert "下一期还款日是2026年12月20日" in said and "以后每月20日还款，最后一期在2027年6月20日。" in said
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

@@ -32,6 +32,11 @@ def parse_datetime(text: str, *, what: str = "time") -> dt.datetime:
     return value.replace(tzinfo=TZ) if value.tzinfo is None else value.astimezone(TZ)
 
 
+def cn_date(day: dt.date) -> str:
+    """A day as the bot writes it to borrowers: 2026年12月31日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def now() -> dt.datetime:
     """Current Asia/Shanghai time, honouring BOT_NOW, then BOT_TODAY (date only)."""
     pinned_now = os.environ.get("BOT_NOW", "").strip()

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from bot.clock import cn_date
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
 from bot.ledger.statement import Statement
@@ -21,10 +22,6 @@ FAILURE_CODES: dict[str, tuple[str, str]] = {
     "account_closed": ("银行卡已销户", "请换绑一张正在使用的银行卡"),
     "limit_exceeded": ("超过银行卡单日限额", "请调整银行卡限额，或分几次主动还款"),
 }
-
-
-def cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def pct(rate: Decimal) -> str:

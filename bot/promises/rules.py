@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.clock import cn_date
 from bot.ledger.money import FEN, fen, to_decimal
 
 MAX_PROMISE_DAYS = 30
@@ -40,7 +41,10 @@ def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today
         return PromiseCheck(
             False,
             "date_too_far",
-            f"还款承诺的日期需要在{MAX_PROMISE_DAYS}天以内。如果短期内确实有困难，可以看看分期方案，或者转人工客服帮您协商。",
+            # the latest day that can be promised, named (found live: 「下个月10号发工资 到时候一起还」 was
+            # told only "within 30 days", and had to work out which day that is)
+            f"还款承诺的日期需要在{MAX_PROMISE_DAYS}天以内，最晚可以约定到{cn_date(today + dt.timedelta(days=MAX_PROMISE_DAYS))}。"
+            "如果到时确实还不上，可以看看分期方案，或者转人工客服帮您协商。",
         )
     if amount < FEN:
         return PromiseCheck(False, "amount_too_small", "还款金额至少是0.01元。")

@@ -305,7 +305,7 @@ def test_promise_rejections_explain_and_offer_alternatives(run_action):
         assert run.responses == [response], entities
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "x", entities=[ent("date", "2027-03-01")],
                                                             slots=verified("B001")))
-    assert "30天以内" in run.variables("utter_promise_declined")["reason"]
+    assert "30天以内，最晚可以约定到2026年12月31日。" in run.variables("utter_promise_declined")["reason"]
     more = run_action("action_propose_promise", make_tracker("promise_to_pay", "10号还3k", slots=verified("B001"),
                                                              entities=[ent("date", "2026-12-10"), ent("amount", "3000.00")]))
     reason = more.variables("utter_promise_declined")["reason"]  # willing to pay more than is due: how, not just "no"

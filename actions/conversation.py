@@ -87,7 +87,10 @@ class ActionOutOfScope(BotAction):
     quiet_after_identity_prompt = True
 
     def handle(self, turn: Turn) -> None:
-        turn.say("utter_out_of_scope")
+        from actions.account import dispute_answered
+
+        if not dispute_answered(turn):
+            turn.say("utter_out_of_scope")
 
 
 class ActionSessionStart(Action):

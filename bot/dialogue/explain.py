@@ -415,12 +415,28 @@ def settlement_certificate(view: LoanView | None) -> str:
 def consequences(view: LoanView | None) -> str:
     text = ("如实告诉您：逾期会按合同产生罚息，逾期记录可能报送人民银行征信中心，影响以后办理贷款和信用卡；"
             "长期不还，银行可能依法通过民事诉讼追偿。我们不会联系您的家人或单位，也不会上门骚扰。")
-    if view is not None and view.statement.days_overdue > GRACE_DAYS:
+    if view is not None and view.dispute_open:  # compliance rule 10: collection on the loan pauses
+        text += "您对这笔借款的异议正在核实中，核实期间这笔借款的催收暂停。"
+    elif view is not None and view.statement.days_overdue > GRACE_DAYS:
         text += f"您目前逾期{view.statement.days_overdue}天，如果一次还不上，可以申请分期或约定一个还款日期。"
     elif view is not None and view.statement.days_overdue > 0:  # the ledger's grace: paid in full, no penalty
         text += (f"您目前逾期{view.statement.days_overdue}天，还在{GRACE_DAYS}天的宽限期内：宽限期内还清这一期，"
                  "不收罚息。")
     return text
+
+
+#: 「那核实要多久」, 「核实期间还会催我吗」: the check of an open dispute, or collection meanwhile
+_ABOUT_DISPUTE = re.compile(r"核实|异议|审核|进度|调查|查清|催")
+
+
+def asks_about_dispute(text: str) -> bool:
+    return bool(text) and _ABOUT_DISPUTE.search(text) is not None
+
+
+def dispute_status(days: int) -> str:
+    """Where an open dispute stands (compliance rule 10): paused, checked by a person, and when."""
+    return (f"您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停，不会给您发催收提醒。工作人员会在{days}个工作日内"
+            "核实并联系您；您也可以补充能说明情况的材料，或转人工询问进度。")
 
 
 def refusal(view: LoanView | None) -> str:

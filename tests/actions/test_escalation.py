@@ -23,6 +23,26 @@ def test_dispute_opens_a_case_and_pauses(run_action):
     assert "异议正在核实" in plans.variables("utter_plan_declined")["reason"]
 
 
+def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run_action):
+    """Found live (B006): after 「这个金额不对吧」 opened a dispute, 「那核实要多久」 was out of scope, and
+    「核实期间还会催我吗」 got the consequences ending 「如果一次还不上，可以申请分期」 (rule 10: paused)."""
+    before = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B006")))
+    assert "可以申请分期" in before.variables("utter_account_answer")["answer"]
+    run_action("action_open_dispute", make_tracker("dispute_debt", "这个金额不对吧", slots=verified("B006"), sender="dq"))
+    for action, intent, text in (("action_out_of_scope", "out_of_scope", "那核实要多久"),
+                                 ("action_answer_consequences", "ask_consequences", "核实期间还会催我吗"),
+                                 ("action_answer_balance", "ask_balance", "核实的进度怎么样了")):
+        said = run_action(action, make_tracker(intent, text, slots=verified("B006"), sender="dq"))
+        answer = said.variables("utter_account_answer")["answer"]
+        assert answer.startswith("您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停") and "5个工作日" in answer, text
+    plain = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B006")))
+    answer = plain.variables("utter_account_answer")["answer"]
+    assert "异议正在核实中，核实期间这笔借款的催收暂停" in answer and "可以申请分期" not in answer
+    # no dispute open: the same words get the usual answers
+    other = run_action("action_out_of_scope", make_tracker("out_of_scope", "那核实要多久", slots=verified("B004")))
+    assert other.responses == ["utter_out_of_scope"]
+
+
 def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
     """Rule 1: before verification nothing says a loan exists; the case has no loan to pause, so
     the reply must not say 这笔借款的催收会暂停 (someone whose identity was stolen never verifies)."""

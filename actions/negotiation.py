@@ -432,6 +432,16 @@ class ActionHandleConfirmation(BotAction):
     def handle(self, turn: Turn) -> None:
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
+        if pending == "dispute":  # 「您是要对这笔借款提出异议吗？」 (a dispute the model was not sure of)
+            turn.set("pending_confirmation", None)
+            confidence = float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0)
+            if intent == "affirm" and confidence >= consent.EXPLICIT_YES_CONFIDENCE:
+                from actions.escalation import ActionOpenDispute
+
+                ActionOpenDispute().open(turn)
+            else:
+                turn.say("utter_not_done")
+            return
         if pending is None or not turn.verified:
             if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,
                                                                                         turn.conversation_id):

@@ -43,6 +43,29 @@ def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run
     assert other.responses == ["utter_out_of_scope"]
 
 
+def test_a_dispute_the_model_is_not_sure_of_is_asked_about_before_a_case_opens(run_action):
+    """Found live: 「我只有1500」 was dispute_debt at 0.52 and opened a case, paused collection and
+    called a person."""
+    def tracker(intent, text, confidence, slots, sender="dc"):
+        t = make_tracker(intent, text, slots=slots, sender=sender)
+        t.latest_message["intent"]["confidence"] = confidence
+        return t
+
+    unsure = run_action("action_open_dispute", tracker("dispute_debt", "我只有1500", 0.52, verified("B005")))
+    assert unsure.responses == ["utter_dispute_confirm"] and unsure.slots["pending_confirmation"] == "dispute"
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(kind="dispute").count() == 0
+    no = run_action("action_handle_confirmation", tracker("deny", "不要", 0.97, {**verified("B005"), **unsure.slots}))
+    assert no.responses == ["utter_not_done"] and no.slots["pending_confirmation"] is None
+    yes = run_action("action_handle_confirmation", tracker("affirm", "确认", 1.0, {**verified("B005"), **unsure.slots}))
+    assert yes.responses == ["utter_dispute_opened", "utter_handoff_wait"]
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(kind="dispute", loan_id="L005").count() == 1
+    # a typed dispute the model is sure of opens at once, verified or not
+    sure = run_action("action_open_dispute", tracker("dispute_debt", "这钱不是我借的", 0.95, {}, sender="dd2"))
+    assert sure.responses == ["utter_dispute_opened_unverified", "utter_handoff_wait"]
+
+
 def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
     """Rule 1: before verification nothing says a loan exists; the case has no loan to pause, so
     the reply must not say 这笔借款的催收会暂停 (someone whose identity was stolen never verifies)."""

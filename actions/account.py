@@ -82,6 +82,15 @@ class ActionAnswerBalance(_LoanAnswer):
     action_name = "action_answer_balance"
     question = "ask_balance"
 
+    def answer(self, turn: Turn, view) -> str:
+        """「那剩下的呢」 after part of what is due was promised (found live, read as ask_balance: the
+        whole balance again): the rest beyond the open promises."""
+        if explain.asks_about_rest(turn.text) and view.open_promises:
+            rest = explain.promise_rest(view)
+            if rest is not None:
+                return rest
+        return self.explain(view)
+
 
 class ActionAnswerDueDate(_LoanAnswer):
     action_name = "action_answer_due_date"

@@ -395,8 +395,6 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 
 
-#: 「那剩下的呢」, 「剩余的怎么办」
-_REST = re.compile(r"剩下|剩余|其余|余下|剩的")
 #: 「没了」, 「没有了」, 「暂时没有」: nothing more to ask (found live: answered 「还有什么可以帮您？」)
 _NOTHING_MORE = re.compile(r"^(暂时|目前|先)?(没|没有|没啥|没什么|没别的)(别的|其他的?|事|问题)?(了|啦)?(吧|哈)?$")
 
@@ -450,7 +448,7 @@ class ActionHandleConfirmation(BotAction):
                 view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
                 turn.say("utter_account_answer", answer=explain.refusal(view),
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
-            elif turn.verified and _REST.search(turn.text or "") and (rest := _promise_rest(turn)) is not None:
+            elif turn.verified and explain.asks_about_rest(turn.text) and (rest := _promise_rest(turn)) is not None:
                 _say_promise_rest(turn, rest)  # 「那剩下的呢」 after half was promised (found live), not 「还有什么可以帮您」
             elif intent == "affirm" and turn.verified and explain.asks_what_to_do(turn.text):
                 # 「行吧 那你说怎么办」 after the consequences (found live): the ways on, not 「还有什么可以帮您」

@@ -215,6 +215,14 @@ def promise_missed(view: LoanView | None, thanked: bool = False) -> str:
             + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
 
 
+#: 「那剩下的呢」, 「剩余的怎么办」
+_REST = re.compile(r"剩下|剩余|其余|余下|剩的")
+
+
+def asks_about_rest(text: str) -> bool:
+    return bool(text) and _REST.search(text) is not None
+
+
 def promise_rest(view: LoanView) -> str | None:
     """What is due now beyond the open promises, and how to settle it: said when a promise for part of
     it is recorded, and to 「那剩下的呢」 (found live: B006 promised half, and the rest was never

@@ -242,6 +242,11 @@ def test_the_rest_of_a_partial_promise_is_not_forgotten(run_action):
     assert [b["payload"] for b in rest["buttons"]] == ["/promise_to_pay", "/request_installment"]
     asked = run_action("action_handle_confirmation", make_tracker("affirm", "那剩下的呢", slots=verified("B006")))
     assert asked.responses == ["utter_account_answer"] and "1081.77元" in asked.variables("utter_account_answer")["answer"]
+    # found live (B005): read as ask_balance, 「那剩下的呢」 got the whole balance again
+    asked = run_action("action_answer_balance", make_tracker("ask_balance", "那剩下的呢", slots=verified("B006")))
+    assert asked.variables("utter_account_answer")["answer"].startswith("剩下的1081.77元还没有约定还款日期")
+    whole = run_action("action_answer_balance", make_tracker("ask_balance", "还欠多少", slots=verified("B006")))
+    assert whole.variables("utter_account_answer")["answer"].startswith("您目前应还")
     # the whole amount promised: nothing more to say; no open promise: as before
     run = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "15号全还", entities=[ent("date", "2026-12-15"), ent("amount", "all")], slots=verified("B001")))

@@ -244,7 +244,11 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     if date is None and _nothing_due_answered(turn, raw_amount):
         return
     if date is None:
-        turn.say("utter_ask_promise_date")
+        # the amount already given is not asked for again (found live: 「我现在就只有900」 got 「…以及金额」)
+        amount = _amount(raw_amount)
+        what = ("这一半" if amount == "half" else "全部" if amount == "all" else
+                f"这{yuan(amount)}元" if isinstance(amount, Decimal) else "")
+        turn.say("utter_ask_promise_date", what=what, and_amount="" if what else "，以及金额")
         # kept for the date that follows; cleared when none was given, so no earlier amount comes back
         turn.set("promise_amount", str(raw_amount) if _amount(raw_amount) is not None else None)
         return

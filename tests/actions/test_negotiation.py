@@ -493,6 +493,11 @@ def test_an_amount_given_before_the_date_is_kept_for_the_date(run_action):
     ask = run_action("action_propose_promise", make_tracker("promise_to_pay", "那我先还一半行不",
                                                             entities=[ent("amount", "half")], slots=verified("B001")))
     assert ask.responses == ["utter_ask_promise_date"] and ask.slots["promise_amount"] == "half"
+    assert (ask.variables("utter_ask_promise_date")["what"], ask.variables("utter_ask_promise_date")["and_amount"]) == (
+        "这一半", "")  # found live: 「我现在就只有900」 was asked for the amount again
+    nine = run_action("action_propose_promise", make_tracker("promise_to_pay", "我现在就只有900",
+                                                             entities=[ent("amount", "900.00")], slots=verified("B001")))
+    assert nine.variables("utter_ask_promise_date")["what"] == "这900.00元"
     date = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "下周五",
                                                        [ent("date", "2026-12-11")], {**verified("B001"), **ask.slots}))
     assert date.variables("utter_promise_readback")["amount"] == "1397.10"
@@ -517,6 +522,7 @@ def test_a_kept_amount_does_not_outlive_the_promise_talk(run_action):
     ask = run_action("action_propose_promise", _after("action_propose_promise", "promise_to_pay", "我想约个时间还",
                                                       [], {**verified("B001"), "promise_amount": None}))
     assert ask.responses == ["utter_ask_promise_date"] and ask.slots["promise_amount"] is None
+    assert ask.variables("utter_ask_promise_date")["and_amount"] == "，以及金额"
 
 
 def _answer(text: str, intent: str, confidence: float, entities: list[dict], slots: dict):

@@ -65,6 +65,9 @@ def test_third_parties_still_are(agent, text):
     ("我的信息是不是被你们卖了", "complain"),
     # 「我要查账」 was a fallback: checking one's account is asking the balance
     ("麻烦查下我的账", "ask_balance"),
+    # 「我只有1500」 was dispute_debt (and opened a case); 「我想约个时间还」 was ask_due_date
+    ("现在手上就只有九百", "promise_to_pay"),
+    ("我想跟你们约个日子把钱还了", "promise_to_pay"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

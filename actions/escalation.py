@@ -6,9 +6,35 @@ from bot.services import cases
 from bot.services.plans import collectible_loan
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 
-#: below this intent confidence a dispute is asked about before a case is opened (typed disputes such as
-#: 「这钱不是我借的」, 「金额不对」 parse at 0.9 and more with the project model; a button's payload at 1.0)
-CONFIRM_DISPUTE_BELOW = 0.6
+#: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
+#: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
+#: payload at 1.0). Found live: 「我只有1500」 opened a dispute at 0.52, 「那你们再扣一次呗」 a complaint at 0.21
+CONFIRM_CASE_BELOW = 0.6
+
+
+def _unsure(turn: Turn) -> bool:
+    return float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0) < CONFIRM_CASE_BELOW
+
+
+class _CaseAction(BotAction):
+    """Opens a case (``kind``) at once when the model is sure of the intent; else asks first, and
+    ``action_handle_confirmation`` opens it on a clear yes (``pending_confirmation`` = ``kind``)."""
+
+    kind = ""
+
+    def handle(self, turn: Turn) -> None:
+        if _unsure(turn):
+            turn.set("pending_confirmation", self.kind)
+            turn.say(f"utter_{self.kind}_confirm", buttons=CONFIRM_BUTTONS)
+            return
+        self.open(turn)
+
+    def open(self, turn: Turn) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+#: the case actions by what ``pending_confirmation`` holds while one is asked about
+CASE_ACTIONS: dict[str, type[_CaseAction]] = {}
 
 FAMILY_WORDS = ("家人", "家里", "父母", "老婆", "老公", "孩子", "单位", "公司", "领导", "同事", "朋友", "通讯录", "紧急联系人")
 
@@ -43,21 +69,12 @@ class ActionHandleDistress(BotAction):
         turn.say("utter_handoff_wait", wait_hint=wait_hint("distress"))
 
 
-class ActionOpenDispute(BotAction):
+class ActionOpenDispute(_CaseAction):
     """Rule 10: a dispute case with an id; collection on the loan pauses; a person is involved."""
     resumes_flow = False
 
     action_name = "action_open_dispute"
-
-    def handle(self, turn: Turn) -> None:
-        confidence = float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0)
-        if confidence < CONFIRM_DISPUTE_BELOW:
-            # found live: 「我只有1500」 (what the borrower could pay) was dispute_debt at 0.52 and opened a case,
-            # paused collection and called a person; a dispute the model only guesses is asked about first
-            turn.set("pending_confirmation", "dispute")
-            turn.say("utter_dispute_confirm", buttons=CONFIRM_BUTTONS)
-            return
-        self.open(turn)
+    kind = "dispute"
 
     def open(self, turn: Turn) -> None:
         case = cases.open_case(turn.session, "dispute", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
@@ -71,18 +88,22 @@ class ActionOpenDispute(BotAction):
         turn.say("utter_handoff_wait", wait_hint=wait_hint("dispute"))
 
 
-class ActionOpenComplaint(BotAction):
+class ActionOpenComplaint(_CaseAction):
     """Rule 11: a complaint ticket with an id, answer times, and the regulator's hotline."""
     resumes_flow = False
 
     action_name = "action_open_complaint"
+    kind = "complaint"
 
-    def handle(self, turn: Turn) -> None:
+    def open(self, turn: Turn) -> None:
         case = cases.open_case(turn.session, "complaint", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)
         turn.say("utter_complaint_opened", reference=case.reference)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "complaint")
         turn.say("utter_handoff_wait", wait_hint=wait_hint("complaint"))
+
+
+CASE_ACTIONS.update({"dispute": ActionOpenDispute, "complaint": ActionOpenComplaint})
 
 
 class ActionStopContact(BotAction):

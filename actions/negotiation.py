@@ -19,6 +19,7 @@ from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
+from actions.escalation import CASE_ACTIONS
 from actions.common import (CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
                             BotAction, Turn, kept_message)
 
@@ -434,13 +435,11 @@ class ActionHandleConfirmation(BotAction):
     def handle(self, turn: Turn) -> None:
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
-        if pending == "dispute":  # 「您是要对这笔借款提出异议吗？」 (a dispute the model was not sure of)
+        if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」: one the model was not sure of
             turn.set("pending_confirmation", None)
             confidence = float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0)
             if intent == "affirm" and confidence >= consent.EXPLICIT_YES_CONFIDENCE:
-                from actions.escalation import ActionOpenDispute
-
-                ActionOpenDispute().open(turn)
+                CASE_ACTIONS[pending]().open(turn)
             else:
                 turn.say("utter_not_done")
             return

@@ -43,7 +43,7 @@ def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run
     assert other.responses == ["utter_out_of_scope"]
 
 
-def test_a_dispute_the_model_is_not_sure_of_is_asked_about_before_a_case_opens(run_action):
+def test_a_dispute_or_complaint_the_model_is_not_sure_of_is_asked_about_before_a_case_opens(run_action):
     """Found live: 「我只有1500」 was dispute_debt at 0.52 and opened a case, paused collection and
     called a person."""
     def tracker(intent, text, confidence, slots, sender="dc"):
@@ -64,6 +64,13 @@ def test_a_dispute_the_model_is_not_sure_of_is_asked_about_before_a_case_opens(r
     # a typed dispute the model is sure of opens at once, verified or not
     sure = run_action("action_open_dispute", tracker("dispute_debt", "这钱不是我借的", 0.95, {}, sender="dd2"))
     assert sure.responses == ["utter_dispute_opened_unverified", "utter_handoff_wait"]
+    # found live: 「那你们再扣一次呗」 was complain at 0.21 and opened a complaint ticket
+    unsure = run_action("action_open_complaint", tracker("complain", "那你们再扣一次呗", 0.21, verified("B001"), "cq"))
+    assert unsure.responses == ["utter_complaint_confirm"] and unsure.slots["pending_confirmation"] == "complaint"
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(kind="complaint").count() == 0
+    yes = run_action("action_handle_confirmation", tracker("affirm", "是的", 0.95, {**verified("B001"), **unsure.slots}, "cq"))
+    assert yes.responses == ["utter_complaint_opened", "utter_handoff_wait"]
 
 
 def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):

@@ -481,7 +481,33 @@ def asks_about_wallet(text: str) -> bool:
     return bool(text) and _WALLET.search(text) is not None
 
 
+#: 「那你们再扣一次呗」, 「现在卡里有钱了 重新扣一下」: the borrower asks the bank to debit again now
+_DEBIT_AGAIN = re.compile(r"(再|重新|重)(扣|划|发起扣款|发起一次扣款)|补扣")
+#: 「第二天还会再扣吗」, 「下次不会再扣了吧」: asks what the bank will do, not for a debit now
+_WILL_IT = re.compile(r"(还会|会不会|不会|会)(再|重新)(扣|划)")
+
+
+def asks_to_debit_again(text: str) -> bool:
+    return bool(text) and _DEBIT_AGAIN.search(text) is not None and _WILL_IT.search(text) is None
+
+
+def debit_again(view: LoanView | None) -> str:
+    """The bot starts no debit (the ledger has no retry rule to promise either); paying in the App
+    does it now."""
+    text = "我这边没法为您发起扣款。"
+    if view is not None and view.statement.amount_due_now > 0:
+        text += f"卡里现在有钱的话，请在App“还款”页面主动还款{yuan(view.statement.amount_due_now)}元，马上就能还上，不用等自动扣款。"
+        if view.statement.overdue_installments and not view.statement.in_grace:
+            text += "逾期本金还清后，罚息就不再增加。"
+    else:
+        text += "卡里现在有钱的话，可以在App“还款”页面主动还款，马上就能还上。"
+    return text + _own_situation_card(view)
+
+
 def how_to_pay(view: LoanView | None, text: str = "") -> str:
+    if asks_to_debit_again(text):
+        # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket was opened
+        return debit_again(view)
     if asks_about_wallet(text) and not asks_about_others_account(text):
         # found live (B007): 「用支付宝可以还吗」 was answered 「可以，今天就能在App…选您本人的银行卡」
         answer = ("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"
@@ -558,13 +584,18 @@ def enough_today(view: LoanView, amount: Decimal) -> str:
     return f"今天还{yuan(amount)}元后，还有{yuan(rest)}元到期未还，要还清到期的部分，今天需要还{yuan(st.amount_due_now)}元。"
 
 
+def _own_situation_card(view: LoanView | None) -> str:
+    """The card to see to, when the last autodebit failed because of it (「卡过期了怎么办」)."""
+    card = _card_problem(view)
+    if card is None:
+        return ""
+    day, label, advice = card
+    return f"您最近一次自动扣款（{day.month}月{day.day}日）因“{label}”没有成功，{advice}。"
+
+
 def _own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
-    text = ""
-    card = _card_problem(view)
-    if card is not None:  # 「卡过期了怎么办」: what this borrower's card needs, not only the general ways
-        day, label, advice = card
-        text += f"您最近一次自动扣款（{day.month}月{day.day}日）因“{label}”没有成功，{advice}。"
+    text = _own_situation_card(view)
     overdue = view.statement.overdue_installments if view is not None else []
     if overdue and view.loan.autodebit:
         # 「那我现在转进去 会自动扣吗」 (B001, 21 days late): what is late should not wait for an autodebit

@@ -171,6 +171,20 @@ def test_a_wallet_named_as_the_way_to_pay_is_answered_not_said_yes_to(run_action
     assert said.startswith("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。")
 
 
+def test_asking_the_bank_to_debit_again_gets_paying_now(run_action):
+    # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket opened; as how_to_pay
+    # it got the general list. The bot starts no debit: paying in the App does it now.
+    for text in ("那你们再扣一次呗", "现在卡里有钱了 重新扣一下", "能不能再划一次款"):
+        said = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay", text=text)
+        assert said.startswith("我这边没法为您发起扣款。卡里现在有钱的话，请在App“还款”页面主动还款2794.19元"), text
+        assert "罚息就不再增加" in said and "还款方式：" not in said, text
+    expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text="你们再扣一次吧")
+    assert "银行卡已过期" in expired  # the card to see to first
+    # asking what the bank will do is not asking for a debit
+    said = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay", text="第二天还会再扣吗")
+    assert not said.startswith("我这边没法为您发起扣款")
+
+
 def test_a_card_said_to_be_seen_to_gets_what_to_do_now(run_action):
     # found live (B002, card expired, in grace): 「卡过期了？那我换张卡」, then 「换好了」 (read as distress)
     for text in ("换好了", "新卡绑好了", "换绑成功了", "我把卡换了"):

@@ -101,6 +101,11 @@ class Turn:
         return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
                    for e in self.tracker.events or [])
 
+    @property
+    def last_said(self) -> str | None:
+        """The text of the bot's last message before the latest user message."""
+        return next((e.get("text") for e in reversed(self.tracker.events or []) if e.get("event") == "bot"), None)
+
     def said_text(self, text: str) -> bool:
         """Whether the bot already sent exactly ``text`` in this conversation."""
         return any(e.get("event") == "bot" and e.get("text") == text for e in self.tracker.events or [])
@@ -181,6 +186,8 @@ class BotAction(Action):
 
                     if amend_read_back(turn):
                         return turn.events
+                if follow_up_answered(turn):
+                    return turn.events
                 step = identity_step(turn)
                 if step == PASSED:
                     pending = tracker.get_slot("pending_action")
@@ -212,6 +219,32 @@ class BotAction(Action):
             log.exception("action %s failed", self.action_name)
             dispatcher.utter_message(response="utter_technical_problem")
             return []
+
+
+#: what outranks any promise in progress or short follow-up: a person asked for, distress (rule 9), a
+#: dispute, a complaint, stopping contact, someone not the borrower. 「15号去死」 is distress, never a
+#: date for a promise
+NEVER_AMENDS = frozenset({"express_distress", "request_human", "dispute_debt", "complain", "stop_contact",
+                          "not_borrower"})
+
+
+def follow_up_answered(turn: Turn) -> bool:
+    """「要几天」 right after a reply that named something to wait for (bot/dialogue/follow_up.py): that
+    wait, whatever intent the NLU gave the message. True when it answered."""
+    from bot.dialogue import follow_up
+
+    intent = ((turn.tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent in NEVER_AMENDS or not follow_up.asks_how_long(turn.text):
+        return False
+    from bot.compliance.policy import POLICY
+
+    said = follow_up.how_long(turn.last_said, dispute_days=POLICY.dispute_review_working_days,
+                              complaint_days=POLICY.complaint_answer_days,
+                              complex_days=POLICY.complaint_answer_days_complex)
+    if said is None:
+        return False
+    turn.say("utter_account_answer", answer=said)
+    return True
 
 
 #: the actions that read a changed amount or date themselves (a promise's own flow, and yes/no)

@@ -20,7 +20,7 @@ from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
 from actions.escalation import CASE_ACTIONS
-from actions.common import (CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
+from actions.common import (NEVER_AMENDS, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
                             BotAction, Turn, kept_message)
 
 
@@ -156,10 +156,6 @@ def promise_in_progress(turn: Turn) -> bool:
     return turn.tracker.get_slot("pending_confirmation") == "promise" or turn.previous_action in PROMISE_ACTIONS
 
 
-#: what outranks any promise in progress: a person asked for, distress (rule 9), a dispute, a complaint,
-#: stopping contact, someone not the borrower. 「15号去死」 is distress, never a date for a promise
-NEVER_AMENDS = frozenset({"express_distress", "request_human", "dispute_debt", "complain", "stop_contact",
-                          "not_borrower"})
 #: words that say nothing beside a date given as an answer: 「那就12.15号吧」, 「改到下周五行吗」
 _FILLER = re.compile(r"[\s,，.。!！?？~～]|那|就|改|成|到|吧|呢|行|吗|好|的|可以|还|啊|呀|嗯|哦|在|前|之前")
 
@@ -316,6 +312,9 @@ class ActionHandleExtension(BotAction):
             # 「宽限期是什么意思」 (found live, B002 in grace): request_extension as the data labels it, and the
             # question answered before the ways to pay later
             turn.say("utter_account_answer", answer=explain.grace_period(view))
+        if view is not None and view.statement.settled:  # found live (B008): offered a plan for a settled loan
+            turn.say("utter_account_answer", answer=explain.balance(view))
+            return
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
                      buttons=[PLAN_BUTTON, HUMAN_BUTTON])

@@ -38,8 +38,7 @@ def installment_name(view: LoanView, number: int) -> str:
 def balance(view: LoanView) -> str:
     st = view.statement
     if st.settled:
-        return (f"您的{view.loan.product}借款已经全部结清，没有待还金额。如需结清证明，可以在App“借款记录”里申请开具，"
-                "一般1-3个工作日可以下载。")
+        return f"您的{view.loan.product}借款已经全部结清，没有待还金额。" + CERTIFICATE_HOW
     parts = []
     if view.active_plan is not None:
         p = view.active_plan
@@ -410,8 +409,12 @@ def credit_impact(view: LoanView | None) -> str:
     return base + f"您目前已逾期{st.days_overdue}天，尽快还款或办理分期可以减少对征信的影响。"
 
 
+#: how a settlement certificate is had, and how long it takes (said wherever it comes up)
+CERTIFICATE_HOW = "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
+
+
 def settlement_certificate(view: LoanView | None) -> str:
-    how = "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
+    how = CERTIFICATE_HOW
     if view is None:
         return "借款全部还清后可以开具结清证明：" + how + "验证身份后，我可以告诉您自己的借款是否已经结清。"
     if view.statement.settled:

@@ -97,6 +97,21 @@ def test_the_due_date_answer_says_the_day_of_every_month(run_action):
     assert "下一期还款日是2026年12月20日" in said and "以后每月20日还款，最后一期在2027年6月20日。" in said
 
 
+def test_how_long_after_the_certificate_is_its_wait_not_an_extension(run_action):
+    # found live (B008, settled): the certificate answered, then 「要几天」 was request_extension and got the
+    # next due date and a plan offer, for a settled loan
+    cert = answer(run_action, "action_answer_credit_impact", "B008", "ask_credit_impact", text="结清证明在哪里下载")
+    tracker = make_tracker("request_extension", "要几天", slots=verified("B008"))
+    tracker.events.append({"event": "bot", "text": cert})
+    run = run_action("action_handle_extension", tracker)
+    assert run.responses == ["utter_account_answer"]
+    assert run.variables("utter_account_answer")["answer"] == "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
+    # without the certificate before it, a settled borrower asking to pay later hears the loan is settled
+    plain = run_action("action_handle_extension", make_tracker("request_extension", "能晚几天还吗", slots=verified("B008")))
+    said = plain.variables("utter_account_answer")
+    assert said["answer"].startswith("您的微粒贷借款已经全部结清") and not said.get("buttons")
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

@@ -1,0 +1,36 @@
+"""A short "how long?" right after an answer that named something to wait for (「要几天」).
+
+Found live (B008): 「那我之前的结清证明在哪里下载」 was answered, then 「要几天」 was read as
+request_extension and got the next due date and a plan offer, for a settled loan. Such a message
+says nothing of what it asks about; the bot's own last reply does. The waits are the bot's own
+figures: the certificate's, the review of a dispute and the answer to a complaint (compliance
+policy), each said in that reply.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.dialogue.explain import CERTIFICATE_HOW
+from bot.nlu.normalise import normalise
+
+#: 要几天 / 多久 / 多长时间 / 什么时候能好 / 啥时候有结果; short, and asking nothing else
+HOW_LONG = re.compile(r"几天|多久|多长时间|多少天|什么时候|啥时候|几时|要等")
+SHORT = 10
+
+
+def asks_how_long(text: str | None) -> bool:
+    plain = normalise(text or "").replace(" ", "")
+    return 0 < len(plain) <= SHORT and HOW_LONG.search(plain) is not None
+
+
+def how_long(last_reply: str | None, *, dispute_days: int, complaint_days: int, complex_days: int) -> str | None:
+    """The wait the bot's ``last_reply`` named, said again on its own; None when it named none."""
+    if not last_reply:
+        return None
+    if "结清证明" in last_reply and "工作日" in last_reply:
+        return CERTIFICATE_HOW
+    if "登记异议" in last_reply:
+        return f"异议一般会在{dispute_days}个工作日内核实完，工作人员会联系您；核实期间这笔借款的催收暂停。"
+    if "登记投诉" in last_reply:
+        return f"投诉会在{complaint_days}日内答复您，情况复杂的不超过{complex_days}日。"
+    return None

@@ -1,0 +1,25 @@
+"""A short "how long?" after a reply that named something to wait for (bot/dialogue/follow_up.py)."""
+import pytest
+
+from bot.dialogue.explain import CERTIFICATE_HOW
+from bot.dialogue.follow_up import asks_how_long, how_long
+
+WAITS = {"dispute_days": 5, "complaint_days": 15, "complex_days": 30}
+
+
+@pytest.mark.parametrize("text", ["要几天", "多久啊", "要多长时间", "什么时候能好", "要等多少天"])
+def test_short_how_long_questions(text):
+    assert asks_how_long(text)
+
+
+@pytest.mark.parametrize("text", ["", "好的", "还款日是什么时候 我想先还一部分可以吗", "3512"])
+def test_anything_else_is_not_one(text):
+    assert not asks_how_long(text)
+
+
+def test_the_wait_comes_from_the_reply_before():
+    assert how_long("您的微粒贷借款已经结清，可以申请结清证明：" + CERTIFICATE_HOW, **WAITS) == CERTIFICATE_HOW
+    assert how_long("已为您登记异议，编号YY1。", **WAITS).startswith("异议一般会在5个工作日内核实完")
+    assert how_long("已为您登记投诉，编号TS1。", **WAITS) == "投诉会在15日内答复您，情况复杂的不超过30日。"
+    assert how_long("您目前应还2794.19元。", **WAITS) is None
+    assert how_long(None, **WAITS) is None

@@ -103,8 +103,14 @@ class Turn:
 
     @property
     def last_said(self) -> str | None:
-        """The text of the bot's last message before the latest user message."""
-        return next((e.get("text") for e in reversed(self.tracker.events or []) if e.get("event") == "bot"), None)
+        """What the bot said in reply to the borrower's previous message: its messages between that
+        message and the latest one, joined (a complaint's ticket, then the wait for a person, is one
+        reply). With no user message on record, every bot message."""
+        events = list(self.tracker.events or [])
+        users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+        start, end = (users[-2] if len(users) >= 2 else -1), (users[-1] if users else len(events))
+        said = [e.get("text") or "" for e in events[start + 1:end] if e.get("event") == "bot"]
+        return "\n".join(said) or None
 
     def said_text(self, text: str) -> bool:
         """Whether the bot already sent exactly ``text`` in this conversation."""

@@ -218,7 +218,11 @@ def _nothing_due_answered(turn: Turn, raw_amount) -> bool:
     if view is None or view.statement.settled or view.statement.amount_due_now > 0:
         return False
     amount = _amount(raw_amount)
-    if amount == "all":  # 「全部还掉」 with nothing due: the whole loan
+    if isinstance(amount, Decimal) and explain.per_month(turn.text):
+        # 「我一个月只能还500」 (found live, B003 on a plan) got what paying 500 today would do: a monthly
+        # budget is a plan question (a running plan is changed by a person; a current loan needs a reason)
+        ActionOfferPlans().offer(turn)
+    elif amount == "all":  # 「全部还掉」 with nothing due: the whole loan
         turn.say("utter_account_answer", answer=explain.early_repayment(view))
     elif isinstance(amount, Decimal) and amount > 0:
         turn.say("utter_account_answer", answer=explain.partial_prepayment(view, amount))

@@ -353,6 +353,14 @@ def early_repayment_again(view: LoanView) -> str:
             f"这些期的利息不用付，也不收违约金或手续费。今天一次性结清是{yuan(st.payoff)}元。")
 
 
+#: 「一个月只能还500」, 「每月最多1000」: an amount per month, a budget for a plan
+_PER_MONTH = re.compile(r"每个?月|一个月|月供|按月")
+
+
+def per_month(text: str) -> bool:
+    return bool(text) and _PER_MONTH.search(text) is not None
+
+
 def partial_prepayment(view: LoanView, amount: Decimal) -> str:
     """What paying ``amount`` today would do, to the fen: what is due is paid first, the rest goes
     to the principal of the next installments (ledger.md allocation; an installment whose principal

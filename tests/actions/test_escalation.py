@@ -73,6 +73,18 @@ def test_a_dispute_or_complaint_the_model_is_not_sure_of_is_asked_about_before_a
     assert yes.responses == ["utter_complaint_opened", "utter_handoff_wait"]
 
 
+def test_how_long_after_a_complaint_is_its_answer_time(run_action):
+    """Found live: 「多久能处理」 after the ticket (and the wait for a person) got the consequences."""
+    ticket = run_action("action_open_complaint", make_tracker("complain", "我要投诉你们的催收员", slots=verified("B003")))
+    tracker = make_tracker("ask_consequences", "多久能处理", slots=verified("B003"))
+    tracker.events += [{"event": "user", "text": "我要投诉你们的催收员"},
+                       *({"event": "bot", "text": f"{m['response']} 已为您登记投诉" if m["response"] == "utter_complaint_opened"
+                          else "工作人员会在这里回复您。"} for m in ticket.messages),
+                       {"event": "action", "name": "action_listen"}, {"event": "user", "text": "多久能处理"}]
+    run = run_action("action_answer_consequences", tracker)
+    assert run.variables("utter_account_answer")["answer"] == "投诉会在15日内答复您，情况复杂的不超过30日。"
+
+
 def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
     """Rule 1: before verification nothing says a loan exists; the case has no loan to pause, so
     the reply must not say 这笔借款的催收会暂停 (someone whose identity was stolen never verifies)."""

@@ -57,6 +57,15 @@ def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):
     promise = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "明天还一半", entities=[ent("date", "2026-12-02"), ent("amount", "half")], slots=verified("B003")))
     assert "utter_promise_readback" not in promise.responses  # nothing is due under the plan until 2027-01-01
+    # found live: 「我一个月只能还500」 on the plan got what paying 500 today would do; a monthly budget
+    # under a running plan is a change only a person can make
+    budget = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "我一个月只能还500", entities=[ent("amount", "500.00")], slots=verified("B003")))
+    said = budget.variables("utter_account_answer")
+    assert "调整或取消现有方案，请转人工客服" in said["answer"] and "如果今天还500.00元" not in said["answer"]
+    once = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "我先还500", entities=[ent("amount", "500.00")], slots=verified("B003")))
+    assert once.variables("utter_account_answer")["answer"].startswith("如果今天还500.00元")
 
 
 def test_affordability_and_none_fits(run_action):

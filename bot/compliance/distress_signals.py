@@ -64,6 +64,21 @@ PHRASES: tuple[str, ...] = (
 _PATTERN = re.compile("|".join(f"(?:{p})" for p in PHRASES))
 
 
+#: 死 as an intensifier after an everyday feeling: 烦死了, 气死我了, 笑死, 累死了, 困死人了. No one dies in
+#: them, and the model, which has seen 死 mostly in distress, read them so (found probing short
+#: replies: 「烦死了」, 「急死了」, 「笑死」 got the crisis lines and a person)
+_INTENSIFIER = re.compile(r"(?:烦|气|急|吓|笑|累|困|饿|热|冷|忙|疼|痛|渴|吵|闷|馋|丑|懒|羡慕|尴尬|无聊)死(?:我|人)?(?:了|啦|掉了)?")
+
+
+def only_everyday_death_words(text: Optional[str]) -> bool:
+    """True when ``text`` says 死 only in such intensifiers and holds no distress phrase: then it is
+    not distress on the strength of that word (``DistressSafetyNet`` gives the model's next intent)."""
+    plain = (text or "").lower()
+    if "死" not in plain or distress_phrase(plain) is not None:
+        return False
+    return "死" not in _INTENSIFIER.sub("", plain)
+
+
 def distress_phrase(text: Optional[str]) -> Optional[str]:
     """The first distress phrase in ``text`` (normalised text), or None."""
     if not text:

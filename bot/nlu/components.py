@@ -27,7 +27,9 @@ kept as ``question_intent``.
 FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
 ``bot.compliance.distress_signals`` (compliance rule 9), whatever the model said, and records the
 phrase as ``distress_phrase`` in the parse result. The contract's precedence puts express_distress
-above every intent, so this never overrides a higher one.
+above every intent, so this never overrides a higher one. The one thing it takes away: a message the
+model read as express_distress whose only sign is 死 as an everyday intensifier (「烦死了」, 「笑死」)
+and no distress phrase gets the model's next intent.
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.compliance.distress_signals import distress_phrase
+from bot.compliance.distress_signals import distress_phrase, only_everyday_death_words
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
 from bot.nlu.precedence import HARDSHIP_INTENT, QUESTION_KEY, outranking_hardship
@@ -293,6 +295,7 @@ class DistressSafetyNet(_IntentRule):
     def _apply(self, message: Message) -> None:
         phrase = distress_phrase(message.get(TEXT))
         if phrase is None:
+            self._everyday_words(message)
             return
         message.set(self.PHRASE_KEY, phrase, add_to_output=True)
         intent = message.get(INTENT) or {}
@@ -300,3 +303,17 @@ class DistressSafetyNet(_IntentRule):
             return
         logger.info("distress phrase %r: intent %s -> %s", phrase, intent.get(INTENT_NAME_KEY), self.INTENT_NAME)
         self._overrule(message, self.INTENT_NAME, 1.0)
+
+    def _everyday_words(self, message: Message) -> None:
+        """express_distress whose only sign is 死 as an everyday intensifier (「烦死了」, 「笑死」;
+        ``only_everyday_death_words``) gives way to the model's next intent."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != self.INTENT_NAME or not only_everyday_death_words(message.get(TEXT)):
+            return
+        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != self.INTENT_NAME]
+        if not ranking:
+            return
+        logger.info("only everyday 死 in %r: express_distress -> %s", message.get(TEXT), ranking[0].get(INTENT_NAME_KEY))
+        message.set(INTENT, {INTENT_NAME_KEY: ranking[0][INTENT_NAME_KEY],
+                             PREDICTED_CONFIDENCE_KEY: ranking[0].get(PREDICTED_CONFIDENCE_KEY, 0.0)}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

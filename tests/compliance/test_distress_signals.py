@@ -38,3 +38,12 @@ def test_no_training_example_of_another_intent_matches_and_nearly_every_distress
     caught = [t for t in distress if distress_phrase(normalise(t))]
     assert false_hits == []
     assert len(distress) >= 100 and len(caught) / len(distress) >= 0.95, (len(caught), len(distress))
+
+
+def test_death_words_as_everyday_intensifiers():
+    from bot.compliance.distress_signals import only_everyday_death_words
+
+    for text in ("烦死了", "气死我了", "笑死", "急死人了", "困死了 先睡了", "疼死我了"):
+        assert only_everyday_death_words(text), text
+    for text in ("", "好的", "我不想活了", "累死了 不想活了", "气死我了 死了算了", "我死了算了", "死给你们看", "去死"):
+        assert not only_everyday_death_words(text), text

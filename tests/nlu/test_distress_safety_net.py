@@ -59,3 +59,19 @@ def test_the_project_pipeline_runs_it_last(project_agent):
     assert pipeline.index("FallbackClassifier") < pipeline.index("bot.nlu.components.DistressSafetyNet")
     parsed = asyncio.run(project_agent.parse_message("我现在在天台上 欠太多了"))
     assert parsed["intent"]["name"] == "express_distress" and parsed["distress_phrase"]
+
+
+@pytest.mark.parametrize("text", ["烦死了", "笑死我了", "今天忙死了 晚点说", "吓死人了"])
+def test_only_everyday_death_words_give_way_to_the_next_intent(text):
+    """Found probing short replies: 「烦死了」, 「笑死」 were express_distress and got the crisis lines."""
+    message = _message(text, [("express_distress", 0.6), ("insult", 0.3), ("out_of_scope", 0.1)])
+    DistressSafetyNet().process([message])
+    assert message.get("intent") == {"name": "insult", "confidence": 0.3}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["insult", "out_of_scope"]
+
+
+@pytest.mark.parametrize("text", ["累死了 不想活了", "气死我了 死了算了", "我死了你们就高兴了", "烦死了 我要去死"])
+def test_a_death_word_beside_distress_stays_distress(text):
+    message = _message(text, [("express_distress", 0.6), ("insult", 0.3)])
+    DistressSafetyNet().process([message])
+    assert message.get("intent")["name"] == "express_distress"

@@ -68,6 +68,8 @@ def test_third_parties_still_are(agent, text):
     # 「我只有1500」 was dispute_debt (and opened a case); 「我想约个时间还」 was ask_due_date
     ("现在手上就只有九百", "promise_to_pay"),
     ("我想跟你们约个日子把钱还了", "promise_to_pay"),
+    # 「那你们再扣一次呗」 was complain (and opened a ticket): asking for a debit now is how to pay
+    ("卡里有钱了 你们重新扣吧", "how_to_pay"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

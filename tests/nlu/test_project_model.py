@@ -70,6 +70,9 @@ def test_third_parties_still_are(agent, text):
     ("我想跟你们约个日子把钱还了", "promise_to_pay"),
     # 「那你们再扣一次呗」 was complain (and opened a ticket): asking for a debit now is how to pay
     ("卡里有钱了 你们重新扣吧", "how_to_pay"),
+    # venting before a question: the question (「烦死了 卡又被冻了」 got only the reply to venting)
+    ("烦死了 银行卡被冻了怎么还", "how_to_pay"),
+    ("气死我了 为什么又扣款失败", "ask_overdue_reason"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

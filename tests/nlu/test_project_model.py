@@ -73,6 +73,8 @@ def test_third_parties_still_are(agent, text):
     # venting before a question: the question (「烦死了 卡又被冻了」 got only the reply to venting)
     ("烦死了 银行卡被冻了怎么还", "how_to_pay"),
     ("气死我了 为什么又扣款失败", "ask_overdue_reason"),
+    ("烦死人了 这张卡又被冻结了", "how_to_pay"),
+    ("气死我了 又扣款失败了", "ask_overdue_reason"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

@@ -202,6 +202,8 @@ class ActionAnswerCreditImpact(_GeneralAnswer):
         """「结清证明怎么开」 (the contract puts the settlement certificate here): how to get it first."""
         if explain.asks_for_certificate(turn.text):
             return explain.settlement_certificate(view)
+        if explain.asks_how_to_check_credit(turn.text):  # found live: 「怎么查我的征信报告」 got only the rules
+            return explain.CREDIT_REPORT_HOW + self.explain(view)
         return self.explain(view)
 
 

@@ -417,6 +417,31 @@ def credit_impact(view: LoanView | None) -> str:
     return base + f"您目前已逾期{st.days_overdue}天，尽快还款或办理分期可以减少对征信的影响。"
 
 
+#: 「怎么查我的征信报告」, 「去哪打印征信」: where a credit report is had
+_CHECK_CREDIT = re.compile(r"(查|看|打|调|拉|下载).{0,4}征信|征信报告|征信(怎么|在哪|哪里|去哪)(查|看|打)")
+
+
+def asks_how_to_check_credit(text: str) -> bool:
+    return bool(text) and _CHECK_CREDIT.search(text) is not None
+
+
+#: where a personal credit report is had (the PBOC credit reference centre serves it, online or at its branches)
+CREDIT_REPORT_HOW = "个人征信报告可以在中国人民银行征信中心的官方网站，或带身份证到当地人民银行分支机构查询。"
+
+
+#: 「你们几点上班」, 「人工几点下班」: the hours people answer here
+_HOURS = re.compile(r"几点(上班|下班|开门|关门)|(上班|工作|营业|服务|人工)时间|人工.{0,4}几点|几点.{0,4}人工")
+
+
+def asks_about_hours(text: str) -> bool:
+    return bool(text) and _HOURS.search(text) is not None
+
+
+def service_hours_answer(start: int, end: int) -> str:
+    return (f"人工客服的服务时间是每天{start}:00-{end}:00。我是自动还款助手，全天都可以回复您：查询应还金额和还款日、"
+            "解释逾期和罚息、办理分期或约定还款时间。")
+
+
 #: how a settlement certificate is had, and how long it takes (said wherever it comes up)
 CERTIFICATE_HOW = "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
 

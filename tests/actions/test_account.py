@@ -112,6 +112,18 @@ def test_how_long_after_the_certificate_is_its_wait_not_an_extension(run_action)
     assert said["answer"].startswith("您的微粒贷借款已经全部结清") and not said.get("buttons")
 
 
+def test_where_to_get_a_credit_report_and_the_hours_of_people(run_action):
+    # found live: 「怎么查我的征信报告」 got only the rules of reporting; 「你们几点上班」 was out of scope
+    said = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", text="怎么查我的征信报告")
+    assert said.startswith("个人征信报告可以在中国人民银行征信中心的官方网站") and "逾期21天" in said
+    plain = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", text="会上征信吗")
+    assert plain.startswith("按规定")
+    hours = run_action("action_out_of_scope", make_tracker("out_of_scope", "你们几点上班"))
+    assert hours.variables("utter_account_answer")["answer"].startswith("人工客服的服务时间是每天9:00-21:00。")
+    other = run_action("action_out_of_scope", make_tracker("out_of_scope", "今天天气怎么样"))
+    assert other.responses == ["utter_out_of_scope"]
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

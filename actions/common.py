@@ -246,7 +246,7 @@ def follow_up_answered(turn: Turn) -> bool:
 
     said = follow_up.how_long(turn.last_said, dispute_days=POLICY.dispute_review_working_days,
                               complaint_days=POLICY.complaint_answer_days,
-                              complex_days=POLICY.complaint_answer_days_complex)
+                              complex_days=POLICY.complaint_answer_days_complex, text=turn.text)
     if said is None:
         return False
     turn.say("utter_account_answer", answer=said)

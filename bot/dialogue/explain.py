@@ -501,6 +501,12 @@ def asks_about_others_account(text: str) -> bool:
     return bool(text) and _OTHERS_ACCOUNT.search(text) is not None
 
 
+#: how long a payment takes to show (said wherever it comes up)
+TRANSFER_DELAY = "跨行转账有时需要1-2个工作日到账"
+POSTING = ("还款成功后，可以在App的“借款记录”里看到这笔还款和更新后的应还金额；" + TRANSFER_DELAY
+           + "。如果钱已经从卡里扣走，但App里还没有显示，请保留银行的扣款记录，告诉我“我已经还了”，我帮您查；也可以转人工核实。")
+
+
 #: 「还完了会有短信吗」, 「还款后多久到账」: how the borrower will know a payment went through
 _PAID_THEN = re.compile(r"(还完|还了|还款后|还款之后|还款成功|还上|还进去)[^，。？?]{0,8}(短信|通知|提醒|到账|显示|知道|查)")
 
@@ -551,8 +557,7 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
         return answer + _own_situation(view)
     if asks_how_to_know_it_went_through(text):
         # found live: 「还完了会有短信吗」 was read as ask_consequences and got the consequences of not paying
-        return ("还款成功后，可以在App的“借款记录”里看到这笔还款和更新后的应还金额。如果钱已经从卡里扣走，"
-                "但App里还没有显示，请保留银行的扣款记录，告诉我“我已经还了”，我帮您查；也可以转人工核实。")
+        return POSTING
     if asks_about_others_account(text):
         # intents.md's own example, 「能用别人的卡还吗」: the answer first, not the list it hides in
         answer = ("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。可以请他们先把钱转到您本人的卡上，"
@@ -695,7 +700,7 @@ def payment_check(view: LoanView, days: int = 7) -> str:
         return balance(view)
     if st.amount_due_now == 0:
         return "查到您目前没有到期未还的款项，账户状态正常。"
-    return (f"系统暂时没有查到您最近{days}天的还款入账。跨行转账有时需要1-2个工作日到账；如果已经扣款成功，"
+    return (f"系统暂时没有查到您最近{days}天的还款入账。{TRANSFER_DELAY}；如果已经扣款成功，"
             f"请保留转账凭证，我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.dialogue.explain import CERTIFICATE_HOW
+from bot.dialogue.explain import CERTIFICATE_HOW, POSTING
 from bot.nlu.normalise import normalise
 
 #: 要几天 / 多久 / 多长时间 / 什么时候能好 / 啥时候有结果; short, and asking nothing else
@@ -23,8 +23,19 @@ def asks_how_long(text: str | None) -> bool:
     return 0 < len(plain) <= SHORT and HOW_LONG.search(plain) is not None
 
 
-def how_long(last_reply: str | None, *, dispute_days: int, complaint_days: int, complex_days: int) -> str | None:
-    """The wait the bot's ``last_reply`` named, said again on its own; None when it named none."""
+#: 「要几天能显示」, 「多久到账」: how long a payment takes to show, whatever came before
+_POSTING = re.compile(r"显示|到账|入账")
+#: a loan paid out, not a payment: 「借款多久到账」 is not this bot's to answer
+_LENDING = re.compile(r"借款|放款|下款|贷款到")
+
+
+def how_long(last_reply: str | None, *, dispute_days: int, complaint_days: int, complex_days: int,
+             text: str = "") -> str | None:
+    """The wait the bot's ``last_reply`` named, said again on its own (or, asked how long a payment
+    takes to show, that); None when it named none."""
+    plain = normalise(text or "")
+    if _POSTING.search(plain) and not _LENDING.search(plain):  # found live: 「要几天能显示」 after a promise got the extension reply
+        return POSTING
     if not last_reply:
         return None
     if "结清证明" in last_reply and "工作日" in last_reply:

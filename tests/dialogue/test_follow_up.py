@@ -1,7 +1,7 @@
 """A short "how long?" after a reply that named something to wait for (bot/dialogue/follow_up.py)."""
 import pytest
 
-from bot.dialogue.explain import CERTIFICATE_HOW
+from bot.dialogue.explain import CERTIFICATE_HOW, POSTING
 from bot.dialogue.follow_up import asks_how_long, how_long
 
 WAITS = {"dispute_days": 5, "complaint_days": 15, "complex_days": 30}
@@ -23,3 +23,11 @@ def test_the_wait_comes_from_the_reply_before():
     assert how_long("已为您登记投诉，编号TS1。", **WAITS) == "投诉会在15日内答复您，情况复杂的不超过30日。"
     assert how_long("您目前应还2794.19元。", **WAITS) is None
     assert how_long(None, **WAITS) is None
+
+
+def test_how_long_a_payment_takes_to_show_whatever_came_before():
+    """Found live (B006): 「要几天能显示」 after a promise was recorded got the reply to paying later."""
+    assert how_long("好的，已记录：2026年12月15日当天或之前还2163.55元。", **WAITS, text="要几天能显示") == POSTING
+    assert how_long(None, **WAITS, text="多久到账") == POSTING
+    assert how_long(None, **WAITS, text="借款多久到账") is None
+    assert how_long(None, **WAITS, text="征信多久更新") is None

@@ -68,6 +68,19 @@ class Turn:
         return self.deferred if self.deferred is not None else (self.tracker.latest_message or {})
 
     @property
+    def latest_intent(self) -> str | None:
+        """The intent the NLU gave the latest message (not a deferred one's)."""
+        return ((self.tracker.latest_message or {}).get("intent") or {}).get("name")
+
+    @property
+    def latest_confidence(self) -> float:
+        """How sure the NLU was of ``latest_intent`` (a button's payload: 1.0)."""
+        try:
+            return float(((self.tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+        except (TypeError, ValueError):
+            return 0.0
+
+    @property
     def text(self) -> str:
         return self.message.get("text") or ""
 
@@ -239,8 +252,7 @@ def follow_up_answered(turn: Turn) -> bool:
     wait, whatever intent the NLU gave the message. True when it answered."""
     from bot.dialogue import follow_up
 
-    intent = ((turn.tracker.latest_message or {}).get("intent") or {}).get("name")
-    if intent in NEVER_AMENDS or not follow_up.asks_how_long(turn.text):
+    if turn.latest_intent in NEVER_AMENDS or not follow_up.asks_how_long(turn.text):
         return False
     from bot.compliance.policy import POLICY
 

@@ -12,10 +12,6 @@ from actions.common import CONFIRM_BUTTONS, BotAction, Turn
 CONFIRM_CASE_BELOW = 0.6
 
 
-def _unsure(turn: Turn) -> bool:
-    return float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0) < CONFIRM_CASE_BELOW
-
-
 class _CaseAction(BotAction):
     """Opens a case (``kind``) at once when the model is sure of the intent; else asks first, and
     ``action_handle_confirmation`` opens it on a clear yes (``pending_confirmation`` = ``kind``)."""
@@ -23,7 +19,7 @@ class _CaseAction(BotAction):
     kind = ""
 
     def handle(self, turn: Turn) -> None:
-        if _unsure(turn):
+        if turn.latest_confidence < CONFIRM_CASE_BELOW:
             turn.set("pending_confirmation", self.kind)
             turn.say(f"utter_{self.kind}_confirm", buttons=CONFIRM_BUTTONS)
             return
@@ -77,7 +73,7 @@ class ActionOpenDispute(_CaseAction):
     kind = "dispute"
 
     def open(self, turn: Turn) -> None:
-        case = cases.open_case(turn.session, "dispute", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
+        case = cases.open_case(turn.session, self.kind, borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)
         from bot.compliance.policy import POLICY
 
@@ -96,14 +92,14 @@ class ActionOpenComplaint(_CaseAction):
     kind = "complaint"
 
     def open(self, turn: Turn) -> None:
-        case = cases.open_case(turn.session, "complaint", borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
+        case = cases.open_case(turn.session, self.kind, borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)
         turn.say("utter_complaint_opened", reference=case.reference)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "complaint")
         turn.say("utter_handoff_wait", wait_hint=wait_hint("complaint"))
 
 
-CASE_ACTIONS.update({"dispute": ActionOpenDispute, "complaint": ActionOpenComplaint})
+CASE_ACTIONS.update({action.kind: action for action in (ActionOpenDispute, ActionOpenComplaint)})
 
 
 class ActionStopContact(BotAction):

@@ -178,7 +178,7 @@ def amend_read_back(turn: Turn) -> bool:
     recorded the whole 2163.55 the borrower had just said they could not pay). Likewise a short
     message with a date answers the bot's 「您打算哪天还？」 or changes the date read back (found live:
     「12.15号」 was read as inform_identity and got 「您已经验证过身份了」). True when it answered."""
-    intent = ((turn.tracker.latest_message or {}).get("intent") or {}).get("name")
+    intent = turn.latest_intent
     if (not turn.verified or turn.tracker.get_slot("distress")  # rule 9: no promise is read back in distress
             or intent in NEVER_AMENDS or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
         return False
@@ -437,11 +437,10 @@ class ActionHandleConfirmation(BotAction):
 
     def handle(self, turn: Turn) -> None:
         pending = turn.tracker.get_slot("pending_confirmation")
-        intent = (turn.tracker.latest_message or {}).get("intent", {}).get("name")
+        intent = turn.latest_intent
         if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」: one the model was not sure of
             turn.set("pending_confirmation", None)
-            confidence = float((((turn.tracker.latest_message or {}).get("intent")) or {}).get("confidence") or 0.0)
-            if intent == "affirm" and confidence >= consent.EXPLICIT_YES_CONFIDENCE:
+            if intent == "affirm" and turn.latest_confidence >= consent.EXPLICIT_YES_CONFIDENCE:
                 CASE_ACTIONS[pending]().open(turn)
             else:
                 turn.say("utter_not_done")
@@ -465,8 +464,7 @@ class ActionHandleConfirmation(BotAction):
             else:
                 turn.say("utter_anything_else")
             return
-        latest = turn.tracker.latest_message or {}
-        answer = consent.Answer(intent, float((latest.get("intent") or {}).get("confidence") or 0.0),
+        answer = consent.Answer(intent, turn.latest_confidence,
                                 installment_count=_int(turn.entity("installment_count")),
                                 date=_text(turn.entity("date")), amount=_text(turn.entity("amount")))
         reading = consent.read_answer(pending, answer, term=_int(turn.tracker.get_slot("plan_term")),

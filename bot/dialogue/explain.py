@@ -294,9 +294,15 @@ def early_repayment(view: LoanView) -> str:
     st = view.statement
     if st.settled:
         return "您的借款已经结清了。"
+    return f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：{_payoff_parts(st)}可以在App“提前还款”里操作。"
+
+
+def _payoff_parts(st: Statement) -> str:
+    """What a payoff is made of (ledger.md: what is due, then the principal not yet due, its interest
+    not owed), and that paying early costs no fee."""
     due = f"到期未还的{yuan(st.amount_due_now)}元，加上" if st.amount_due_now > 0 else ""
-    return (f"可以提前还清。今天一次性结清需要{yuan(st.payoff)}元：{due}还没到期的本金{yuan(st.principal_not_yet_due)}元。"
-            "未到期的利息不用付，也不收提前还款违约金或手续费。可以在App“提前还款”里操作。")
+    return (f"{due}还没到期的本金{yuan(st.principal_not_yet_due)}元。"
+            "未到期的利息不用付，也不收提前还款违约金或手续费。")
 
 
 def payoff_on(view: LoanView, day: dt.date) -> str:
@@ -304,10 +310,7 @@ def payoff_on(view: LoanView, day: dt.date) -> str:
     if day <= view.statement.as_of:
         return early_repayment(view)
     then = view.statement_on(day)
-    due = f"到期未还的{yuan(then.amount_due_now)}元，加上" if then.amount_due_now > 0 else ""
-    text = (f"好的。如果在{cn_date(day)}一次性结清，需要还{yuan(then.payoff)}元：{due}还没到期的本金"
-            f"{yuan(then.principal_not_yet_due)}元。未到期的利息不用付，也不收提前还款违约金或手续费。"
-            "结清当天在App“提前还款”里操作。")
+    text = f"好的。如果在{cn_date(day)}一次性结清，需要还{yuan(then.payoff)}元：{_payoff_parts(then)}结清当天在App“提前还款”里操作。"
     between = [i for i in then.due_installments if i.due_date > view.statement.as_of]
     if between:  # an installment falls due before that day: paid on its day, less is left then
         days = "、".join(cn_date(i.due_date) for i in between)

@@ -34,14 +34,15 @@ def how_long(last_reply: str | None, *, dispute_days: int, complaint_days: int, 
     """The wait the bot's ``last_reply`` named, said again on its own (or, asked how long a payment
     takes to show, that); None when it named none."""
     plain = normalise(text or "")
-    if _POSTING.search(plain) and not _LENDING.search(plain):  # found live: 「要几天能显示」 after a promise got the extension reply
-        return POSTING
+    if _POSTING.search(plain) and not _LENDING.search(plain):
+        return POSTING  # found live: 「要几天能显示」 after a promise was recorded got the extension reply
     if not last_reply:
         return None
     if "结清证明" in last_reply and "工作日" in last_reply:
         return CERTIFICATE_HOW
-    if "登记异议" in last_reply:
-        return f"异议一般会在{dispute_days}个工作日内核实完，工作人员会联系您；核实期间这笔借款的催收暂停。"
+    if "登记异议" in last_reply:  # the pause only where the reply said it (an unverified dispute names no loan)
+        paused = "；核实期间这笔借款的催收暂停。" if "催收会暂停" in last_reply else "。"
+        return f"异议一般会在{dispute_days}个工作日内核实完，工作人员会联系您" + paused
     if "登记投诉" in last_reply:
         return f"投诉会在{complaint_days}日内答复您，情况复杂的不超过{complex_days}日。"
     return None

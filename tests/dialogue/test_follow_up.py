@@ -19,7 +19,10 @@ def test_anything_else_is_not_one(text):
 
 def test_the_wait_comes_from_the_reply_before():
     assert how_long("您的微粒贷借款已经结清，可以申请结清证明：" + CERTIFICATE_HOW, **WAITS) == CERTIFICATE_HOW
-    assert how_long("已为您登记异议，编号YY1。", **WAITS).startswith("异议一般会在5个工作日内核实完")
+    verified = how_long("已为您登记异议，编号YY1。核实期间这笔借款的催收会暂停。", **WAITS)
+    assert verified == "异议一般会在5个工作日内核实完，工作人员会联系您；核实期间这笔借款的催收暂停。"
+    # unverified, the reply named no loan and promised no pause (rule 1): nor does the wait
+    assert how_long("已为您登记异议，编号YY1。工作人员会在5个工作日内联系您", **WAITS).endswith("工作人员会联系您。")
     assert how_long("已为您登记投诉，编号TS1。", **WAITS) == "投诉会在15日内答复您，情况复杂的不超过30日。"
     assert how_long("您目前应还2794.19元。", **WAITS) is None
     assert how_long(None, **WAITS) is None

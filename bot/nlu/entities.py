@@ -479,6 +479,49 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
 
         yield Candidate(m.start(), m.end(), TIER_DATE, resolve_dot)
 
+    yield from _english_date_candidates(text)
+
+
+#: English, as some borrowers type a day (found live: 「can i pay 1000 on friday」 gave no date and was
+#: read as identity): today / tomorrow / the day after tomorrow, (next / this) friday, the 15th, end of
+#: the month, in 3 days
+_EN_RELATIVE_RE = re.compile(r"\b(?P<w>the day after tomorrow|today|tonight|tomorrow|tmr|tmrw)\b", re.I)
+_EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_EN_WEEKDAY_RE = re.compile(
+    r"\b(?:(?P<pre>next|this)\s+)?(?P<wd>mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s)?\b", re.I)
+_EN_ORDINAL_DAY_RE = re.compile(r"\b(?:the\s+)?(?P<d>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b", re.I)
+_EN_MONTH_END_RE = re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b", re.I)
+_EN_IN_DAYS_RE = re.compile(r"\bin\s+(?P<n>\d{1,2})\s+days?\b", re.I)
+
+
+def _english_date_candidates(text: str) -> Iterable[Candidate]:
+    for m in _EN_RELATIVE_RE.finditer(text):
+        delta = 2 if m["w"].lower().startswith("the day after") else 0 if m["w"].lower() in ("today", "tonight") else 1
+        yield Candidate(m.start(), m.end(), TIER_DATE,
+                        lambda today, delta=delta: ("date", _iso(today + dt.timedelta(days=delta))))
+    for m in _EN_WEEKDAY_RE.finditer(text):
+        wd, nxt = _EN_WEEKDAYS[m["wd"].lower()], (m["pre"] or "").lower() == "next"
+
+        def resolve(today: dt.date, wd=wd, nxt=nxt):
+            if nxt:  # as 下周五: the week after this one
+                return "date", _iso(today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 + wd))
+            return "date", _iso(today + dt.timedelta(days=(wd - today.weekday()) % 7))
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+    for m in _EN_ORDINAL_DAY_RE.finditer(text):  # 「the 15th」: the next 15th, as 15号
+        day, raw = int(m["d"]), m.group(0)
+
+        def resolve_day(today: dt.date, day=day, raw=raw):
+            value = _next_day_of_month(today, day)
+            return "date", (_iso(value) if value else raw)
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve_day)
+    for m in _EN_MONTH_END_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), TIER_DATE, lambda today: ("date", _iso(_last_day(today.year, today.month))))
+    for m in _EN_IN_DAYS_RE.finditer(text):
+        n = int(m["n"])
+        yield Candidate(m.start(), m.end(), TIER_DATE, lambda today, n=n: ("date", _iso(today + dt.timedelta(days=n))))
+
 
 # --------------------------------------------------------------------------------------------
 # Installment count
@@ -740,12 +783,19 @@ def _amount_value(m: re.Match) -> Optional[Decimal]:
     return _cn_number(m["cn"])
 
 
+#: English half / all after a verb of paying (「pay half」, 「pay it all」, 「pay in full」), as 一半 / 全部
+_EN_AMOUNT_WORD_RE = re.compile(
+    r"\bpay(?:\s+(?:back|off))?\s+(?:it\s+)?(?P<w>half|all|in\s+full|everything|the\s+full\s+amount)\b", re.I)
+
+
 def _amount_candidates(text: str) -> Iterable[Candidate]:
     for m in _AMOUNT_WORD_RE.finditer(text):
         word = m.group(0)
         if word in ("全还", "还清") and re.search(r"(没|未|不|没有)$", text[max(0, m.start() - 2):m.start()]):
             continue
         yield Candidate(m.start(), m.end(), TIER_AMOUNT, _fixed("amount", "half" if word == "一半" else "all"))
+    for m in _EN_AMOUNT_WORD_RE.finditer(text):  # 「pay half by the 20th」, 「I'll pay it all」
+        yield Candidate(m.start("w"), m.end("w"), TIER_AMOUNT, _fixed("amount", "half" if m["w"].lower() == "half" else "all"))
 
     for m in _AMOUNT_RE.finditer(text):
         value = _amount_value(m)

@@ -314,6 +314,19 @@ ENGLISH = [
     ("a 24-month plan", [("installment_count", 24)]),
     ("overdue 3 months", []),
     ("I can pay in 2 months", []),
+    # found live: 「can i pay 1000 on friday」 gave no date (today 2026-12-01, a Tuesday)
+    ("can i pay 1000 on friday", [("amount", "1000.00"), ("date", "2026-12-04")]),
+    ("I will pay 1000 next Friday", [("amount", "1000.00"), ("date", "2026-12-11")]),
+    ("pay 2000 on the 15th", [("amount", "2000.00"), ("date", "2026-12-15")]),
+    ("tomorrow 500", [("date", "2026-12-02"), ("amount", "500.00")]),
+    ("by the end of the month", [("date", "2026-12-31")]),
+    ("in 3 days", [("date", "2026-12-04")]),
+    ("the day after tomorrow", [("date", "2026-12-03")]),
+    ("the 31st", [("date", "2026-12-31")]),
+    ("monster sunday", [("date", "2026-12-06")]),
+    ("pay half by the 20th", [("amount", "half"), ("date", "2026-12-20")]),
+    ("I'll pay it all next monday", [("amount", "all"), ("date", "2026-12-07")]),
+    ("I lost half my salary", []),
 ]
 
 

@@ -75,6 +75,9 @@ def test_third_parties_still_are(agent, text):
     ("气死我了 为什么又扣款失败", "ask_overdue_reason"),
     ("烦死人了 这张卡又被冻结了", "how_to_pay"),
     ("气死我了 又扣款失败了", "ask_overdue_reason"),
+    # English: 「can i pay 1000 on friday」 was inform_identity, 「thanks bye」 thank
+    ("could i pay 800 next wednesday", "promise_to_pay"),
+    ("ok thanks a lot, bye", "goodbye"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

@@ -316,6 +316,8 @@ class ActionHandleExtension(BotAction):
             # 「宽限期是什么意思」 (found live, B002 in grace): request_extension as the data labels it, and the
             # question answered before the ways to pay later
             turn.say("utter_account_answer", answer=explain.grace_period(view))
+        elif view is not None and view.statement.in_grace:
+            turn.say("utter_account_answer", answer=explain.later_in_grace(view.statement))
         if view is not None and view.statement.settled:  # found live (B008): offered a plan for a settled loan
             turn.say("utter_account_answer", answer=explain.balance(view))
             return

@@ -130,12 +130,23 @@ def grace_period(view: LoanView | None) -> str:
             "罚息从还款日次日起算。宽限期不改变还款日。")
     st = view.statement if view is not None else None
     if st is not None and st.in_grace:
-        first = st.overdue_installments[0]
-        last = first.due_date + dt.timedelta(days=GRACE_DAYS)
-        text += f"您这一期{cn_date(first.due_date)}到期，现在还在宽限期内，{cn_date(last)}当天或之前还清{yuan(st.amount_due_now)}元就不收罚息。"
+        text += grace_left(st)
     elif st is not None and st.overdue_installments:
         text += f"您已逾期{st.days_overdue}天，已经过了宽限期，罚息在按天计算。"
     return text
+
+
+def grace_left(st: Statement) -> str:
+    """Where a borrower in the grace days stands: the last day to pay without penalty, and the amount."""
+    first = st.overdue_installments[0]
+    last = first.due_date + dt.timedelta(days=GRACE_DAYS)
+    return f"您这一期{cn_date(first.due_date)}到期，现在还在宽限期内，{cn_date(last)}当天或之前还清{yuan(st.amount_due_now)}元就不收罚息。"
+
+
+def later_in_grace(st: Statement) -> str:
+    """Asked to pay later while in the grace days (found live, B002 on the last one: 「晚几天还行吗」 got
+    only the ways to pay later): what waiting past the last grace day costs."""
+    return grace_left(st) + "晚于这一天，罚息会从还款日次日起算。"
 
 
 def nothing_to_extend(view: LoanView) -> str:

@@ -433,8 +433,15 @@ def test_the_grace_period_asked_about_is_explained(run_action):
     assert said.startswith("宽限期是还款日之后的3天") and "2026年12月1日当天或之前还清1376.24元就不收罚息" in said
     late = run_action("action_handle_extension", make_tracker("request_extension", "有没有宽限期", slots=verified("B001")))
     assert "已逾期21天，已经过了宽限期" in late.variables("utter_account_answer")["answer"]
+    # asked to pay later on the last grace day (found live, B002: 「晚几天还行吗」 got only the ways to pay
+    # later): what waiting past it costs, then the ways
     plain = run_action("action_handle_extension", make_tracker("request_extension", "宽限我几天吧", slots=verified("B002")))
-    assert plain.responses == ["utter_extension_options"]
+    assert plain.responses == ["utter_account_answer", "utter_extension_options"]
+    assert plain.variables("utter_account_answer")["answer"] == (
+        "您这一期2026年11月28日到期，现在还在宽限期内，2026年12月1日当天或之前还清1376.24元就不收罚息。"
+        "晚于这一天，罚息会从还款日次日起算。")
+    past = run_action("action_handle_extension", make_tracker("request_extension", "宽限我几天吧", slots=verified("B001")))
+    assert past.responses == ["utter_extension_options"]
 
 def test_asking_about_interest_while_a_plan_waits_explains_the_plan_s_interest(run_action):
     """「这个利息怎么这么高」 after the 12-month disclosure was answered with the penalty formula."""

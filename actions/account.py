@@ -245,4 +245,8 @@ class ActionCheckPayment(BotAction):
         if view is None:
             turn.say("utter_no_loan")
             return
+        if explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0:
+            # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」
+            turn.say("utter_account_answer", answer=explain.if_paid_today(view))
+            return
         turn.say("utter_account_answer", answer=explain.payment_check(view))

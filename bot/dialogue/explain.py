@@ -416,9 +416,13 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
     return "".join(parts)
 
 
+#: how long a credit report keeps a bad record after the debt is settled (征信业管理条例 Art. 16: 5 years)
+CREDIT_RECORD_YEARS = 5
+
+
 def credit_impact(view: LoanView | None) -> str:
     base = ("按规定，借款的还款情况会报送中国人民银行征信中心。按时还款会留下良好记录；逾期记录可能会被报送，"
-            "结清后不良记录会从结清之日起保留5年后删除。结清后可以在App里申请结清证明。")
+            f"结清后不良记录会从结清之日起保留{CREDIT_RECORD_YEARS}年后删除。结清后可以在App里申请结清证明。")
     if view is None:
         return base + "验证身份后，我可以告诉您自己账户的具体情况。"
     st = view.statement
@@ -695,6 +699,28 @@ def due_grows(now: Statement, later: Statement) -> str | None:
         why.append(f"罚息增加{yuan(penalty)}元")
     return (f"提醒您：到{cn_date(later.as_of)}，到期应还会是{yuan(later.amount_due_now)}元，比今天多{yuan(grown)}元"
             f"（{'，'.join(why)}）。")
+
+
+#: 「今天还了是不是就不算逾期了」, 「还了以后会不会…」, 「要是还了…吗」: what paying would do, not a claim
+_IF_PAID = re.compile(r"(要是|如果|假如|假设)|还(了|清|上)(以后|之后|后)?.{0,6}(是不是|会不会|能不能|就不|还会|就能|就可以)")
+
+
+def asks_if_paid(text: str) -> bool:
+    return bool(text) and _IF_PAID.search(text) is not None
+
+
+def if_paid_today(view: LoanView) -> str:
+    """What paying today would do (ledger.md: penalty only on overdue principal; the credit rules as
+    in ``credit_impact``)."""
+    st = view.statement
+    text = f"如果今天还清到期的{yuan(st.amount_due_now)}元，这笔借款就不再逾期"
+    text += "，罚息也不再增加。" if st.overdue_installments and not st.in_grace else "。"
+    if st.overdue_installments and not st.in_grace:
+        text += f"已经发生的逾期记录不会因为还清而消失（按规定结清后保留{CREDIT_RECORD_YEARS}年），但尽快还上可以减少影响。"
+    nxt = st.next_installment
+    if nxt is not None:
+        text += f"之后按时还下一期即可（{cn_date(nxt.due_date)}，{yuan(nxt.owed(st.as_of))}元）。"
+    return text
 
 
 def payment_check(view: LoanView, days: int = 7) -> str:

@@ -124,6 +124,15 @@ def test_where_to_get_a_credit_report_and_the_hours_of_people(run_action):
     assert other.responses == ["utter_out_of_scope"]
 
 
+def test_what_paying_would_do_is_not_a_payment_claim(run_action):
+    # found live (B005): 「今天还了是不是就不算逾期了」 (inform_paid) got 「系统暂时没有查到您最近7天的还款入账」
+    said = answer(run_action, "action_check_payment", "B005", "inform_paid", text="今天还了是不是就不算逾期了")
+    assert said.startswith("如果今天还清到期的2781.86元，这笔借款就不再逾期，罚息也不再增加。")
+    assert "结清后保留5年" in said and "2027年1月1日，1376.99元" in said
+    claim = answer(run_action, "action_check_payment", "B005", "inform_paid", text="我已经还了")
+    assert claim.startswith("系统暂时没有查到您最近7天的还款入账")
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

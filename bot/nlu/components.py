@@ -23,6 +23,9 @@ the contract's "inform_hardship > the questions" (``bot.nlu.precedence``): a que
 cannot-pay hardship entity, or words of forgetting to pay, becomes inform_hardship, the question
 kept as ``question_intent``.
 
+``NameAloneIsIdentity`` (INTENT_CLASSIFIER, not trainable, after HardshipPrecedence) makes a message
+that is nothing but a name (「王强」, the person_name entity spanning it) inform_identity.
+
 ``DistressSafetyNet`` (INTENT_CLASSIFIER, not trainable, last in the pipeline, after the
 FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
 ``bot.compliance.distress_signals`` (compliance rule 9), whatever the model said, and records the
@@ -282,6 +285,22 @@ class HardshipPrecedence(_IntentRule):
             return
         message.set(QUESTION_KEY, question, add_to_output=True)
         self._overrule(message, HARDSHIP_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class NameAloneIsIdentity(_IntentRule):
+    """A message that is nothing but a name (the person_name entity is the whole text: 「王强」) is
+    inform_identity, the borrower saying who they are (found live: read as an insult at 0.48)."""
+
+    INTENT_NAME = "inform_identity"
+
+    def _apply(self, message: Message) -> None:
+        text = (message.get(TEXT) or "").strip()
+        names = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "person_name"]
+        intent = message.get(INTENT) or {}
+        if len(names) != 1 or names[0].get(ENTITY_ATTRIBUTE_VALUE) != text or intent.get(INTENT_NAME_KEY) == self.INTENT_NAME:
+            return
+        self._overrule(message, self.INTENT_NAME, 1.0)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

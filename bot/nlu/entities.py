@@ -918,19 +918,28 @@ def _name_candidates(text: str, token_ends: set) -> Iterable[Candidate]:
 
 
 #: a whole message of a name and four characters, either way round: 「张伟 3512」, 「3512张伟」
-_NAME_AND_TAIL_RE = re.compile(r"^(?:(?P<n1>[\u4e00-\u9fff]{2,4})\s?\d{3}[\dXx]|\d{3}[\dXx]\s?(?P<n2>[\u4e00-\u9fff]{2,4}))$")
+_NAME_AND_TAIL_RE = re.compile(
+    r"^(?:(?P<n1>[\u4e00-\u9fff]{2,4})\s?\d{3}[\dXx]|\d{3}[\dXx]\s?(?P<n2>[\u4e00-\u9fff]{2,4})|(?P<n3>[\u4e00-\u9fff]{2,3}))$")
+
+
+#: words jieba tags as names that, typed alone, are not one (an insult, an everyday word)
+_NOT_NAMES_ALONE = frozenset({"王八", "王八蛋", "张嘴", "林子", "高手", "黄牛", "白痴", "马屁",
+                              "莫得", "莫有", "木有", "木得", "于是", "万一", "安心", "简单", "汤圆"})
 
 
 def _name_beside_tail(text: str) -> Iterable[Candidate]:
-    """「张伟 3512」, the whole message: a borrower identifying themselves without saying 我是. The name
-    must look like one (a family name first, not a dictionary word: not 马上 3512, 还款 3512)."""
+    """「张伟 3512」, or 「王强」 alone, the whole message: a borrower identifying themselves without saying
+    我是 (found live: 「王强」 as a first message was read as an insult). The name must look like one (a
+    family name first, not a dictionary word: not 马上 3512, 还款 3512, 王八)."""
     m = _NAME_AND_TAIL_RE.match(text)
     if not m:
         return
-    group = "n1" if m["n1"] else "n2"
+    group = "n1" if m["n1"] else "n2" if m["n2"] else "n3"
     name = m[group]
     if not (name[:2] in _COMPOUND_SURNAMES or name[:1] in _SURNAMES_ALL):
         return
+    if group == "n3" and (name[:1] not in _SURNAMES_STRICT or name in _NOT_NAMES_ALONE):
+        return  # alone, with no tail beside it: the usual family names only (谢谢), and no 王八
     if _is_common_word(name) or _NAME_STOP_WORDS.search(name):
         return
     yield Candidate(m.start(group), m.end(group), TIER_NAME, _fixed("person_name", name))

@@ -75,3 +75,19 @@ def test_a_death_word_beside_distress_stays_distress(text):
     message = _message(text, [("express_distress", 0.6), ("insult", 0.3)])
     DistressSafetyNet().process([message])
     assert message.get("intent")["name"] == "express_distress"
+
+
+def test_a_name_alone_is_the_borrower_saying_who_they_are():
+    """Found live: 「王强」 as a first message was read as an insult (0.48)."""
+    from bot.nlu.components import NameAloneIsIdentity
+
+    message = _message("王强", [("insult", 0.48), ("inform_identity", 0.3)])
+    message.set("entities", [{"entity": "person_name", "value": "王强", "start": 0, "end": 2}], add_to_output=True)
+    NameAloneIsIdentity().process([message])
+    assert message.get("intent") == {"name": "inform_identity", "confidence": 1.0}
+    for text, entities in (("王强 你好", [{"entity": "person_name", "value": "王强", "start": 0, "end": 2}]),
+                           ("王八", [])):
+        other = _message(text, [("insult", 0.6), ("greet", 0.2)])
+        other.set("entities", entities, add_to_output=True)
+        NameAloneIsIdentity().process([other])
+        assert other.get("intent")["name"] == "insult", text

@@ -249,6 +249,13 @@ NAMED_OR_BORN = [
     ("120512", [("amount", "120512.00")]),  # 2012: too young to borrow
     ("我借了350120", [("amount", "350120.00")]),  # 1935: older than any borrower it is read for
     ("051301", []),  # no 13th month
+    # found live: 「王强」 alone was read as an insult; a name alone is a name, but not 王八, 谢谢, 莫得
+    ("王强", [("person_name", "王强")]),
+    ("王小明", [("person_name", "王小明")]),
+    ("王八", []),
+    ("谢谢", []),
+    ("莫得", []),
+    ("马上", []),
 ]
 
 

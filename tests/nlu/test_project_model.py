@@ -78,6 +78,9 @@ def test_third_parties_still_are(agent, text):
     # English: 「can i pay 1000 on friday」 was inform_identity, 「thanks bye」 thank
     ("could i pay 800 next wednesday", "promise_to_pay"),
     ("ok thanks a lot, bye", "goodbye"),
+    # a name alone (「王强」 was an insult): the borrower saying who they are
+    ("刘洋", "inform_identity"),
+    ("周杰", "inform_identity"),
 ])
 def test_found_in_live_conversations(agent, text, intent):
     assert intent_of(agent, text) == intent

@@ -228,6 +228,8 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         full = explain.how_to_pay(view, turn.text)
         if view is None or view.statement.settled:
             return full
+        if view.statement.amount_due_now == 0 and explain.says_short_of_money(turn.text):
+            return explain.short_on_the_due_day(view) or full
         if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again
             return explain.how_to_pay_again(view, turn.text)
         return self.once(turn, full, lambda: explain.how_to_pay_again(view, turn.text))

@@ -149,6 +149,27 @@ def later_in_grace(st: Statement) -> str:
     return grace_left(st) + "晚于这一天，罚息会从还款日次日起算。"
 
 
+#: 「那我20号卡里没钱怎么办」: short of money when a payment falls due
+_SHORT_OF_MONEY = re.compile(r"没钱|钱不够|余额不足|还不上|还不起|凑不齐|凑不够|不够扣")
+
+
+def says_short_of_money(text: str) -> bool:
+    return bool(text) and _SHORT_OF_MONEY.search(text) is not None
+
+
+def short_on_the_due_day(view: LoanView) -> str | None:
+    """Nothing due now, and the borrower fears being short on the next due day (found live, B004:
+    「那我20号卡里没钱怎么办」 got the list of ways to pay): what happens then, and what can be done.
+    None without a next installment."""
+    nxt = view.statement.next_installment
+    if nxt is None:
+        return None
+    last = nxt.due_date + dt.timedelta(days=GRACE_DAYS)
+    return (f"万一{cn_date(nxt.due_date)}扣款时卡里的钱不够{yuan(nxt.owed(view.statement.as_of))}元，扣款会失败，这一期就算逾期："
+            f"{GRACE_DAYS}天宽限期内（{cn_date(last)}当天或之前）还清不收罚息。到时如果还是还不上，可以跟我约定一个还款日期、"
+            "看看个性化分期，或者转人工客服。")
+
+
 def nothing_to_extend(view: LoanView) -> str:
     """Asked to pay later with nothing due: when the next payment falls due, and what can be done
     if it cannot be paid then (a promise needs something due, so not that)."""

@@ -133,6 +133,15 @@ def test_what_paying_would_do_is_not_a_payment_claim(run_action):
     assert claim.startswith("系统暂时没有查到您最近7天的还款入账")
 
 
+def test_short_of_money_on_the_next_due_day_is_told_what_then(run_action):
+    # found live (B004, current, next 2026-12-20 1733.30): 「那我20号卡里没钱怎么办」 got the list of ways to pay
+    said = answer(run_action, "action_answer_how_to_pay", "B004", "how_to_pay", text="那我20号卡里没钱怎么办")
+    assert said.startswith("万一2026年12月20日扣款时卡里的钱不够1733.30元，扣款会失败")
+    assert "2026年12月23日当天或之前" in said and "还款方式：" not in said
+    due = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay", text="卡里没钱怎么办")
+    assert not due.startswith("万一")  # something is due now: the ways to pay it
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

@@ -14,5 +14,11 @@ from bot.nlu.normalise import normalise
 REFUSAL_TO_PAY = re.compile(r"不(想|打算|准备|愿意|会|肯)?再?还|不给钱|一分钱?(都|也)不|赖账|就是不")
 
 
+#: the refusal denied: 「我没说不还」, 「不是不还」, 「并不是不想还」 (found live: 「我没说不还 就是最近困难」 got the
+#: lawful facts of not paying)
+NOT_A_REFUSAL = re.compile(r"(没|没有|不是|并不是|又没|也没)(说)?(要)?不(想|打算|准备|愿意|会|肯)?再?还")
+
+
 def refuses_to_pay(text: str | None) -> bool:
-    return bool(text) and REFUSAL_TO_PAY.search(normalise(text)) is not None
+    plain = normalise(text or "")
+    return bool(plain) and REFUSAL_TO_PAY.search(NOT_A_REFUSAL.sub("", plain)) is not None

@@ -182,6 +182,16 @@ def test_a_fee_asked_right_after_the_payoff_is_the_early_repayment_fee(run_actio
     assert said.startswith("罚息只按逾期未还的本金计算"), said
 
 
+def test_a_refusal_denied_is_not_one(run_action):
+    """Found live: 「我没说不还 就是最近困难」 (deny) got the lawful facts of not paying."""
+    run = run_action("action_handle_confirmation", make_tracker("deny", "我没说不还 就是最近困难", slots=verified("B001")))
+    assert run.responses[0] == "utter_hardship_recorded" and "utter_account_answer" not in run.responses
+    unverified = run_action("action_handle_confirmation", make_tracker("deny", "不是不还 是真的有困难"))
+    assert unverified.responses[0] == "utter_hardship_heard"
+    refusal = run_action("action_handle_confirmation", make_tracker("deny", "我就是不还", slots=verified("B001")))
+    assert refusal.responses == ["utter_account_answer"]
+
+
 def test_nothing_more_to_ask_is_a_goodbye_not_another_question(run_action):
     """Found live: 「没了」 after an answer got 「还有什么可以帮您？」, the very question it answered."""
     for text in ("没了", "没有了", "暂时没有", "没别的了", "没啥事了"):

@@ -211,6 +211,14 @@ class ActionAnswerConsequences(_GeneralAnswer):
     action_name = "action_answer_consequences"
     question = "ask_consequences"
 
+    def answer(self, turn: Turn, view) -> str:
+        """One consequence asked about (「会不会找我家里人」, 「你们上门吗」): that one first, and the whole
+        answer only when the message asks the general question too (「不还会怎样 会找我家人吗」)."""
+        one = explain.consequence_asked(turn.text)
+        if one is None:
+            return self.explain(view)
+        return one + self.explain(view) if explain.asks_consequences_generally(turn.text) else one
+
 
 class ActionAnswerHowToPay(_GeneralAnswer):
     action_name = "action_answer_how_to_pay"

@@ -522,6 +522,30 @@ def dispute_status(days: int) -> str:
             "核实并联系您；您也可以补充能说明情况的材料，或转人工询问进度。")
 
 
+#: 「会不会找我家里人」, 「会联系我单位吗」 / 「你们上门吗」, 「会不会来家里」: one of the consequences asked about
+_ABOUT_FAMILY = re.compile(r"家里人|家人|父母|爸妈|老婆|老公|孩子|单位|公司|领导|同事|朋友|通讯录|紧急联系人")
+_ABOUT_VISITS = re.compile(r"上门|家访|到家|来家里|找到家|找上门|堵")
+
+
+def consequence_asked(text: str) -> str | None:
+    """The answer to one consequence asked about (found live: 「会不会找我家里人」 and 「你们上门吗」 each
+    got the whole paragraph again), or None for the whole question."""
+    if not text:
+        return None
+    if _ABOUT_FAMILY.search(text):
+        return "不会。我们不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。"
+    if _ABOUT_VISITS.search(text):
+        return "不会上门。我们不会到您家里或单位催收，只和您本人沟通。"
+    return None
+
+
+_GENERALLY = re.compile(r"怎么样|怎样|后果|会怎么|咋样|咋办|怎么办")
+
+
+def asks_consequences_generally(text: str) -> bool:
+    return bool(text) and _GENERALLY.search(text) is not None
+
+
 def refusal(view: LoanView | None) -> str:
     """A refusal to pay: no pressure, the lawful facts (compliance rule 5), and the ways out."""
     return ("理解您现在可能有难处，或者对这笔借款有意见。" + consequences(view)

@@ -142,6 +142,18 @@ def test_short_of_money_on_the_next_due_day_is_told_what_then(run_action):
     assert not due.startswith("万一")  # something is due now: the ways to pay it
 
 
+def test_one_consequence_asked_about_gets_that_one(run_action):
+    # found live: 「会不会找我家里人」 and 「你们上门吗」 each got the whole consequences paragraph again
+    family = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text="会不会找我家里人")
+    assert family == "不会。我们不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。"
+    visit = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text="你们上门吗")
+    assert visit.startswith("不会上门。")
+    both = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text="不还会怎样 会找我家人吗")
+    assert both.startswith("不会。我们不会联系您的家人") and "民事诉讼" in both
+    whole = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text="不还会怎样")
+    assert whole.startswith("如实告诉您")
+
+
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):
     # 「卡过期了怎么办」 (B002, whose autodebit of 11-28 failed on an expired card) got only the general ways
     expired = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay")

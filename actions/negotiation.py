@@ -405,8 +405,6 @@ class ActionRecordHardship(BotAction):
             turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 
 
-#: a plain no that tells of hard times: 「就是最近困难」, 「手头紧」
-_HARD_TIMES = re.compile(r"困难|难处|手头紧|周转不开|周转不过来")
 #: 「没了」, 「没有了」, 「暂时没有」: nothing more to ask (found live: answered 「还有什么可以帮您？」)
 _NOTHING_MORE = re.compile(r"^(暂时|目前|先)?(没|没有|没啥|没什么|没别的)(别的|其他的?|事|问题)?(了|啦)?(吧|哈)?$")
 
@@ -453,7 +451,7 @@ class ActionHandleConfirmation(BotAction):
             if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,
                                                                                         turn.conversation_id):
                 turn.say("utter_handoff_withdrawn")  # 「算了 不用了」 right after 转人工
-            elif intent == "deny" and _HARD_TIMES.search(turn.text or ""):
+            elif intent == "deny" and explain.tells_of_hard_times(turn.text):
                 # 「我没说不还 就是最近困难」 (found live): a hardship told, not a plain no
                 ActionRecordHardship().handle(turn)
             elif intent == "deny" and refuses_to_pay(turn.text):

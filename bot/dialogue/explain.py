@@ -149,6 +149,14 @@ def later_in_grace(st: Statement) -> str:
     return grace_left(st) + "晚于这一天，罚息会从还款日次日起算。"
 
 
+#: a plain no that tells of hard times: 「我没说不还 就是最近困难」, 「手头紧」
+_HARD_TIMES = re.compile(r"困难|难处|手头紧|周转不开|周转不过来")
+
+
+def tells_of_hard_times(text: str) -> bool:
+    return bool(text) and _HARD_TIMES.search(text) is not None
+
+
 #: 「那我20号卡里没钱怎么办」: short of money when a payment falls due
 _SHORT_OF_MONEY = re.compile(r"没钱|钱不够|余额不足|还不上|还不起|凑不齐|凑不够|不够扣")
 

@@ -297,8 +297,8 @@ class NameAloneIsIdentity(_IntentRule):
     def _apply(self, message: Message) -> None:
         text = (message.get(TEXT) or "").strip()
         names = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "person_name"]
-        intent = message.get(INTENT) or {}
-        if len(names) != 1 or names[0].get(ENTITY_ATTRIBUTE_VALUE) != text or intent.get(INTENT_NAME_KEY) == self.INTENT_NAME:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if len(names) != 1 or names[0].get(ENTITY_ATTRIBUTE_VALUE) != text or intent == self.INTENT_NAME:
             return
         self._overrule(message, self.INTENT_NAME, 1.0)
 

@@ -92,7 +92,8 @@ def due_date(view: LoanView) -> str:
         text.append(f"{installment_name(view, first.number)}本应在{cn_date(first.due_date)}还款，已逾期{first.days_overdue(st.as_of)}天。")
         for inst in st.due_today_installments:  # L005 on 12-01: installment 7 falls due the day installment 6 is 30 days late
             text.append(f"{installment_name(view, inst.number)}今天（{cn_date(inst.due_date)}）到期，应还{yuan(inst.owed(st.as_of))}元。")
-        text.append(f"目前到期应还共{yuan(st.amount_due_now)}元，建议尽快还上。")
+        # compliance rule 10: with a dispute open, collection pauses, and so does urging to pay
+        text.append(f"目前到期应还共{yuan(st.amount_due_now)}元" + ("。" if view.dispute_open else "，建议尽快还上。"))
     elif st.amount_due_now > 0:
         text.append(f"今天是还款日，应还{yuan(st.amount_due_now)}元，今天之内还上不算逾期。")
     nxt = st.next_installment
@@ -459,6 +460,8 @@ def credit_impact(view: LoanView | None) -> str:
         return base + "您的借款已经结清，可以申请结清证明。"
     if st.days_overdue == 0:
         return base + "您目前没有逾期，按时还款即可保持良好记录。"
+    if view.dispute_open:  # compliance rule 10: collection pauses while a dispute is checked
+        return base + "您对这笔借款的异议正在核实中，核实结果出来后，工作人员会告诉您对征信记录的处理。"
     if st.in_grace:
         return base + f"您目前逾期{st.days_overdue}天，还在宽限期内，尽快还清可以避免影响。"
     return base + f"您目前已逾期{st.days_overdue}天，尽快还款或办理分期可以减少对征信的影响。"
@@ -708,8 +711,8 @@ def _own_situation_card(view: LoanView | None) -> str:
 def _own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
     text = _own_situation_card(view)
-    overdue = view.statement.overdue_installments if view is not None else []
-    if overdue and view.loan.autodebit:
+    overdue = view.statement.overdue_installments if view is not None and not view.dispute_open else []
+    if overdue and view.loan.autodebit:  # (with a dispute open, nothing urges to pay: compliance rule 10)
         # 「那我现在转进去 会自动扣吗」 (B001, 21 days late): what is late should not wait for an autodebit
         # the bank schedules on due dates; paying it now is what stops the penalty
         st = view.statement

@@ -229,9 +229,7 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         given, the short personal answer instead of the same paragraph again; 「怎么操作」 right after
         the payoff, how to repay early."""
         if (turn.previous_answer == "action_answer_early_repayment" and view is not None and not view.statement.settled
-                and not explain.asks_about_others_account(turn.text) and not explain.asks_about_wallet(turn.text)
-                and not explain.asks_to_debit_again(turn.text)
-                and not explain.asks_how_to_know_it_went_through(turn.text)):
+                and explain.specific_way_to_pay(view, turn.text) is None):
             return explain.HOW_TO_REPAY_EARLY
         full = explain.how_to_pay(view, turn.text)
         if view is None or view.statement.settled:

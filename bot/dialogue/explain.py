@@ -621,6 +621,12 @@ def debit_again(view: LoanView | None) -> str:
 
 
 def how_to_pay(view: LoanView | None, text: str = "") -> str:
+    return specific_way_to_pay(view, text) or _ways_to_pay(view)
+
+
+def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
+    """The answer to a particular how-to-pay question (a debit again, a wallet, how a payment is seen,
+    someone else's card), or None when the message asks how to pay in general."""
     if asks_to_debit_again(text):
         # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket was opened
         return debit_again(view)
@@ -637,6 +643,10 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
         answer = ("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。可以请他们先把钱转到您本人的卡上，"
                   "再由您在App“还款”页面主动还款。为了安全，请不要把钱转给任何个人账户。")
         return answer + _own_situation(view)
+    return None
+
+
+def _ways_to_pay(view: LoanView | None) -> str:
     text = ("还款方式：1）在App“还款”页面主动还款，可以选已绑定的银行卡；2）在“还款卡管理”里更换扣款卡；"
             "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")
     if view is not None and not view.loan.autodebit:

@@ -442,7 +442,7 @@ class ActionHandleConfirmation(BotAction):
         intent = turn.latest_intent
         if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」: one the model was not sure of
             turn.set("pending_confirmation", None)
-            if intent == "affirm" and turn.latest_confidence >= consent.EXPLICIT_YES_CONFIDENCE:
+            if consent.is_clear_yes(intent, turn.latest_confidence):
                 CASE_ACTIONS[pending]().open(turn)
             else:
                 turn.say("utter_not_done")

@@ -45,7 +45,12 @@ def read_answer(pending: str, answer: Answer, *, term: Optional[int] = None, dat
         return OTHER_TERMS
     if answer.intent != "affirm":
         return NOT_YES
-    return CLEAR_YES if answer.confidence >= EXPLICIT_YES_CONFIDENCE else UNCLEAR
+    return CLEAR_YES if is_clear_yes(answer.intent, answer.confidence) else UNCLEAR
+
+
+def is_clear_yes(intent: Optional[str], confidence: float) -> bool:
+    """A yes that binds: affirm, and the model sure of it (a button's payload is 1.0)."""
+    return intent == "affirm" and confidence >= EXPLICIT_YES_CONFIDENCE
 
 
 def _same_amount(given: str, pending: Optional[str]) -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.clock import cn_date
 from bot.ledger.money import yuan
-from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
+from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, last_grace_day
 from bot.ledger.statement import Statement
 from bot.plans.offers import PlanOffer
 from bot.promises.rules import remainder
@@ -140,7 +140,7 @@ def grace_period(view: LoanView | None) -> str:
 def grace_left(st: Statement) -> str:
     """Where a borrower in the grace days stands: the last day to pay without penalty, and the amount."""
     first = st.overdue_installments[0]
-    last = first.due_date + dt.timedelta(days=GRACE_DAYS)
+    last = last_grace_day(first.due_date)
     return f"您这一期{cn_date(first.due_date)}到期，现在还在宽限期内，{cn_date(last)}当天或之前还清{yuan(st.amount_due_now)}元就不收罚息。"
 
 
@@ -173,7 +173,7 @@ def short_on_the_due_day(view: LoanView) -> str | None:
     nxt = view.statement.next_installment
     if nxt is None:
         return None
-    last = nxt.due_date + dt.timedelta(days=GRACE_DAYS)
+    last = last_grace_day(nxt.due_date)
     return (f"万一{cn_date(nxt.due_date)}扣款时卡里的钱不够{yuan(nxt.owed(view.statement.as_of))}元，扣款会失败，这一期就算逾期："
             f"{GRACE_DAYS}天宽限期内（{cn_date(last)}当天或之前）还清不收罚息。到时如果还是还不上，可以跟我约定一个还款日期、"
             "看看个性化分期，或者转人工客服。")

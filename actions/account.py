@@ -23,13 +23,13 @@ QUESTION_ANSWERS: dict[str, Callable] = {
 }
 
 
-def dispute_answered(turn: Turn) -> bool:
+def dispute_answered(turn: Turn, view=None) -> bool:
     """With a dispute open on the borrower's loan, a question about its check or about collection
     meanwhile gets where it stands (compliance rule 10; found live: 「那核实要多久」 was out of scope,
     「核实期间还会催我吗」 got the consequences and 「可以申请分期」). True when it answered."""
     if not turn.verified or not explain.asks_about_dispute(turn.text):
         return False
-    view = collectible_loan(turn.session, turn.borrower_id, turn.today)
+    view = view or collectible_loan(turn.session, turn.borrower_id, turn.today)
     if view is None or not view.dispute_open:
         return False
     from bot.compliance.policy import POLICY
@@ -62,9 +62,9 @@ class _LoanAnswer(_QuestionAnswer):
     response = "utter_account_answer"
 
     def handle(self, turn: Turn) -> None:
-        if dispute_answered(turn):
-            return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if dispute_answered(turn, view):  # 「会被催收吗」 no longer loads the loan twice
+            return
         if view is None:
             turn.say("utter_no_loan")
             return
@@ -188,9 +188,9 @@ class _GeneralAnswer(_QuestionAnswer):
             # 「我可以帮他还吗」 got the ways to pay, as if to the borrower)
             turn.say("utter_third_party_no_verification")
             return
-        if dispute_answered(turn):
-            return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+        if dispute_answered(turn, view):
+            return
         turn.say("utter_account_answer", answer=self.answer(turn, view))
 
 

@@ -846,8 +846,30 @@ def _cross_validate(folds: int, *, nlu_dir: Path, config: Path, train_config: Pa
         report["comparison"] = compare_reports(report, previous)
     report["timing"] = {"total": round(time.monotonic() - started, 2),
                         "per_fold_mean": round(sum(r["seconds"] for r in fold_rows) / len(fold_rows), 2)}
-    return write_outputs(report, Path(out_dir) if out_dir else contract.REPORTS_DIR, "nlu_cv",
-                         "nlu_cv_confusion_matrix.png", plot=plot)
+    out = Path(out_dir) if out_dir else contract.REPORTS_DIR
+    report = write_outputs(report, out, "nlu_cv", "nlu_cv_confusion_matrix.png", plot=plot)
+    if use_model:
+        errors = write_cv_errors(out / "nlu_cv_errors.tsv", pooled_texts, pooled_gold, pooled_parsed, pooled_base)
+        report["outputs"]["errors"] = str(errors)
+    return report
+
+
+def write_cv_errors(path: Path, texts: Sequence[str], gold: Sequence[str], parsed: Sequence[dict],
+                    baseline: Sequence[str]) -> Path:
+    """Every training example the model got wrong out of fold, for a trainer to read (like Rasa's
+    intent_errors.json): text, gold, predicted, confidence, the baseline's guess; the least sure
+    first within each gold intent. Training data only: the evaluation set's errors are never listed."""
+    rows = [(g, p.get("confidence") or 0.0, t, p.get("intent") or FALLBACK, b)
+            for t, g, p, b in zip(texts, gold, parsed, baseline) if (p.get("intent") or FALLBACK) != g]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    lines = ["text\tgold\tpredicted\tconfidence\tbaseline"]
+    lines += [f"{_tsv_cell(t)}\t{g}\t{p}\t{c:.3f}\t{b}" for g, c, t, p, b in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _tsv_cell(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 SWEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)

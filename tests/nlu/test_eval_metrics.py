@@ -251,6 +251,11 @@ def test_cross_validation_with_baseline_and_stand_in_model(tmp_path, monkeypatch
     assert weights[1.0, 0.0]["macro_f1"] == pytest.approx(0.1, abs=0.01)  # DIET's ask_balance everywhere
     assert weights[0.0, 0.0]["accuracy"] == pytest.approx(0.25)  # the n-gram side's ask_due_date everywhere
     assert "## Ensemble weight on held-out data" in (tmp_path / "r" / "nlu_cv.md").read_text(encoding="utf-8")
+    # every example the stand-in got wrong (all but the ask_balance ones) is listed for the trainer
+    rows = [line.split("\t") for line in (tmp_path / "r" / "nlu_cv_errors.tsv").read_text(encoding="utf-8").splitlines()]
+    assert rows[0] == ["text", "gold", "predicted", "confidence", "baseline"]
+    assert len(rows) - 1 == 15 and {r[1] for r in rows[1:]} == {"ask_due_date", "promise_to_pay", "request_human"}
+    assert all(r[2] == "ask_balance" and r[3] == "0.900" for r in rows[1:])
 
 
 def test_fallback_sweep_by_hand():

@@ -624,9 +624,50 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
     return specific_way_to_pay(view, text) or _ways_to_pay(view)
 
 
+#: 「能不能先还一部分」, 「只还一点行不行」: paying part of what is due, not a plan (「分几次还」 asks for one)
+_PAY_PART = re.compile(r"(先|只)?还(一)?部分|部分还款?|(先|只)还一点|还一些")
+
+
+_MAY_I = re.compile(r"能不能|可不可以|行不行|能否|可否|允许")
+
+
+def asks_to_pay_part(text: str) -> bool:
+    """A question (「…行吗」, 「能不能…」); 「我先还一部分吧」 says it, and is heard as said."""
+    return bool(text) and _PAY_PART.search(text) is not None and (asks_yes_no(text) or _MAY_I.search(text) is not None)
+
+
+def paying_part(view: LoanView | None) -> str:
+    """Found live (B001, 21 days late): 「能不能先还一部分」 got the list of ways to pay. Yes, and where a
+    part goes (ledger.md: oldest installment first; penalty, then interest, then principal), and that
+    what stays unpaid keeps its penalty running."""
+    head = "可以先还一部分，在App“还款”页面输入想还的金额就行。"
+    rule = "还的钱先冲抵最早一期的罚息，再冲抵利息，最后是本金；没还上的逾期本金会继续按天计罚息。"
+    if view is None:
+        return head + rule + "验证身份后，我可以告诉您具体的金额。"
+    st = view.statement
+    if st.settled:
+        return "您的借款已经结清了，不需要再还款。"
+    if st.amount_due_now == 0:
+        return ("您现在没有到期未还的款项。也可以提前还一部分，" + HOW_TO_REPAY_EARLY
+                + "告诉我想还多少，我可以算给您听这笔钱会怎么冲抵。")
+    if view.dispute_open:  # compliance rule 10: nothing urges to pay while it is checked
+        return head + rule
+    parts = []
+    if st.penalty_due > 0:
+        parts.append(f"罚息{yuan(st.penalty_due)}元")
+    if st.interest_due > 0:
+        parts.append(f"利息{yuan(st.interest_due)}元")
+    order = f"您到期未还的{yuan(st.amount_due_now)}元里，" + ("、".join(parts) + "会先被冲抵，然后才是" if parts else "都是") \
+        + f"本金{yuan(st.principal_due)}元。"
+    return (head + rule + order + "您打算先还多少、哪天还？告诉我，我帮您记下来"
+            + ("；如果每月都周转困难，也可以问我分期的方案。" if not st.in_grace else "。"))
+
+
 def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
     """The answer to a particular how-to-pay question (a debit again, a wallet, how a payment is seen,
-    someone else's card), or None when the message asks how to pay in general."""
+    someone else's card, paying part), or None when the message asks how to pay in general."""
+    if asks_to_pay_part(text):
+        return paying_part(view)
     if asks_to_debit_again(text):
         # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket was opened
         return debit_again(view)

@@ -242,6 +242,26 @@ def test_asking_the_bank_to_debit_again_gets_paying_now(run_action):
     assert not said.startswith("我这边没法为您发起扣款")
 
 
+def test_asking_to_pay_part_gets_yes_and_where_the_part_goes(run_action):
+    # found live (B001, 21 days late: penalty 40.22, interest 200.19, principal 2553.78): 「能不能先还一部分」
+    # got the list of ways to pay
+    for text in ("能不能先还一部分", "只还一点行不行", "部分还款可以吗"):
+        said = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay", text=text)
+        assert said.startswith("可以先还一部分，在App“还款”页面输入想还的金额就行。"), text
+        assert "先冲抵最早一期的罚息，再冲抵利息，最后是本金" in said and "还款方式：" not in said, text
+        assert "2794.19元里，罚息40.22元、利息200.19元会先被冲抵，然后才是本金2553.78元" in said, text
+        assert "您打算先还多少、哪天还" in said, text
+    # nothing due (B004): paying part early; settled (B008): nothing to pay
+    said = answer(run_action, "action_answer_how_to_pay", "B004", "how_to_pay", text="可以先还一部分吗")
+    assert said.startswith("您现在没有到期未还的款项。也可以提前还一部分") and "不收手续费" in said
+    said = answer(run_action, "action_answer_how_to_pay", "B008", "how_to_pay", text="可以先还一部分吗")
+    assert said == "您的借款已经结清了，不需要再还款。"
+    # said, not asked: 「我先还一部分吧」 is not this question; nor is asking for a plan
+    for text in ("我先还一部分吧", "可以分几次还吗"):
+        said = answer(run_action, "action_answer_how_to_pay", "B001", "how_to_pay", text=text)
+        assert not said.startswith("可以先还一部分"), text
+
+
 def test_a_card_said_to_be_seen_to_gets_what_to_do_now(run_action):
     # found live (B002, card expired, in grace): 「卡过期了？那我换张卡」, then 「换好了」 (read as distress)
     for text in ("换好了", "新卡绑好了", "换绑成功了", "我把卡换了"):

@@ -221,8 +221,7 @@ class BotAction(Action):
                         self.handle(turn)
                 elif step == RESPONDED:  # asked for the next factor, or said it failed
                     if self.needs_verification:  # 「15号还两千 身份证3512」: answered once verified
-                        turn.set("pending_action", self.action_name)
-                        turn.set("pending_message", kept_message(tracker.latest_message or {}))
+                        keep_pending(turn, self.action_name)
                     elif not self.quiet_after_identity_prompt:
                         self.handle(turn)
                 elif self.needs_verification and not turn.verified:
@@ -368,8 +367,7 @@ def ask_for_verification(turn: Turn, pending: str | None, why: bool = True) -> N
         turn.say("utter_verification_locked")
         return
     if pending:
-        turn.set("pending_action", pending)
-        turn.set("pending_message", kept_message(turn.tracker.latest_message or {}))
+        keep_pending(turn, pending)
     if why:
         turn.say("utter_need_verification")
     ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))
@@ -394,6 +392,31 @@ def kept_message(message: dict) -> dict:
     if isinstance(message.get(QUESTION_KEY), str):  # 「我失业了 会不会被起诉」: the question is answered too
         kept[QUESTION_KEY] = message[QUESTION_KEY]
     return kept
+
+
+def keep_pending(turn: Turn, action: str) -> None:
+    """Keep the request to answer once verified. The same request said again adds to what was kept
+    (found live, B001 unverified: 「我先还1000行不」 then 「下周三吧」 was read back as a promise of the
+    whole 2794.19 on 12-09): one message, the texts joined, a newer entity replacing one of its kind."""
+    message = kept_message(turn.tracker.latest_message or {})
+    earlier = deferred_message(turn.tracker.get_slot("pending_message"))
+    if (earlier is not None and turn.tracker.get_slot("pending_action") == action and earlier["text"]
+            and len(earlier["text"]) + len(message["text"]) < MAX_KEPT_TEXT):
+        message = joined_messages(earlier, message)
+    turn.set("pending_action", action)
+    turn.set("pending_message", message)
+
+
+def joined_messages(earlier: dict, later: dict) -> dict:
+    """``earlier`` then ``later`` as one kept message: offsets of ``later`` moved past the earlier
+    text, and an earlier entity dropped where ``later`` has one of the same kind."""
+    shift = len(earlier["text"]) + 1
+    newer_kinds = {e.get("entity") for e in later["entities"]}
+    moved = [{**e, "start": e["start"] + shift if isinstance(e.get("start"), int) else e.get("start"),
+              "end": e["end"] + shift if isinstance(e.get("end"), int) else e.get("end")} for e in later["entities"]]
+    joined = {**earlier, **later, "text": f"{earlier['text']} {later['text']}",
+              "entities": [e for e in earlier["entities"] if e.get("entity") not in newer_kinds] + moved}
+    return kept_message(joined)
 
 
 def deferred_message(value: Any) -> dict | None:

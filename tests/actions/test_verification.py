@@ -137,6 +137,32 @@ def test_a_request_made_before_verification_keeps_what_it_said(run_action):
     assert "utter_plan_disclosure" in done.responses and done.slots["plan_term"] == 12
 
 
+def test_a_request_said_in_two_messages_before_verification_keeps_both(run_action):
+    # found live (B001): 「我先还1000行不」, 「下周三吧」, then verified: read back as the whole 2794.19 on 12-09
+    first = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "我先还1000行不", entities=[{**ent("amount", "1000.00", "1000"), "start": 3, "end": 7}],
+        slots={"id_last4": "3512"}))
+    second = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "下周三吧", entities=[{**ent("date", "2026-12-09", "下周三"), "start": 0, "end": 3}],
+        slots=first.slots))
+    kept = second.slots["pending_message"]
+    assert kept["text"] == "我先还1000行不 下周三吧"
+    assert [(e["entity"], e["value"], kept["text"][e["start"]:e["end"]]) for e in kept["entities"]] == [
+        ("amount", "1000.00", "1000"), ("date", "2026-12-09", "下周三")]
+    done = run_action("action_verify", make_tracker("inform_identity", "1988年3月12日",
+                                                    entities=[ent("birth_date", "1988-03-12")],
+                                                    slots={**second.slots, "id_last4": "3512", "birth_date": "1988-03-12"}))
+    readback = done.variables("utter_promise_readback")
+    assert (readback["date"], readback["amount"]) == ("2026年12月9日", "1000.00")
+    # said again, the newer amount replaces the earlier; another request starts afresh
+    third = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "不对 还1500", entities=[ent("amount", "1500.00", "1500")], slots=second.slots))
+    assert [(e["entity"], e["value"]) for e in third.slots["pending_message"]["entities"]] == [
+        ("date", "2026-12-09"), ("amount", "1500.00")]
+    other = run_action("action_answer_balance", make_tracker("ask_balance", "我欠多少", slots=second.slots))
+    assert other.slots["pending_message"]["text"] == "我欠多少" and other.slots["pending_message"]["entities"] == []
+
+
 def test_a_request_with_one_factor_is_answered_once_verified_and_keeps_no_factor(run_action):
     # 「15号还两千 身份证3512」: the bot asks for the second factor; the promise used to be dropped
     first = run_action("action_propose_promise", make_tracker(

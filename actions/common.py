@@ -279,6 +279,11 @@ def _bare_answer(turn: Turn) -> dict[str, str]:
         return {"id_last4": text.upper()}
     if asked is None and BARE_ID_TAIL.match(text) and text[-1] in "Xx":  # 771X unprompted: only an ID ends so
         return {"id_last4": text.upper()}
+    if (asked is None and BARE_ID_TAIL.match(text) and not turn.tracker.get_slot("id_last4")
+            and turn.latest_intent in ("inform_identity", "out_of_scope", "nlu_fallback")):
+        # found live: 「你好 我是赵磊」, then 「9150」 (read as 9150 yuan) was asked for the ID tail; the
+        # ID tail is the factor the bot asks for first, so a bare one unasked for is taken as it
+        return {"id_last4": text.upper()}
     if asked == "second_factor" and BARE_PHONE_TAIL.match(text):
         return {"phone_last4": text}
     return {}

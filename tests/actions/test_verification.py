@@ -80,13 +80,22 @@ def test_bare_answers_to_our_prompts(run_action):
     assert "2794.19" in third.variables("utter_account_answer")["answer"]  # the pending question
 
 
-def test_an_unprompted_bare_id_tail_ending_in_x_is_the_id_tail(run_action):
+def test_an_unprompted_bare_id_tail_is_the_id_tail(run_action):
     """「771X」 as a first message (no prompt yet) was asked for again: only an ID number ends in X,
-    so it is the ID tail; a bare 3512 unprompted stays unread (an ID or a phone tail?)."""
+    so it is the ID tail. Found live: 「你好 我是赵磊」, then 「9150」 (read as 9150 yuan) was asked for
+    the ID tail too: four bare digits unasked for are the ID tail, the factor the bot asks for first."""
     run = run_action("action_verify", make_tracker("inform_identity", "771x"))
     assert run.responses == ["utter_ask_birth_date"] and run.slots["id_last4"] == "771X"
-    digits = run_action("action_verify", make_tracker("inform_identity", "3512"))
-    assert digits.responses[-1] == "utter_ask_id_last4" and "id_last4" not in digits.slots
+    digits = run_action("action_verify", make_tracker("inform_identity", "9150", entities=[ent("amount", "9150.00")]))
+    assert digits.responses == ["utter_ask_birth_date"] and digits.slots["id_last4"] == "9150"
+    done = run_action("action_verify", make_tracker("inform_identity", "900909", entities=[ent("birth_date", "1990-09-09")],
+                                                    slots={**digits.slots, "birth_date": "1990-09-09"}))
+    assert done.responses[0] == "utter_verification_passed" and done.slots["borrower_id"] == "B006"
+    # but not an amount in a promise, nor a number once the ID tail is held (the bot asked for the second factor)
+    promise = run_action("action_propose_promise", make_tracker("promise_to_pay", "3000", entities=[ent("amount", "3000.00")]))
+    assert "id_last4" not in promise.slots
+    held = run_action("action_verify", make_tracker("inform_identity", "2048", slots={"id_last4": "9150"}))
+    assert held.slots.get("id_last4") in (None, "9150")
 
 
 def test_a_name_given_is_asked_for_the_factor_not_told_to_verify(run_action):

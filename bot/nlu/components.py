@@ -23,6 +23,10 @@ the contract's "inform_hardship > the questions" (``bot.nlu.precedence``): a que
 cannot-pay hardship entity, or words of forgetting to pay, becomes inform_hardship, the question
 kept as ``question_intent``.
 
+``HumanRequestPrecedence`` (INTENT_CLASSIFIER, not trainable, after HardshipPrecedence) applies the
+contract's "request_human > inform_paid > … > the rest": a message asking for a person in so many words
+(「我已经还了 转人工」) is request_human unless the model said an intent above it.
+
 ``NameAloneIsIdentity`` (INTENT_CLASSIFIER, not trainable, after HardshipPrecedence) makes a message
 that is nothing but a name (「王强」, the person_name entity spanning it) inform_identity.
 
@@ -67,7 +71,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.compliance.distress_signals import distress_phrase, only_everyday_death_words
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
-from bot.nlu.precedence import HARDSHIP_INTENT, QUESTION_KEY, outranking_hardship
+from bot.nlu.precedence import HARDSHIP_INTENT, HUMAN_INTENT, QUESTION_KEY, outranking_hardship, outranking_human_request
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +289,23 @@ class HardshipPrecedence(_IntentRule):
             return
         message.set(QUESTION_KEY, question, add_to_output=True)
         self._overrule(message, HARDSHIP_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class HumanRequestPrecedence(_IntentRule):
+    """request_human over the intents below it when a person is asked for in so many words
+    (bot/nlu/precedence.py: 「我已经还了 转人工」 was inform_paid)."""
+
+    INTENT_NAME = HUMAN_INTENT
+    #: the parse-result key saying this rule decided the intent (the CV sweeps take it at its word)
+    RULE_KEY = "human_request"
+
+    def _apply(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if not outranking_human_request(intent.get(INTENT_NAME_KEY), message.get(TEXT) or ""):
+            return
+        message.set(self.RULE_KEY, True, add_to_output=True)
+        self._overrule(message, self.INTENT_NAME, 1.0)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -321,7 +321,7 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
     model_path = Path(model_path)
     if not model_path.exists():
         raise BotError(f"model {model_path} does not exist")
-    from bot.nlu.components import DistressSafetyNet
+    from bot.nlu.components import DistressSafetyNet, HumanRequestPrecedence
 
     out = []
     for parsed in _parse_all(model_path, texts):
@@ -342,6 +342,8 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
             out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
         if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
             out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
+        if parsed.get(HumanRequestPrecedence.RULE_KEY):  # so was a person asked for in so many words
+            out[-1]["human_request"] = True
         hardship = explained_hardship(parsed.get("entities") or [], parsed.get("text") or "")
         if hardship:  # HardshipPrecedence: a question with it is inform_hardship (replayed by the sweep)
             out[-1]["hardship"] = hardship
@@ -922,8 +924,8 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
     would give on held-out data: both opinions of each parse are combined again with every
     weight (``combine_rankings``, the component's own rule), then Rasa's FallbackClassifier
     decides; the hardship precedence (bot/nlu/precedence.py) is applied to the combined answer. A
-    parse without both opinions, or one the distress safety net decided (it runs last and overrules
-    both), is taken at its word. Empty when no parse has both opinions."""
+    parse without both opinions, or one the distress safety net or the request for a person decided
+    (they run after the fallback and overrule both), is taken at its word. Empty when no parse has both opinions."""
     from bot.nlu.intent_ensemble import combine_rankings
 
     if not any(p.get("ensemble") for p in parsed):
@@ -933,7 +935,7 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
         combined = []
         for p in parsed:
             parts = p.get("ensemble")
-            if not parts or p.get("distress_phrase"):
+            if not parts or p.get("distress_phrase") or p.get("human_request"):
                 combined.append(p)
                 continue
             ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)

@@ -17,6 +17,12 @@ written for the test, tests/nlu/test_project_model.py).
 
 Words that also say something else are not enough: 「提前还款是不是亏了」 is a question about early
 repayment, not a business failure.
+
+"request_human > inform_paid > … > the rest": a message that plainly asks for a person (「转人工」,
+「我要找真人」, "transfer me to an agent") beside something lower in the list (「我已经还了 转人工」 was
+inform_paid, 「你是机器人吗 我要人工」 bot_challenge) is request_human; the intents above it (distress,
+a dispute, someone not the borrower, a complaint, stopping contact) keep theirs. Not when the person
+is declined (「不用转人工」).
 """
 from __future__ import annotations
 
@@ -35,6 +41,22 @@ AMBIGUOUS_HARDSHIP_WORDS = frozenset({"亏了", "赔了", "赔钱"})
 #: (忘了还款日是哪天), a password, or 忘了还有一笔 / 我还忘了… (还 as "still", "also")
 FORGOT_TO_PAY = re.compile(r"(忘了|忘记了?|搞忘了?|给忘了)还(?!款日|款时间|款的日子|有|是|在|要)|忘还"
                            r"|还款日?(给|都)?(忘了|忘记了|搞忘了)|记错了?还款日")
+
+
+#: asking for a person in so many words: a verb and 人工 / 真人 / 客服, or "transfer me", "human please"
+ASKS_FOR_A_PERSON = re.compile(r"(转|接|找|要|换)(个|一个|一下)?(人工|真人|客服)|真人(回复|来|接)|换(个)?人(来|吧|$)"
+                               r"|talk to (a |an )?(real )?(person|human|agent)|transfer me|human please|real person",
+                               re.IGNORECASE)
+DECLINES_A_PERSON = re.compile(r"(不用|不要|别|不需要|没必要|不想)(再)?(给我|帮我)?(转|接|找|要)?(个)?(人工|真人|客服)")
+HUMAN_INTENT = "request_human"
+#: what the contract puts above request_human
+ABOVE_HUMAN = frozenset({"express_distress", "dispute_debt", "not_borrower", "complain", "stop_contact", HUMAN_INTENT})
+
+
+def outranking_human_request(intent: str | None, text: str) -> bool:
+    """Whether this message, read as ``intent``, is request_human by the contract's precedence."""
+    return (intent not in ABOVE_HUMAN and ASKS_FOR_A_PERSON.search(text or "") is not None
+            and DECLINES_A_PERSON.search(text or "") is None)
 
 
 def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:

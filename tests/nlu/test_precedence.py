@@ -1,13 +1,14 @@
-"""The contract's "inform_hardship > the questions" (bot/nlu/precedence.py and its component)."""
+"""The contract's precedence where a rule applies it: "inform_hardship > the questions", "request_human > …"
+(bot/nlu/precedence.py and its components)."""
 import datetime as dt
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import HardshipPrecedence
+from bot.nlu.components import HardshipPrecedence, HumanRequestPrecedence
 from bot.nlu.entities import extract
 from bot.nlu.precedence import (QUESTION_BEHIND_HARDSHIP_MIN, QUESTION_INTENTS, QUESTION_KEY, outranking_hardship,
-                                 question_behind_hardship)
+                                 outranking_human_request, question_behind_hardship)
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -96,3 +97,47 @@ def test_no_question_behind_a_hardship_when_unsure_too_short_or_no_hardship():
     not_a_question = lambda rest: {"request_fee_waiver": 0.99, "ask_penalty": 0.01}  # noqa: E731
     text = "没工作了 利息能不能少点"
     assert question_behind_hardship(text, _hardship(text, "没工作"), not_a_question) is None
+
+
+# "request_human > inform_paid > … > the rest"
+
+@pytest.mark.parametrize("text, intent", [
+    ("我已经还过了 给我转人工", "inform_paid"),
+    ("你是不是机器人啊 我要找真人", "bot_challenge"),
+    ("说了你也不懂 换个人来", "out_of_scope"),
+    ("罚息到底咋算的 转人工客服", "ask_penalty"),
+    ("我下周还 你帮我接一下人工", "promise_to_pay"),
+    ("麻烦真人回复一下", "nlu_fallback"),
+    ("Can I talk to a real person", "request_installment"),
+])
+def test_a_person_asked_for_in_so_many_words_is_request_human(text, intent):
+    assert outranking_human_request(intent, text)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("不用转人工 你告诉我就行", "ask_balance"),  # declined
+    ("别给我转客服 我就问个事", "how_to_pay"),
+    ("你们是真人还是机器", "bot_challenge"),  # asks, asks for no one
+    ("客服电话永远打不通", "complain"),  # the intents above it keep theirs
+    ("找人工也没用 你们天天骚扰我家人", "complain"),
+    ("这钱不是我借的 转人工", "dispute_debt"),
+    ("不想活了 转人工也没用", "express_distress"),
+    ("打错了 找客服去吧", "not_borrower"),
+    ("人工客服态度太差", "insult"),  # no one asked for
+])
+def test_otherwise_the_model_s_intent_stands_for_a_person_too(text, intent):
+    assert not outranking_human_request(intent, text)
+
+
+def test_the_human_request_component_overrules_and_marks_it():
+    message = Message(data={"text": "我已经还了 转人工", "intent": {"name": "inform_paid", "confidence": 0.97},
+                            "intent_ranking": [{"name": "inform_paid", "confidence": 0.97},
+                                               {"name": "request_human", "confidence": 0.02}], "entities": []})
+    HumanRequestPrecedence({}).process([message])
+    assert message.get("intent") == {"name": "request_human", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["request_human", "inform_paid"]
+    assert message.get(HumanRequestPrecedence.RULE_KEY) is True
+    complaint = Message(data={"text": "你们催收太过分了 我要找客服投诉", "intent": {"name": "complain", "confidence": 0.9},
+                              "entities": []})
+    HumanRequestPrecedence({}).process([complaint])
+    assert complaint.get("intent")["name"] == "complain" and complaint.get(HumanRequestPrecedence.RULE_KEY) is None

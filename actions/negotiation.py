@@ -275,7 +275,8 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         return
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
     if (view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
-            and not turn.said_text(explain.promise_missed(view))):
+            and not any(turn.said_text(explain.promise_missed(view, thanked)) for thanked in (False, True))):
+        # (found live, B006: told with the hardship 「没关系。我们看到您之前约定…」, then again at the read-back)
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     same_date = in_progress and turn.tracker.get_slot("promise_date") == check.date.isoformat()
@@ -324,6 +325,10 @@ class ActionHandleExtension(BotAction):
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
                      buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+            return
+        if explain.asks_to_pay_part(turn.text) and turn.entity("date") is None:
+            # found live (B006): 「这个月能不能先还一部分」 was told the due date cannot move
+            turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
             return
         raw_date = turn.entity("date")
         if raw_date is not None:

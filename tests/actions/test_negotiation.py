@@ -130,6 +130,12 @@ def test_a_hardship_told_with_a_missed_promise_does_not_take_its_amount_for_a_bu
     said = run.variables("utter_account_answer")
     assert said["answer"].startswith("没关系。我们看到您之前约定在2026年11月20日还1100.00元，没能还上。")
     assert [b["payload"] for b in said["buttons"]] == ["/promise_to_pay", "/request_installment", "/request_human"]
+    # found live: the promise then made (「那我先还600」, 「这周五」) told of the missed one a second time
+    then = make_tracker("promise_to_pay", "这周五", entities=[ent("date", "2026-12-04")],
+                        slots={**verified("B006"), "promise_amount": "600.00"})
+    then.events.append({"event": "bot", "text": said["answer"]})
+    read = run_action("action_propose_promise", then)
+    assert "utter_promise_previous_broken" not in read.responses and read.responses[-1] == "utter_promise_readback"
     # a budget said after the missed promise is still a budget
     text = "上次说好的没还上 我失业了 每个月只能还500"
     ents = [ent("hardship_type", "job_loss"),
@@ -354,6 +360,21 @@ def test_extension_becomes_a_promise_or_options(run_action):
     run = run_action("action_handle_extension", make_tracker(
         "request_extension", "能不能10号再还", entities=[ent("date", "2026-12-10")], slots=verified("B001")))
     assert run.responses[-1] == "utter_promise_readback"
+
+
+def test_paying_part_asked_as_paying_later_gets_where_a_part_goes(run_action):
+    # found live (B006, a broken promise): 「这个月能不能先还一部分」 (request_extension) was told the due
+    # date cannot move
+    run = run_action("action_handle_extension", make_tracker("request_extension", "这个月能不能先还一部分",
+                                                             slots=verified("B006")))
+    said = run.variables("utter_account_answer")
+    assert said["answer"].startswith("可以先还一部分") and "您打算先还多少、哪天还" in said["answer"]
+    assert [b["payload"] for b in said["buttons"]] == ["/promise_to_pay", "/request_installment"]
+    assert "utter_extension_options" not in run.responses
+    # with a day named it is a promise to read back: the amount asked for
+    run = run_action("action_handle_extension", make_tracker(
+        "request_extension", "月底先还一部分行吗", entities=[ent("date", "2026-12-31")], slots=verified("B006")))
+    assert run.responses[-1] == "utter_promise_readback" and "可以先还一部分" not in run.all_text
 
 
 def test_fee_waiver_goes_to_a_person(run_action):

@@ -31,6 +31,17 @@ def _int(value) -> int | None:
         return None
 
 
+def _budget(turn: Turn, after: int | None = None) -> str | Decimal | None:
+    """What the borrower can pay a month: the first amount (from ``after`` on) that is not what they
+    earn (found live, B003: 「我现在一个月就挣三千 房租都交不起」 was offered the plan for 3000 a month)."""
+    for e in turn.message.get("entities") or []:
+        start = e.get("start")
+        if (e.get("entity") == "amount" and e.get("value") not in (None, "")
+                and (after is None or int(start or 0) >= after) and not explain.is_income(turn.text, start)):
+            return _amount(e.get("value"))
+    return None
+
+
 def _amount(value) -> str | Decimal | None:
     if value in ("all", "half"):
         return value
@@ -96,7 +107,7 @@ class ActionOfferPlans(BotAction):
             return
         terms = options.eligibility.terms
         count = _int(turn.entity("installment_count", after=after))
-        budget = _amount(turn.entity("amount", after=after))
+        budget = _budget(turn, after)
         if count is not None:
             if count not in terms:
                 turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
@@ -398,7 +409,7 @@ class ActionRecordHardship(BotAction):
             return
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is not None and options.eligibility.eligible and (
-                isinstance(_amount(turn.entity("amount", after=missed)), Decimal)
+                isinstance(_budget(turn, missed), Decimal)
                 or turn.entity("installment_count", after=missed) is not None):
             # 「我现在真的没钱 每个月只能还500」 got the whole menu: the budget or term picks, as when asked
             # for a plan (ledger.md: the shortest term within it, else the longest and a person)

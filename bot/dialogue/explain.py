@@ -401,6 +401,18 @@ def early_repayment_again(view: LoanView) -> str:
 _PER_MONTH = re.compile(r"每个?月|一个月|月供|按月")
 
 
+#: 「一个月就挣三千」, 「工资才2000」, 「到手4000」: the amount after these is what the borrower earns
+_INCOME_BEFORE = re.compile(r"(挣|赚|收入|工资|月薪|薪水|薪资|到手)(了)?(一个月|每个?月|一月)?"
+                            r"(才|就|只有|只|也就|大概|差不多|一共|是)?(有)?$")
+
+
+def is_income(text: str, start: int | None) -> bool:
+    """Whether the amount at ``start`` of ``text`` is what the borrower earns, not what they can pay."""
+    if not text or not isinstance(start, int) or start <= 0:
+        return False
+    return _INCOME_BEFORE.search(text[max(0, start - 8):start].rstrip()) is not None
+
+
 def per_month(text: str) -> bool:
     return bool(text) and _PER_MONTH.search(text) is not None
 

@@ -723,6 +723,24 @@ def test_a_hardship_with_a_monthly_budget_gets_the_plan_within_it(run_action):
     assert fits.slots["pending_confirmation"] == "plan"
 
 
+def test_what_the_borrower_earns_is_not_a_budget(run_action):
+    # found live (B003): 「我现在一个月就挣三千 房租都交不起」 was offered the 24-month plan 「按您每月能还3000.00元」
+    text = "我现在一个月就挣三千 房租都交不起"
+    run = run_action("action_record_hardship", make_tracker(
+        "inform_hardship", text, entities=_with_spans(text, ("amount", "3000.00", "三千")), slots=verified("B003")))
+    assert "utter_plan_affordable" not in run.responses and "utter_plan_menu" in run.responses
+    # the amount they can pay, said beside what they earn, is the budget
+    text = "我一个月工资才5000 最多还2000"
+    run = run_action("action_record_hardship", make_tracker(
+        "inform_hardship", text, entities=_with_spans(text, ("amount", "5000.00", "5000"), ("amount", "2000.00", "2000")),
+        slots=verified("B003")))
+    assert run.variables("utter_plan_affordable")["budget"] == "2000.00"
+    run = run_action("action_offer_plans", make_tracker(
+        "request_installment", "到手才4000 能分期吗", entities=_with_spans("到手才4000 能分期吗", ("amount", "4000.00", "4000")),
+        slots=verified("B001")))
+    assert "utter_plan_affordable" not in run.responses and run.responses == ["utter_plan_menu"]
+
+
 def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action):
     # found live (B006): 15号 read back with 2163.55; 「只能还一千」 was read as how_to_pay and got the ways
     # to pay; the 确认 that followed recorded 2163.55, the amount the borrower had just said they could not pay

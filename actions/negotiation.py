@@ -82,6 +82,10 @@ class ActionOfferPlans(BotAction):
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
+        if turn.tracker.get_slot("pending_confirmation") == "plan" and consent.chooses_the_term(
+                _answer_to_read_back(turn), _int(turn.tracker.get_slot("plan_term"))):
+            ActionHandleConfirmation().handle(turn)  # 「就60期吧」 right after the 60-month disclosure: yes
+            return
         category = turn.entity("hardship_type")
         if category and not cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
             # 「我失业了 每个月最多还1000」, 「我失业了能分期吗」: request_installment by the contract's precedence,
@@ -446,6 +450,12 @@ def _ways_on(turn: Turn) -> bool:
     return True
 
 
+def _answer_to_read_back(turn: Turn) -> consent.Answer:
+    return consent.Answer(turn.latest_intent, turn.latest_confidence,
+                          installment_count=_int(turn.entity("installment_count")),
+                          date=_text(turn.entity("date")), amount=_text(turn.entity("amount")), text=turn.text)
+
+
 class ActionHandleConfirmation(BotAction):
     collection = True
     resumes_flow = False
@@ -485,9 +495,7 @@ class ActionHandleConfirmation(BotAction):
             else:
                 turn.say("utter_anything_else")
             return
-        answer = consent.Answer(intent, turn.latest_confidence,
-                                installment_count=_int(turn.entity("installment_count")),
-                                date=_text(turn.entity("date")), amount=_text(turn.entity("amount")))
+        answer = _answer_to_read_back(turn)
         reading = consent.read_answer(pending, answer, term=_int(turn.tracker.get_slot("plan_term")),
                                       date=turn.tracker.get_slot("promise_date"),
                                       amount=turn.tracker.get_slot("promise_amount"))

@@ -5,9 +5,14 @@ the model only guessed is not explicit: found live, 「那6期呢」 (what about
 affirm at 0.32 while a 12-month plan waited, and the 12-month plan was written. So a yes binds only
 when it is clear (a button, or the model sure of it) and names no other term, date or amount than
 the one put to the borrower; a message that names another one asks about that one instead.
+
+Choosing the very term put to them, in so many words (「好吧 就60期」, 「那就选24期」), is explicit
+whatever the model's confidence (found live: 「好吧 就60期」, affirm at 0.50, was asked to confirm
+again, and 「就60期吧」, read as request_installment, got the same disclosure again).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Optional
@@ -28,6 +33,22 @@ class Answer:
     installment_count: Optional[int] = None
     date: Optional[str] = None  # ISO
     amount: Optional[str] = None  # as the entity gives it: "1500.00", "half", "all"
+    text: str = ""
+
+
+#: 「就60期」, 「那就选24期吧」, 「办36期」: a term chosen in so many words; not asked about (「就60期吗」)
+_CHOOSES_TERM = re.compile(r"(就|选|要|办|定)(这个|[0-9]+期|[一二三四五六七八九十]+期)")
+_ASKS = re.compile(r"[吗么呢？?]|多少|怎么|什么|几")
+_DECLINES = re.compile(r"不|别|算了|没")
+
+
+def chooses_the_term(answer: Answer, term: Optional[int]) -> bool:
+    """The plan put to the borrower (``term``) chosen in so many words: naming no other term, not a
+    question, no word of declining."""
+    named = answer.installment_count
+    return (term is not None and named in (None, term) and _CHOOSES_TERM.search(answer.text or "") is not None
+            and _ASKS.search(answer.text or "") is None and _DECLINES.search(answer.text or "") is None
+            and answer.intent in ("affirm", "request_installment"))
 
 
 def read_answer(pending: str, answer: Answer, *, term: Optional[int] = None, date: Optional[str] = None,
@@ -43,6 +64,8 @@ def read_answer(pending: str, answer: Answer, *, term: Optional[int] = None, dat
             answer.amount is not None and not _same_amount(answer.amount, amount))
     if other:
         return OTHER_TERMS
+    if pending == "plan" and chooses_the_term(answer, term):
+        return CLEAR_YES
     if answer.intent != "affirm":
         return NOT_YES
     return CLEAR_YES if is_clear_yes(answer.intent, answer.confidence) else UNCLEAR

@@ -415,6 +415,20 @@ def test_a_question_mid_plan_is_answered_and_the_confirmation_resumes(run_action
     assert done.responses == ["utter_plan_accepted"]
 
 
+def test_the_disclosed_term_chosen_in_so_many_words_is_a_yes(run_action):
+    # found live (B003, the 60-month plan disclosed): 「好吧 就60期」 (affirm 0.50) was asked to confirm again;
+    # 「就60期吧」 (request_installment) got the same disclosure again
+    slots = {**verified("B003"), "pending_confirmation": "plan", "plan_term": 60}
+    again = run_action("action_offer_plans", make_tracker("request_installment", "60期每个月多少",
+                                                          entities=[ent("installment_count", 60)], slots=slots))
+    assert again.responses == ["utter_plan_disclosure"]  # a question about it: the disclosure again
+    done = run_action("action_offer_plans", make_tracker("request_installment", "就60期吧",
+                                                         entities=[ent("installment_count", 60)], slots=slots))
+    assert done.responses == ["utter_plan_accepted"]
+    with session_scope() as s:
+        assert [p.term_months for p in s.query(m.Plan).filter_by(loan_id="L003")] == [60]
+
+
 def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run_action):
     """B004 is current (next due 2026-12-20, 1733.30): 「下个月能不能20号再还」 was answered 「还款日本身不能
     修改」 and then 「不需要做还款承诺」; now the next due date and amount."""

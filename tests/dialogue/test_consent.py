@@ -38,3 +38,19 @@ def test_another_term_date_or_amount_is_asked_about_not_accepted():
 @pytest.mark.parametrize("intent", ["deny", "ask_penalty", None])
 def test_anything_but_an_affirm_is_no_yes(intent):
     assert plan(Answer(intent, 0.99)) == NOT_YES
+
+
+def test_the_term_put_to_the_borrower_chosen_in_so_many_words_binds():
+    # found live (B003, the 60-month plan disclosed): 「好吧 就60期」 (affirm 0.50) was asked to confirm again
+    assert plan(Answer("affirm", 0.50, installment_count=60, text="好吧 就60期"), term=60) == CLEAR_YES
+    assert plan(Answer("request_installment", 0.83, installment_count=60, text="就60期吧"), term=60) == CLEAR_YES
+    assert plan(Answer("affirm", 0.40, text="那就选这个"), term=60) == CLEAR_YES
+    # not asked about, not another term, not the words alone
+    assert plan(Answer("affirm", 0.45, installment_count=60, text="就60期吗"), term=60) == UNCLEAR
+    assert plan(Answer("request_installment", 0.9, installment_count=60, text="60期每个月多少"), term=60) == NOT_YES
+    assert plan(Answer("affirm", 0.45, installment_count=36, text="就36期"), term=60) == OTHER_TERMS
+    assert plan(Answer("affirm", 0.45, installment_count=60, text="60期"), term=60) == UNCLEAR
+    assert plan(Answer("deny", 0.9, installment_count=60, text="不要 就不办60期"), term=60) == NOT_YES
+    assert plan(Answer("affirm", 0.4, installment_count=60, text="还是别办60期了"), term=60) == UNCLEAR
+    # a promise is read back as before
+    assert promise(Answer("affirm", 0.45, text="就这个")) == UNCLEAR

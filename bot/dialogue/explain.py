@@ -675,11 +675,35 @@ def paying_part(view: LoanView | None) -> str:
             + ("；如果每月都周转困难，也可以问我分期的方案。" if not st.in_grace else "。"))
 
 
+#: 「自动还款在哪开」, 「怎么设置自动扣款」, 「代扣怎么开通」: where autodebit is switched on
+_AUTODEBIT_SETUP = re.compile(r"(自动还款|自动扣款|自动扣|代扣)\S{0,4}?(在哪|哪里|怎么|如何|咋)\S{0,2}?(开|设置|弄|办|绑)"
+                              r"|(在哪|哪里|怎么|如何|咋)\S{0,2}?(开通|设置|开|弄|办)\S{0,2}?(自动还款|自动扣款|自动扣|代扣)")
+
+
+def asks_how_to_set_up_autodebit(text: str) -> bool:
+    return bool(text) and _AUTODEBIT_SETUP.search(text) is not None
+
+
+def autodebit_setup(view: LoanView | None) -> str:
+    """Found live (B005, no autodebit): 「我没开自动还款？在哪开」 got 「可以，今天就能…主动还款」."""
+    text = ("自动还款在App“还款卡管理”里开通：绑定您本人名下的银行卡，打开“自动还款”即可。开通后每期还款日当天从这张卡扣款，"
+            "请在还款日前存够钱。")
+    if view is None or view.statement.settled:
+        return text
+    st = view.statement
+    text += "您目前已经开通了。" if view.loan.autodebit else "您目前还没有开通。"
+    if st.amount_due_now > 0 and not view.dispute_open:  # what is late is not debited on its own
+        text += f"已到期的{yuan(st.amount_due_now)}元不会等自动扣款，请现在就在App“还款”页面主动还款。"
+    return text
+
+
 def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
     """The answer to a particular how-to-pay question (a debit again, a wallet, how a payment is seen,
     someone else's card, paying part), or None when the message asks how to pay in general."""
     if asks_to_pay_part(text):
         return paying_part(view)
+    if asks_how_to_set_up_autodebit(text):
+        return autodebit_setup(view)
     if asks_to_debit_again(text):
         # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket was opened
         return debit_again(view)

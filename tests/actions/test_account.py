@@ -262,6 +262,21 @@ def test_asking_to_pay_part_gets_yes_and_where_the_part_goes(run_action):
         assert not said.startswith("可以先还一部分"), text
 
 
+def test_where_to_switch_autodebit_on_is_answered(run_action):
+    # found live (B005, no autodebit, 2781.86 due): after the ways to pay, 「我没开自动还款？在哪开」 got
+    # 「可以，今天就能…主动还款」
+    first = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="那现在怎么办")
+    for text in ("我没开自动还款？在哪开", "自动扣款怎么设置", "代扣在哪里开通"):
+        tracker = make_tracker("how_to_pay", text, slots=verified("B005"))
+        tracker.events.append({"event": "bot", "text": first})
+        said = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+        assert said.startswith("自动还款在App“还款卡管理”里开通"), text
+        assert "您目前还没有开通。已到期的2781.86元不会等自动扣款" in said, text
+    # B004 has it on and nothing due
+    said = answer(run_action, "action_answer_how_to_pay", "B004", "how_to_pay", text="自动还款在哪开")
+    assert said.endswith("您目前已经开通了。")
+
+
 def test_a_card_said_to_be_seen_to_gets_what_to_do_now(run_action):
     # found live (B002, card expired, in grace): 「卡过期了？那我换张卡」, then 「换好了」 (read as distress)
     for text in ("换好了", "新卡绑好了", "换绑成功了", "我把卡换了"):

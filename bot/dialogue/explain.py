@@ -93,7 +93,14 @@ def due_date(view: LoanView) -> str:
         for inst in st.due_today_installments:  # L005 on 12-01: installment 7 falls due the day installment 6 is 30 days late
             text.append(f"{installment_name(view, inst.number)}今天（{cn_date(inst.due_date)}）到期，应还{yuan(inst.owed(st.as_of))}元。")
         # compliance rule 10: with a dispute open, collection pauses, and so does urging to pay
-        text.append(f"目前到期应还共{yuan(st.amount_due_now)}元" + ("。" if view.dispute_open else "，建议尽快还上。"))
+        if st.in_grace and not view.dispute_open:
+            # found live (B002, the grace period's last day): 「現在還是今天扣嗎」 was told 「建议尽快还上」, not
+            # that today was the last day without penalty
+            last = last_grace_day(first.due_date)
+            when = "今天" if last == st.as_of else f"{cn_date(last)}当天或之前"
+            text.append(f"现在还在{GRACE_DAYS}天宽限期内，{when}还清{yuan(st.amount_due_now)}元不收罚息。")
+        else:
+            text.append(f"目前到期应还共{yuan(st.amount_due_now)}元" + ("。" if view.dispute_open else "，建议尽快还上。"))
     elif st.amount_due_now > 0:
         text.append(f"今天是还款日，应还{yuan(st.amount_due_now)}元，今天之内还上不算逾期。")
     nxt = st.next_installment

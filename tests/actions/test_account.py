@@ -97,6 +97,14 @@ def test_the_due_date_answer_says_the_day_of_every_month(run_action):
     assert "下一期还款日是2026年12月20日" in said and "以后每月20日还款，最后一期在2027年6月20日。" in said
 
 
+def test_the_due_date_answer_in_grace_names_the_last_day_without_penalty(run_action):
+    # found live (B002, due 11-28, today 12-01 the last grace day): 「現在還是今天扣嗎」 got 「建议尽快还上」
+    said = answer(run_action, "action_answer_due_date", "B002", "ask_due_date", text="现在还是今天扣吗")
+    assert "已逾期3天。现在还在3天宽限期内，今天还清1376.24元不收罚息。" in said and "建议尽快还上" not in said
+    late = answer(run_action, "action_answer_due_date", "B001", "ask_due_date", text="还款日是哪天")
+    assert "宽限期" not in late and "建议尽快还上" in late
+
+
 def test_how_long_after_the_certificate_is_its_wait_not_an_extension(run_action):
     # found live (B008, settled): the certificate answered, then 「要几天」 was request_extension and got the
     # next due date and a plan offer, for a settled loan

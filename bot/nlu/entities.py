@@ -742,7 +742,7 @@ def _marked_tail_candidates(text: str) -> Iterable[Candidate]:
 # Amounts
 # --------------------------------------------------------------------------------------------
 _AMOUNT_RE = re.compile(
-    rf"(?<![\d.,A-Za-z{CN_ALL}])"
+    rf"(?<![\d.,A-Za-z{CN_ALL}几])"  # 几十块: some tens, no amount
     r"(?:(?P<cur>[¥$])\s?)?"
     r"(?:(?P<ar>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"(?:\s?(?P<mag>[kKwW千万])(?![A-Za-z])(?P<rest>[\d零〇一二两三四五六七八九十百千万]*))?"

@@ -432,10 +432,20 @@ def deferred_message(value: Any) -> dict | None:
     return kept_message({**value, "entities": [e for e in value["entities"] if isinstance(e, dict)]})
 
 
+#: what ``pending_confirmation`` holds while the bot asks whether a dispute or complaint was meant
+#: (actions/escalation.py): a guess of the bot's, not a request of the borrower's
+CASE_QUESTIONS = ("dispute", "complaint")
+
+
 def resume_flow(turn: Turn) -> None:
-    """After answering a side question, come back to what was left open."""
+    """After answering a side question, come back to what was left open. Asked whether a dispute
+    was meant, a borrower who goes on to something else has answered: no (found live, B008: 「我的
+    贷款是不是结清了」 was asked 「您是要提出异议吗」, and every answer after it ended 「刚才的内容还需要您确认」)."""
     touched = {e.get("name") for e in turn.events if e.get("event") == "slot"}
-    if turn.verified and turn.tracker.get_slot("pending_confirmation") and "pending_confirmation" not in touched:
+    pending = turn.tracker.get_slot("pending_confirmation")
+    if pending in CASE_QUESTIONS and "pending_confirmation" not in touched:
+        turn.set("pending_confirmation", None)
+    elif turn.verified and pending and "pending_confirmation" not in touched:
         turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
     elif not turn.verified and turn.tracker.get_slot("requested_factor") and "requested_factor" not in touched:
         ask_next_factor(turn, has_id=bool(turn.tracker.get_slot("id_last4")))

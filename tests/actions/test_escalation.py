@@ -1,4 +1,6 @@
 """Stop rules and handoff through the actions."""
+from actions.common import CASE_QUESTIONS
+from actions.escalation import CASE_ACTIONS
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot.db import models as m
 from bot.db.session import session_scope
@@ -79,6 +81,19 @@ def test_a_dispute_or_complaint_the_model_is_not_sure_of_is_asked_about_before_a
         assert s.query(m.Case).filter_by(kind="complaint").count() == 0
     yes = run_action("action_handle_confirmation", tracker("affirm", "是的", 0.95, {**verified("B001"), **unsure.slots}, "cq"))
     assert yes.responses == ["utter_complaint_opened", "utter_handoff_wait"]
+
+
+def test_asked_whether_a_dispute_was_meant_going_on_to_something_else_is_a_no(run_action):
+    # found live (B008, settled): 「我的贷款是不是结清了」 (dispute_debt 0.30) was asked 「您是要提出异议吗」, and
+    # every answer after it ended 「刚才的内容还需要您确认」
+    slots = {**verified("B008"), "pending_confirmation": "dispute"}
+    run = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "结清证明怎么开", slots=slots))
+    assert "utter_resume_confirmation" not in run.responses and run.slots["pending_confirmation"] is None
+    # a plan or a promise read back still waits for its answer
+    plan = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "会上征信吗", slots=plan))
+    assert run.responses[-1] == "utter_resume_confirmation" and "pending_confirmation" not in run.slots
+    assert set(CASE_ACTIONS) == set(CASE_QUESTIONS)
 
 
 def test_how_long_after_a_complaint_is_its_answer_time(run_action):

@@ -16,11 +16,15 @@ from bot.nlu.normalise import normalise
 #: 要几天 / 多久 / 多长时间 / 什么时候能好 / 啥时候有结果; short, and asking nothing else
 HOW_LONG = re.compile(r"几天|多久|多长时间|多少天|什么时候|啥时候|几时|要等")
 SHORT = 10
+#: a message naming a subject of its own asks about that (found live, B008: 「征信上啥时候能更新」
+#: after the certificate was answered with the certificate's wait again)
+OWN_SUBJECT = re.compile(r"征信|信用|记录|罚息|利息|还款日|扣款|分期|额度|逾期|借款|贷款")
 
 
 def asks_how_long(text: str | None) -> bool:
     plain = normalise(text or "").replace(" ", "")
-    return 0 < len(plain) <= SHORT and HOW_LONG.search(plain) is not None
+    return (0 < len(plain) <= SHORT and HOW_LONG.search(plain) is not None
+            and OWN_SUBJECT.search(plain) is None)
 
 
 #: 「要几天能显示」, 「多久到账」: how long a payment takes to show, whatever came before

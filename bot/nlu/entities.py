@@ -675,6 +675,12 @@ def _tail_candidates(text: str, name_starts: frozenset = frozenset()) -> Iterabl
         bare.append(Candidate(start, end, TIER_TAIL, _fixed(other, m["v"])))
     if kinds or len(bare) == 1:  # two bare numbers beside only a birth date: which is which is a guess
         yield from bare
+    elif len(bare) == 2 and name_starts and not births and text[bare[1].start:bare[1].end].isdigit():
+        # 「刘洋 2048 4004」 (found live: two amounts): a name, then the two tails in the order the bot asks
+        # for them, the ID tail first
+        yield bare[0]
+        second = bare[1]
+        yield Candidate(second.start, second.end, TIER_TAIL, _fixed("phone_last4", text[second.start:second.end]))
 
 
 #: English, as some borrowers type it: 「my id last 4 is 0426」, 「phone ending in 1001」, 「last four of ID: 771X」
@@ -919,7 +925,8 @@ def _name_candidates(text: str, token_ends: set) -> Iterable[Candidate]:
 
 #: a whole message of a name and four characters, either way round: 「张伟 3512」, 「3512张伟」
 _NAME_AND_TAIL_RE = re.compile(
-    r"^(?:(?P<n1>[\u4e00-\u9fff]{2,4})\s?\d{3}[\dXx]|\d{3}[\dXx]\s?(?P<n2>[\u4e00-\u9fff]{2,4})|(?P<n3>[\u4e00-\u9fff]{2,3}))$")
+    r"^(?:(?P<n1>[\u4e00-\u9fff]{2,4})\s?\d{3}[\dXx](?:\s\d{4})?|\d{3}[\dXx]\s?(?P<n2>[\u4e00-\u9fff]{2,4})"
+    r"|(?P<n3>[\u4e00-\u9fff]{2,3}))$")
 
 
 #: words jieba tags as names that, typed alone, are not one (an insult, an everyday word)
@@ -928,7 +935,7 @@ _NOT_NAMES_ALONE = frozenset({"王八", "王八蛋", "张嘴", "林子", "高手
 
 
 def _name_beside_tail(text: str) -> Iterable[Candidate]:
-    """「张伟 3512」, or 「王强」 alone, the whole message: a borrower identifying themselves without saying
+    """「张伟 3512」 (and 「刘洋 2048 4004」, a phone tail after it), or 「王强」 alone, the whole message: a borrower identifying themselves without saying
     我是 (found live: 「王强」 as a first message was read as an insult). The name must look like one (a
     family name first, not a dictionary word: not 马上 3512, 还款 3512, 王八)."""
     m = _NAME_AND_TAIL_RE.match(text)

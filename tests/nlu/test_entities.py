@@ -244,6 +244,10 @@ NAMED_OR_BORN = [
     # found live: 「刘洋 2048 920708」 was two amounts; six digits are a birth date when they make one
     ("刘洋 2048 920708", [("id_last4", "2048"), ("birth_date", "1992-07-08")]),
     ("920708", [("birth_date", "1992-07-08")]),
+    # found live: 「刘洋 2048 4004」 was two amounts; a name, then the tails in the order the bot asks for them
+    ("刘洋 2048 4004", [("person_name", "刘洋"), ("id_last4", "2048"), ("phone_last4", "4004")]),
+    ("刘洋 2048 400X", [("phone_last4", "2048"), ("id_last4", "400X")]),  # only an ID tail ends in X
+    ("马上 2048 4004", [("amount", "2048.00"), ("amount", "4004.00")]),  # 马上 is no name
     ("还了920708", [("amount", "920708.00")]),  # a money word: yuan
     ("920708元", [("amount", "920708.00")]),
     ("120512", [("amount", "120512.00")]),  # 2012: too young to borrow

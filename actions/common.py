@@ -438,9 +438,9 @@ def deferred_message(value: Any) -> dict | None:
     return kept_message({**value, "entities": [e for e in value["entities"] if isinstance(e, dict)]})
 
 
-#: what ``pending_confirmation`` holds while the bot asks whether a dispute or complaint was meant
-#: (actions/escalation.py): a guess of the bot's, not a request of the borrower's
-CASE_QUESTIONS = ("dispute", "complaint")
+#: what ``pending_confirmation`` holds while the bot asks whether a dispute, a complaint or distress was
+#: meant (actions/escalation.py): a guess of the bot's, not a request of the borrower's
+CASE_QUESTIONS = ("dispute", "complaint", "distress")
 
 
 def resume_flow(turn: Turn) -> None:

@@ -466,12 +466,13 @@ class ActionHandleConfirmation(BotAction):
     def handle(self, turn: Turn) -> None:
         pending = turn.tracker.get_slot("pending_confirmation")
         intent = turn.latest_intent
-        if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」: one the model was not sure of
+        if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」 / 「您还好吗？」: the model was not sure
             turn.set("pending_confirmation", None)
-            if consent.is_clear_yes(intent, turn.latest_confidence):
-                CASE_ACTIONS[pending]().open(turn)
+            action = CASE_ACTIONS[pending]()
+            if action.is_yes(turn):
+                action.open(turn)
             else:
-                turn.say("utter_not_done")
+                action.not_meant(turn)
             return
         if pending is None or not turn.verified:
             if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,

@@ -27,6 +27,9 @@ from typing import Optional
 #: (bot/outgoing/nlg.py) replaces collection responses with it, and the collection actions
 #: (actions/common.py, ``BotAction.collection``) say it instead of doing anything
 FOLLOWUP_RESPONSE = "utter_distress_followup"
+#: the key of the matched phrase in the parse result (bot/nlu/components.py:DistressSafetyNet sets it; the
+#: distress action reads it to know the phrase, not only the model, spoke)
+PHRASE_KEY = "distress_phrase"
 
 _SELF = r"(?:我|俺|人家)"
 

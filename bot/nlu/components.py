@@ -68,7 +68,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.compliance.distress_signals import distress_phrase, only_everyday_death_words
+from bot.compliance.distress_signals import PHRASE_KEY, distress_phrase, only_everyday_death_words
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
 from bot.nlu.precedence import HARDSHIP_INTENT, HUMAN_INTENT, QUESTION_KEY, outranking_hardship, outranking_human_request
@@ -330,7 +330,7 @@ class DistressSafetyNet(_IntentRule):
 
     INTENT_NAME = "express_distress"
     #: the key of the matched phrase in the parse result
-    PHRASE_KEY = "distress_phrase"
+    PHRASE_KEY = PHRASE_KEY
 
     def _apply(self, message: Message) -> None:
         phrase = distress_phrase(message.get(TEXT))

@@ -14,6 +14,38 @@ def test_distress_cares_and_hands_off_urgently(run_action):
         assert s.query(m.Handoff).filter_by(conversation_id="d1").one().priority == 0
 
 
+def test_distress_only_the_model_guessed_is_asked_about_with_the_crisis_line(run_action):
+    """Found live: 「对了 我换了手机号 要跟你们说吗」 was express_distress at 0.22 (no distress phrase) and got
+    the crisis reply and an urgent handoff."""
+    def tracker(intent, text, confidence, slots, phrase=None, sender="dq"):
+        t = make_tracker(intent, text, slots=slots, sender=sender)
+        t.latest_message["intent"]["confidence"] = confidence
+        if phrase:
+            t.latest_message["distress_phrase"] = phrase
+        return t
+
+    asked = run_action("action_handle_distress", tracker("express_distress", "对了 我换了手机号 要跟你们说吗", 0.22,
+                                                         verified("B004")))
+    assert asked.responses == ["utter_distress_confirm"] and asked.slots == {"pending_confirmation": "distress"}
+    assert [b["payload"] for b in asked.messages[0]["buttons"]] == ["/affirm", "/deny"]
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(conversation_id="dq").count() == 0
+    # 「不是」: the bot says it misread; 「是的」 or more distress: the crisis reply, the handoff, collection stops
+    no = run_action("action_handle_confirmation", tracker("deny", "不是", 0.9, {**verified("B004"), **asked.slots}))
+    assert no.responses == ["utter_distress_not_meant"] and no.slots.get("distress") is None
+    for intent, text in (("affirm", "嗯"), ("express_distress", "我就是很难受")):
+        yes = run_action("action_handle_confirmation" if intent == "affirm" else "action_handle_distress",
+                         tracker(intent, text, 0.45, {**verified("B004"), **asked.slots}, sender=f"dq-{intent}"))
+        assert yes.responses == ["utter_distress", "utter_handoff_wait"] and yes.slots["distress"] is True, text
+    # a distress phrase, or the model sure of it, is the crisis reply at once
+    for conf, phrase in ((0.3, "不想活"), (0.95, None)):
+        run = run_action("action_handle_distress", tracker("express_distress", "x", conf, {}, phrase, sender=f"dp{conf}"))
+        assert run.responses == ["utter_distress", "utter_handoff_wait"]
+    # going on to something else lapses the question
+    moved = run_action("action_answer_due_date", tracker("ask_due_date", "几号还", 0.9, {**verified("B004"), **asked.slots}))
+    assert moved.slots["pending_confirmation"] is None and "utter_resume_confirmation" not in moved.responses
+
+
 def test_dispute_opens_a_case_and_pauses(run_action):
     run = run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="dd"))
     ref = run.variables("utter_dispute_opened")["reference"]

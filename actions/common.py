@@ -177,6 +177,8 @@ class BotAction(Action):
     #: outgoing NLG suppresses collection texts too, but not the buttons an action attaches, and
     #: a text filter cannot undo a plan the ledger has accepted.
     collection = False
+    #: False where the message says the writer is not the borrower: factors in it are never tried
+    verifies = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -207,7 +209,7 @@ class BotAction(Action):
                         return turn.events
                 if follow_up_answered(turn):
                     return turn.events
-                step = identity_step(turn)
+                step = identity_step(turn) if self.verifies else None
                 if step == PASSED:
                     pending = tracker.get_slot("pending_action")
                     turn.set("pending_action", None)

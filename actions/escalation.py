@@ -5,7 +5,7 @@ from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, BotAction, Turn
+from actions.common import CONFIRM_BUTTONS, IDENTITY_ENTITIES, BotAction, Turn
 from bot.dialogue import consent
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
@@ -151,8 +151,10 @@ class ActionStopContact(BotAction):
 
 
 class ActionHandleThirdParty(BotAction):
-    """Rule 2: a third party learns nothing, not even that a debt exists."""
+    """Rule 2: a third party learns nothing, not even that a debt exists; factors given with it
+    (「我是他老婆 他身份证9150 手机6006」) are not tried."""
     resumes_flow = False
+    verifies = False
 
     action_name = "action_handle_third_party"
 
@@ -163,4 +165,7 @@ class ActionHandleThirdParty(BotAction):
         turn.set("pending_action", None)
         turn.set("pending_message", None)
         turn.set("pending_confirmation", None)
+        for name in (*IDENTITY_ENTITIES, "requested_factor"):  # factors given with it are not kept either
+            if turn.tracker.get_slot(name) is not None:
+                turn.set(name, None)
         turn.say("utter_not_borrower")

@@ -27,6 +27,10 @@ kept as ``question_intent``.
 contract's "request_human > inform_paid > … > the rest": a message asking for a person in so many words
 (「我已经还了 转人工」) is request_human unless the model said an intent above it.
 
+``ThirdPartyPrecedence`` (INTENT_CLASSIFIER, not trainable, after HumanRequestPrecedence) applies
+"not_borrower > …" (compliance rule 2): 「我是赵磊的老婆」 or 「他欠你们多少钱」 is not_borrower unless the
+model said distress or a dispute.
+
 ``NameAloneIsIdentity`` (INTENT_CLASSIFIER, not trainable, after HardshipPrecedence) makes a message
 that is nothing but a name (「王强」, the person_name entity spanning it) inform_identity.
 
@@ -71,7 +75,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.compliance.distress_signals import PHRASE_KEY, distress_phrase, only_everyday_death_words
 from bot.nlu import entities as borrower_entities
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
-from bot.nlu.precedence import HARDSHIP_INTENT, HUMAN_INTENT, QUESTION_KEY, outranking_hardship, outranking_human_request
+from bot.nlu.precedence import (HARDSHIP_INTENT, HUMAN_INTENT, QUESTION_KEY, THIRD_PARTY_INTENT, outranking_hardship,
+                                 outranking_human_request, outranking_third_party)
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +308,22 @@ class HumanRequestPrecedence(_IntentRule):
     def _apply(self, message: Message) -> None:
         intent = message.get(INTENT) or {}
         if not outranking_human_request(intent.get(INTENT_NAME_KEY), message.get(TEXT) or ""):
+            return
+        message.set(self.RULE_KEY, True, add_to_output=True)
+        self._overrule(message, self.INTENT_NAME, 1.0)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ThirdPartyPrecedence(_IntentRule):
+    """not_borrower over the intents below it when the writer says whose relative they are or asks
+    after another person's debt (bot/nlu/precedence.py, compliance rule 2)."""
+
+    INTENT_NAME = THIRD_PARTY_INTENT
+    RULE_KEY = "third_party_words"
+
+    def _apply(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if not outranking_third_party(intent.get(INTENT_NAME_KEY), message.get(ENTITIES) or [], message.get(TEXT) or ""):
             return
         message.set(self.RULE_KEY, True, add_to_output=True)
         self._overrule(message, self.INTENT_NAME, 1.0)

@@ -321,7 +321,7 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
     model_path = Path(model_path)
     if not model_path.exists():
         raise BotError(f"model {model_path} does not exist")
-    from bot.nlu.components import DistressSafetyNet, HumanRequestPrecedence
+    from bot.nlu.components import DistressSafetyNet, HumanRequestPrecedence, ThirdPartyPrecedence
 
     out = []
     for parsed in _parse_all(model_path, texts):
@@ -342,8 +342,8 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
             out[-1]["ensemble"] = parsed[ENSEMBLE_PARTS]
         if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
             out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
-        if parsed.get(HumanRequestPrecedence.RULE_KEY):  # so was a person asked for in so many words
-            out[-1]["human_request"] = True
+        if parsed.get(HumanRequestPrecedence.RULE_KEY) or parsed.get(ThirdPartyPrecedence.RULE_KEY):
+            out[-1]["human_request"] = True  # so were a person asked for and someone else's words: after the fallback
         hardship = explained_hardship(parsed.get("entities") or [], parsed.get("text") or "")
         if hardship:  # HardshipPrecedence: a question with it is inform_hardship (replayed by the sweep)
             out[-1]["hardship"] = hardship

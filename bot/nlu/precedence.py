@@ -23,6 +23,11 @@ repayment, not a business failure.
 inform_paid, 「你是机器人吗 我要人工」 bot_challenge) is request_human; the intents above it (distress,
 a dispute, someone not the borrower, a complaint, stopping contact) keep theirs. Not when the person
 is declined (「不用转人工」).
+
+"not_borrower > request_human > … > the rest" (compliance rule 2): someone who says whose relative they
+are (「你好 我是赵磊的老婆」, found live: a greeting, and then she gave her husband's factors and was told
+his debt) or asks about another person's debt or identity (「他欠你们多少钱」, 「他手机号后四位6006」) is
+not_borrower; only distress and a dispute stay above it.
 """
 from __future__ import annotations
 
@@ -57,6 +62,29 @@ def outranking_human_request(intent: str | None, text: str) -> bool:
     """Whether this message, read as ``intent``, is request_human by the contract's precedence."""
     return (intent not in ABOVE_HUMAN and ASKS_FOR_A_PERSON.search(text or "") is not None
             and DECLINES_A_PERSON.search(text or "") is None)
+
+
+#: before a relation entity: 「我是赵磊的」(老婆), 「我是他」(妈), 「我就是张伟他」(爸)
+SPEAKS_FOR_ANOTHER = re.compile(r"我(?:就)?是(?:他|她|[\u4e00-\u9fff]{2,4}?)的?$")
+#: another person's identity factors or debt: 「他欠」, 「她的身份证」, 「他手机号」 (not 他们, not 他的卡: paying
+#: with someone's card is a question of how to pay)
+ASKS_ABOUT_ANOTHER = re.compile(r"(?:他|她)(?!们)的?(?:身份证|手机|电话|生日|出生|欠|借的|借了|贷款|借款)")
+THIRD_PARTY_INTENT = "not_borrower"
+ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_INTENT})
+
+
+def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether the writer says they are someone's relative, or asks after another person's debt."""
+    text = text or ""
+    if ASKS_ABOUT_ANOTHER.search(text):
+        return True
+    return any(e.get("entity") == "relation" and isinstance(e.get("start"), int)
+               and SPEAKS_FOR_ANOTHER.search(text[max(0, e["start"] - 8):e["start"]]) for e in entities)
+
+
+def outranking_third_party(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether this message, read as ``intent``, is not_borrower by the contract's precedence."""
+    return intent not in ABOVE_THIRD_PARTY and speaks_for_another(list(entities), text)
 
 
 def outranking_hardship(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> str | None:

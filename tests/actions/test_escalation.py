@@ -202,6 +202,20 @@ def test_a_declared_third_party_is_never_verified_in_that_conversation(run_actio
     assert own.slots["verified"] is True
 
 
+def test_factors_given_with_the_words_of_a_third_party_are_not_tried(run_action):
+    # 「我是他老婆 他身份证9150 手机6006」 in one message: not 「身份验证成功」 and then 「您不是本人」
+    sender = "tp-one"
+    factors = [ent("id_last4", "9150"), ent("phone_last4", "6006")]
+    run = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆 他身份证9150 手机6006",
+                                                               entities=factors, slots={"id_last4": "9150", "phone_last4": "6006"},
+                                                               sender=sender))
+    assert run.responses == ["utter_not_borrower"] and run.slots["verified"] is False
+    assert run.slots["id_last4"] is None and run.slots["phone_last4"] is None
+    with session_scope() as s:
+        assert s.query(m.AuditEntry).filter(m.AuditEntry.conversation_id == sender,
+                                            m.AuditEntry.action.like("verification%")).count() == 0
+
+
 def test_a_declared_third_party_gets_no_general_answers_about_debts_either(run_action):
     """Found live: after 「我老公欠你们钱」, 「我可以帮他还吗」 got the ways to pay. Rule 2: told only that
     the bank cannot discuss anyone's affairs and how the holder can reach it."""

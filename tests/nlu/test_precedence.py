@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import HardshipPrecedence, HumanRequestPrecedence
+from bot.nlu.components import HardshipPrecedence, HumanRequestPrecedence, ThirdPartyPrecedence
 from bot.nlu.entities import extract
 from bot.nlu.precedence import (QUESTION_BEHIND_HARDSHIP_MIN, QUESTION_INTENTS, QUESTION_KEY, outranking_hardship,
-                                 outranking_human_request, question_behind_hardship)
+                                 outranking_human_request, outranking_third_party, question_behind_hardship)
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -141,3 +141,38 @@ def test_the_human_request_component_overrules_and_marks_it():
                               "entities": []})
     HumanRequestPrecedence({}).process([complaint])
     assert complaint.get("intent")["name"] == "complain" and complaint.get(HumanRequestPrecedence.RULE_KEY) is None
+
+
+# "not_borrower > …" (compliance rule 2)
+
+@pytest.mark.parametrize("text, intent", [
+    ("你好 我是周杰的媳妇", "greet"),  # found live (B006's wife, as a greeting): then told his debt
+    ("我就是他妈 你跟我说", "inform_identity"),
+    ("她欠你们多少钱啊", "ask_balance"),
+    ("他的身份证后四位是3306", "inform_identity"),
+    ("我是借款人的哥哥 能帮他分期吗", "request_installment"),
+])
+def test_someone_speaking_for_another_is_not_borrower(text, intent):
+    assert outranking_third_party(intent, entities_of(text), text)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("用我老婆的卡还行吗", "how_to_pay"),  # paying with a relative's card
+    ("用他的卡还可以吗", "how_to_pay"),
+    ("他们天天给我打电话", "complain"),
+    ("催收的说我欠五千", "ask_balance"),
+    ("我老公帮我还了", "inform_paid"),
+    ("我是本人 身份证3512", "inform_identity"),
+    ("她借的钱凭什么让我还", "dispute_debt"),  # above not_borrower: unchanged
+    ("我是他妈 他说不想活了", "express_distress"),
+])
+def test_otherwise_the_model_s_intent_stands_for_someone_else_too(text, intent):
+    assert not outranking_third_party(intent, entities_of(text), text)
+
+
+def test_the_third_party_component_overrules_and_marks_it():
+    text = "你好 我是赵磊的老婆"
+    message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.76}, "entities": entities_of(text)})
+    ThirdPartyPrecedence({}).process([message])
+    assert message.get("intent") == {"name": "not_borrower", "confidence": 1.0}
+    assert message.get(ThirdPartyPrecedence.RULE_KEY) is True

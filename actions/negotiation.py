@@ -130,8 +130,12 @@ class ActionOfferPlans(BotAction):
                 request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "no_affordable_plan")
                 turn.say("utter_handoff_wait", wait_hint=_wait_hint())
             return
-        turn.say("utter_plan_menu", buttons=_term_buttons(terms),
-                 menu=explain.plan_menu(list(options.offers), options.hardship in QUALIFYING_HARDSHIPS))
+        menu = explain.plan_menu(list(options.offers), options.hardship in QUALIFYING_HARDSHIPS)
+        if turn.said_text(menu):  # the same six lines again: the short answer
+            turn.say("utter_account_answer", answer=explain.plan_menu_again(list(options.offers)),
+                     buttons=_term_buttons(terms))
+            return
+        turn.say("utter_plan_menu", buttons=_term_buttons(terms), menu=menu)
 
     @staticmethod
     def _disclose(turn: Turn, offer) -> None:
@@ -487,6 +491,9 @@ class ActionHandleConfirmation(BotAction):
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
             elif turn.verified and explain.asks_about_rest(turn.text) and (rest := _promise_rest(turn)) is not None:
                 _say_promise_rest(turn, rest)  # 「那剩下的呢」 after half was promised (found live), not 「还有什么可以帮您」
+            elif intent == "affirm" and turn.verified and turn.entity("installment_count") is not None:
+                # 「好吧 就60期」 after the menu (found live, B003): that term's disclosure, not 「还有什么可以帮您」
+                ActionOfferPlans().handle(turn)
             elif intent == "affirm" and turn.verified and explain.asks_what_to_do(turn.text):
                 # 「行吧 那你说怎么办」 after the consequences (found live): the ways on, not 「还有什么可以帮您」
                 if not _ways_on(turn):

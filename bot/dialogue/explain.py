@@ -920,6 +920,16 @@ def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:
     return head + f"可以把目前需结清的{amount}元办理个性化分期，方案如下：\n" + "\n".join(lines) + "\n请选择一个期数，我会把完整条款给您确认。"
 
 
+def plan_menu_again(offers: list[PlanOffer]) -> str:
+    """The menu asked about again once shown (found live, B003: 「那能分多少期」 got all six lines again)."""
+    if not offers:
+        return "目前没有可以办理的分期方案。"
+    longest = max(offers, key=lambda o: o.term_months)
+    terms = "、".join(str(o.term_months) for o in offers)
+    return (f"可以选的期数就是上面这几种：{terms}期。最长{longest.term_months}期，每月{yuan(longest.monthly_payment)}元；"
+            "期数越长，每月还得越少，总利息越多。请选一个期数，我把完整条款给您确认。")
+
+
 def hardship_label(category: str) -> str:
     return {"job_loss": "失业", "illness": "生病或住院", "business_failure": "生意困难", "income_drop": "收入减少",
             "family_emergency": "家庭变故", "disaster": "受灾", "forgot": "忘记还款", "other": "其他困难"}.get(category, "其他困难")

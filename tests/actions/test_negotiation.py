@@ -107,6 +107,22 @@ def test_a_hardship_that_also_asked_a_question_gets_the_answer_too(run_action):
 
 
 
+def test_the_menu_asked_for_again_is_short_and_a_term_said_with_a_yes_is_disclosed(run_action):
+    # found live (B003, after the six-line menu): 「那能分多少期」 got the six lines again, and 「好吧 就60期」
+    # (affirm, nothing pending) got 「还有什么可以帮您？」
+    first = run_action("action_offer_plans", make_tracker("request_installment", "能分期吗", slots=verified("B003")))
+    menu = first.variables("utter_plan_menu")["menu"]
+    tracker = make_tracker("request_installment", "那能分多少期", slots=verified("B003"))
+    tracker.events.append({"event": "bot", "text": menu})
+    again = run_action("action_offer_plans", tracker)
+    said = again.variables("utter_account_answer")
+    assert said["answer"].startswith("可以选的期数就是上面这几种：6、12、24、36、48、60期。最长60期，每月979.11元")
+    assert [b["title"] for b in said["buttons"]] == ["6期", "12期", "24期", "36期", "48期", "60期"]
+    chosen = run_action("action_handle_confirmation", make_tracker("affirm", "好吧 就60期", entities=[ent("installment_count", 60)],
+                                                                   slots=verified("B003")))
+    assert chosen.responses == ["utter_plan_disclosure"] and chosen.slots["plan_term"] == 60
+
+
 def test_a_hardship_told_with_let_us_talk_later_gets_the_ways_offered_not_the_menu(run_action):
     # found live: 「我现在在医院 过几天再说」 (B003) got the six-term plan menu with its interest
     for text in ("我现在在医院 过几天再说", "我失业了 以后再说吧", "我住院了 改天再联系你们"):

@@ -349,6 +349,10 @@ class ActionHandleExtension(BotAction):
             # found live (B006): 「这个月能不能先还一部分」 was told the due date cannot move
             turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
             return
+        if view is not None and explain.asks_to_move_due_day(turn.text):
+            # the day of every month asked to move: it cannot, and no promise is made of it
+            turn.say("utter_account_answer", answer=explain.due_day_fixed(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+            return
         raw_date = turn.entity("date")
         if raw_date is not None:
             turn.say("utter_extension_as_promise")

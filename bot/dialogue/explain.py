@@ -420,6 +420,31 @@ def is_income(text: str, start: int | None) -> bool:
     return _INCOME_BEFORE.search(text[max(0, start - 8):start].rstrip()) is not None
 
 
+#: 「以后能不能换成每月15号扣」, 「还款日改到每个月25号」: the day of every month, not one later day
+_EVERY_MONTH_DAY = re.compile(r"(以后|每个?月|每次|每期|往后).{0,6}(号|日)|(还款日|扣款日).{0,4}(改|换|调)")
+
+
+def asks_to_move_due_day(text: str) -> bool:
+    return bool(text) and _EVERY_MONTH_DAY.search(text) is not None
+
+
+def due_day_fixed(view: LoanView) -> str:
+    """Found live (B001, a promise for 12-05 just recorded): 「以后能不能换成每月15号扣 我15号发工资」 was made
+    a second promise of the same 2794.19 for 12-15. The day of the month stays; what can be done instead."""
+    st = view.statement
+    nxt = st.next_installment
+    text = "还款日本身不能修改" + (f"，每期都在每月{nxt.due_date.day}日。" if nxt is not None else "。")
+    if view.loan.autodebit:
+        text += "如果工资在还款日之后才到账，可以在工资到账后主动还款，或提前把钱存进还款卡。"
+    promises = view.open_promises
+    if promises:
+        last = promises[-1]
+        text += f"您已经约定在{cn_date(last.promised_date)}前还{yuan(Decimal(str(last.amount)))}元，按约定还上就好。"
+    elif st.amount_due_now > 0:
+        text += "这个月如果需要晚几天，可以和我约定一个30天内的还款日期。"
+    return text + "如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。"
+
+
 def per_month(text: str) -> bool:
     return bool(text) and _PER_MONTH.search(text) is not None
 

@@ -1,9 +1,11 @@
 """Plans, promises, hardship, extensions, confirmations; written to and read back from the database."""
+import datetime as dt
 from decimal import Decimal as D
 
 from bot.db import models as m
 from bot.db.session import session_scope
 from bot.dialogue.later import wants_to_talk_later
+from bot.services import promises
 from tests.actions.conftest import ent, make_tracker, verified
 
 
@@ -391,6 +393,24 @@ def test_paying_part_asked_as_paying_later_gets_where_a_part_goes(run_action):
     run = run_action("action_handle_extension", make_tracker(
         "request_extension", "月底先还一部分行吗", entities=[ent("date", "2026-12-31")], slots=verified("B006")))
     assert run.responses[-1] == "utter_promise_readback" and "可以先还一部分" not in run.all_text
+
+
+def test_moving_the_day_of_every_month_is_answered_not_made_a_promise(run_action):
+    # found live (B001, 2794.19 promised for 12-05): 「以后能不能换成每月15号扣 我15号发工资」 was read back as a
+    # second promise of 2794.19 for 12-15
+    text = "以后能不能换成每月15号扣 我15号发工资"
+    with session_scope() as s:
+        promises.record(s, "B001", dt.date(2026, 12, 5), D("2794.19"), dt.date(2026, 12, 1), conversation_id="mv",
+                        idempotency_key="mv-1")
+    run = run_action("action_handle_extension", make_tracker("request_extension", text, entities=[ent("date", "2026-12-15")],
+                                                             slots=verified("B001")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("还款日本身不能修改，每期都在每月10日。")
+    assert "您已经约定在2026年12月5日前还2794.19元" in said and "utter_promise_readback" not in run.responses
+    # one later day is still a promise to read back
+    run = run_action("action_handle_extension", make_tracker("request_extension", "能不能15号再还",
+                                                             entities=[ent("date", "2026-12-15")], slots=verified("B005")))
+    assert run.responses[-1] == "utter_promise_readback"
 
 
 def test_fee_waiver_goes_to_a_person(run_action):

@@ -12,6 +12,13 @@ def answer(run_action, action, borrower, intent="ask_balance", text="", entities
     return run.variables("utter_account_answer")["answer"]
 
 
+def how_to_pay_after(run_action, borrower, first, text):
+    """How to pay asked (``text``) once the bot has said ``first``."""
+    tracker = make_tracker("how_to_pay", text, slots=verified(borrower))
+    tracker.events.append({"event": "bot", "text": first})
+    return run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+
+
 def test_b001_balance_breakdown(run_action):
     text = answer(run_action, "action_answer_balance", "B001")
     for figure in ("2794.19", "2553.78", "200.19", "40.22", "13403.65", "2026年12月10日", "2753.97"):
@@ -226,9 +233,7 @@ def test_a_wallet_named_as_the_way_to_pay_is_answered_not_said_yes_to(run_action
     # found live (B007, the ways already given): 「用支付宝可以还吗」 got 「可以，今天就能在App…选您本人的银行卡」
     first = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="我卡被冻结了 怎么办")
     for text in ("用支付宝可以还吗", "微信能还不", "余额宝的钱能直接还吗"):
-        tracker = make_tracker("how_to_pay", text, slots=verified("B007"))
-        tracker.events.append({"event": "bot", "text": first})
-        said = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+        said = how_to_pay_after(run_action, "B007", first, text)
         assert said.startswith("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"), text
         assert "银行卡被冻结" in said and "387.84" in said, text
     # someone else's Alipay is someone else's account: that answer first
@@ -275,9 +280,7 @@ def test_where_to_switch_autodebit_on_is_answered(run_action):
     # 「可以，今天就能…主动还款」
     first = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="那现在怎么办")
     for text in ("我没开自动还款？在哪开", "自动扣款怎么设置", "代扣在哪里开通"):
-        tracker = make_tracker("how_to_pay", text, slots=verified("B005"))
-        tracker.events.append({"event": "bot", "text": first})
-        said = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+        said = how_to_pay_after(run_action, "B005", first, text)
         assert said.startswith("自动还款在App“还款卡管理”里开通"), text
         assert "您目前还没有开通。已到期的2781.86元不会等自动扣款" in said, text
     # B004 has it on and nothing due

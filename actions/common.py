@@ -277,12 +277,13 @@ BARE_TAIL_PAIR = re.compile(r"^(?P<id>[0-9]{3}[0-9Xx])\s+(?P<phone>[0-9]{4})$")
 def _bare_answer(turn: Turn) -> dict[str, str]:
     """A bare '3512' answering our own prompt is the factor we asked for (NLU alone can't know)."""
     asked = turn.tracker.get_slot("requested_factor")
-    pair = BARE_TAIL_PAIR.match(normalise(turn.text).strip())
+    plain = normalise(turn.text).strip()
+    pair = BARE_TAIL_PAIR.match(plain)
     if pair and asked in (None, "id_last4") and not turn.tracker.get_slot("id_last4"):
         # 「2048 4004」: the two tails in the order the bot asks for them (found live, 「刘洋 2048 4004」 was
         # two amounts and got the out-of-scope reply)
         return {"id_last4": pair["id"].upper(), "phone_last4": pair["phone"]}
-    text = normalise(turn.text).replace(" ", "")
+    text = plain.replace(" ", "")
     if asked == "id_last4" and BARE_ID_TAIL.match(text):
         return {"id_last4": text.upper()}
     if asked is None and BARE_ID_TAIL.match(text) and text[-1] in "Xx":  # 771X unprompted: only an ID ends so

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
+from bot.dialogue import consent
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.services import cases
 from bot.services.plans import collectible_loan
 from actions.common import CONFIRM_BUTTONS, IDENTITY_ENTITIES, BotAction, Turn
-from bot.dialogue import consent
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's

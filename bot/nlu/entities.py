@@ -934,6 +934,13 @@ _NOT_NAMES_ALONE = frozenset({"王八", "王八蛋", "张嘴", "林子", "高手
                               "莫得", "莫有", "木有", "木得", "于是", "万一", "安心", "简单", "汤圆"})
 
 
+def looks_like_a_name(word: str) -> bool:
+    """Whether ``word`` reads as a person's name: a usual family name first and no dictionary word
+    (赵磊, 孙悦; not 单亲, 孩子, 马上)."""
+    return (2 <= len(word) <= 4 and (word[:2] in _COMPOUND_SURNAMES or word[:1] in _SURNAMES_STRICT)
+            and not _is_common_word(word) and not _NAME_STOP_WORDS.search(word))
+
+
 def _name_beside_tail(text: str) -> Iterable[Candidate]:
     """「张伟 3512」 (and 「刘洋 2048 4004」, a phone tail after it), or 「王强」 alone, the whole message: a borrower identifying themselves without saying
     我是 (found live: 「王强」 as a first message was read as an insult). The name must look like one (a

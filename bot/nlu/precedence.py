@@ -35,6 +35,7 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 
 from bot.compliance.policy import HARDSHIP_CATEGORIES
+from bot.nlu.entities import looks_like_a_name
 from bot.nlu.contract import INTENTS
 
 HARDSHIP_INTENT = "inform_hardship"
@@ -64,11 +65,12 @@ def outranking_human_request(intent: str | None, text: str) -> bool:
             and DECLINES_A_PERSON.search(text or "") is None)
 
 
-#: before a relation entity: 「我是赵磊的」(老婆), 「我是他」(妈), 「我就是张伟他」(爸)
-SPEAKS_FOR_ANOTHER = re.compile(r"我(?:就)?是(?:他|她|[\u4e00-\u9fff]{2,4}?)的?$")
-#: another person's identity factors or debt: 「他欠」, 「她的身份证」, 「他手机号」 (not 他们, not 他的卡: paying
-#: with someone's card is a question of how to pay)
-ASKS_ABOUT_ANOTHER = re.compile(r"(?:他|她)(?!们)的?(?:身份证|手机|电话|生日|出生|欠|借的|借了|贷款|借款)")
+#: before a relation entity: 「我是赵磊的」(老婆), 「我是他」(妈), 「我就是张伟他」(爸), 「我是借款人的」(哥哥); who
+#: ``whose`` is must be 他 / 她, the borrower, or a name (not 「我是单亲」妈妈, 「我是两个孩子的」妈妈)
+SPEAKS_FOR_ANOTHER = re.compile(r"我(?:就)?是(?P<whose>他|她|借款人|[\u4e00-\u9fff]{2,4}?)(?:的|他|她)?$")
+#: another person's identity factors or debt: 「他欠」, 「她的身份证」, 「他手机号」 (not 他们, not 其他, not 他的卡:
+#: paying with someone's card is a question of how to pay)
+ASKS_ABOUT_ANOTHER = re.compile(r"(?<!其)(?:他|她)(?!们)的?(?:身份证|手机|电话|生日|出生|欠|借的|借了|贷款|借款)")
 THIRD_PARTY_INTENT = "not_borrower"
 ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_INTENT})
 
@@ -78,8 +80,13 @@ def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool
     text = text or ""
     if ASKS_ABOUT_ANOTHER.search(text):
         return True
-    return any(e.get("entity") == "relation" and isinstance(e.get("start"), int)
-               and SPEAKS_FOR_ANOTHER.search(text[max(0, e["start"] - 8):e["start"]]) for e in entities)
+    for e in entities:
+        if e.get("entity") != "relation" or not isinstance(e.get("start"), int):
+            continue
+        m = SPEAKS_FOR_ANOTHER.search(text[max(0, e["start"] - 8):e["start"]])
+        if m and (m["whose"] in ("他", "她", "借款人") or looks_like_a_name(m["whose"])):
+            return True
+    return False
 
 
 def outranking_third_party(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> bool:

@@ -147,6 +147,7 @@ def test_the_human_request_component_overrules_and_marks_it():
 
 @pytest.mark.parametrize("text, intent", [
     ("你好 我是周杰的媳妇", "greet"),  # found live (B006's wife, as a greeting): then told his debt
+    ("我是孙悦她妈", "inform_identity"),
     ("我就是他妈 你跟我说", "inform_identity"),
     ("她欠你们多少钱啊", "ask_balance"),
     ("他的身份证后四位是3306", "inform_identity"),
@@ -165,6 +166,9 @@ def test_someone_speaking_for_another_is_not_borrower(text, intent):
     ("我是本人 身份证3512", "inform_identity"),
     ("她借的钱凭什么让我还", "dispute_debt"),  # above not_borrower: unchanged
     ("我是他妈 他说不想活了", "express_distress"),
+    ("我是单亲妈妈 这个月实在还不上", "inform_hardship"),  # who she is, not whose
+    ("我是两个孩子的妈妈 压力太大了", "inform_hardship"),
+    ("我还有其他贷款 能分期吗", "request_installment"),  # 其他, not 他
 ])
 def test_otherwise_the_model_s_intent_stands_for_someone_else_too(text, intent):
     assert not outranking_third_party(intent, entities_of(text), text)

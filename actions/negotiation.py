@@ -75,6 +75,17 @@ def record_hardship(turn: Turn, category: str) -> str:
     return recorded
 
 
+def say_plan_menu(turn: Turn, options, hardship: bool, *more_buttons: dict) -> None:
+    """The plan menu; the short answer when the same menu was sent already (found live, B003: 「那能分多少期」
+    got the six lines again)."""
+    buttons = [*_term_buttons(options.eligibility.terms), *more_buttons]
+    menu = explain.plan_menu(list(options.offers), hardship)
+    if turn.said_text(menu):
+        turn.say("utter_account_answer", answer=explain.plan_menu_again(list(options.offers)), buttons=buttons)
+    else:
+        turn.say("utter_plan_menu", buttons=buttons, menu=menu)
+
+
 class ActionOfferPlans(BotAction):
     collection = True
     resumes_flow = False
@@ -130,12 +141,7 @@ class ActionOfferPlans(BotAction):
                 request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "no_affordable_plan")
                 turn.say("utter_handoff_wait", wait_hint=_wait_hint())
             return
-        menu = explain.plan_menu(list(options.offers), options.hardship in QUALIFYING_HARDSHIPS)
-        if turn.said_text(menu):  # the same six lines again: the short answer
-            turn.say("utter_account_answer", answer=explain.plan_menu_again(list(options.offers)),
-                     buttons=_term_buttons(terms))
-            return
-        turn.say("utter_plan_menu", buttons=_term_buttons(terms), menu=menu)
+        say_plan_menu(turn, options, options.hardship in QUALIFYING_HARDSHIPS)
 
     @staticmethod
     def _disclose(turn: Turn, offer) -> None:
@@ -427,8 +433,7 @@ class ActionRecordHardship(BotAction):
             # for a plan (ledger.md: the shortest term within it, else the longest and a person)
             ActionOfferPlans().offer(turn, after=missed)
         elif options is not None and options.eligibility.eligible:
-            turn.say("utter_plan_menu", buttons=[*_term_buttons(options.eligibility.terms), HUMAN_BUTTON],
-                     menu=explain.plan_menu(list(options.offers), recorded in QUALIFYING_HARDSHIPS))
+            say_plan_menu(turn, options, recorded in QUALIFYING_HARDSHIPS, HUMAN_BUTTON)
         else:
             turn.say("utter_hardship_options", buttons=[PROMISE_BUTTON, HUMAN_BUTTON])
 

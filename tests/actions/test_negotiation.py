@@ -120,6 +120,12 @@ def test_the_menu_asked_for_again_is_short_and_a_term_said_with_a_yes_is_disclos
     said = again.variables("utter_account_answer")
     assert said["answer"].startswith("可以选的期数就是上面这几种：6、12、24、36、48、60期。最长60期，每月979.11元")
     assert [b["title"] for b in said["buttons"]] == ["6期", "12期", "24期", "36期", "48期", "60期"]
+    # the hardship flow's menu too
+    tracker = make_tracker("inform_hardship", "我真的一分钱都没有", slots=verified("B003"))
+    tracker.events.append({"event": "bot", "text": menu})
+    hard = run_action("action_record_hardship", tracker)
+    assert "utter_plan_menu" not in hard.responses
+    assert hard.variables("utter_account_answer")["answer"].startswith("可以选的期数就是上面这几种")
     chosen = run_action("action_handle_confirmation", make_tracker("affirm", "好吧 就60期", entities=[ent("installment_count", 60)],
                                                                    slots=verified("B003")))
     assert chosen.responses == ["utter_plan_disclosure"] and chosen.slots["plan_term"] == 60

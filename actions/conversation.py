@@ -93,6 +93,9 @@ class ActionOutOfScope(BotAction):
         if explain.asks_about_hours(turn.text):  # found live: 「你们几点上班」 got 「这个问题我暂时帮不上忙」
             turn.say("utter_account_answer", answer=explain.service_hours_answer(*service_hours()))
             return
+        if explain.says_phone_changed(turn.text):
+            turn.say("utter_account_answer", answer=explain.PHONE_CHANGE, buttons=[HUMAN_BUTTON])
+            return
         turn.say("utter_out_of_scope")
 
 

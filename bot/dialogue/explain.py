@@ -531,6 +531,19 @@ def asks_about_hours(text: str) -> bool:
     return bool(text) and _HOURS.search(text) is not None
 
 
+#: 「我换了手机号」, 「手机号换了要跟你们说吗」, 「预留手机号改一下」: the phone number on record
+_PHONE_CHANGED = re.compile(r"(换|改|变更|修改|更换)(了)?(个)?(新)?(的)?(预留)?(手机号|手机号码|电话号码|号码)"
+                            r"|(手机号|手机号码|电话号码|预留手机)\S{0,3}(换|改|变|停用|不用)")
+
+#: found live: 「对了 我换了手机号 要跟你们说吗」 (then read as distress); the change itself is not the bot's
+PHONE_CHANGE = ("换了手机号不影响还款，借款和还款卡都不变。修改预留手机号不在我这里办理，可以转人工客服帮您更新，"
+                "以免错过还款提醒；在我这里验证身份时，也可以用出生日期代替手机尾号。")
+
+
+def says_phone_changed(text: str) -> bool:
+    return bool(text) and _PHONE_CHANGED.search(text) is not None
+
+
 def service_hours_answer(start: int, end: int) -> str:
     return (f"人工客服的服务时间是每天{start}:00-{end}:00。我是自动还款助手，全天都可以回复您：查询应还金额和还款日、"
             "解释逾期和罚息、办理分期或约定还款时间。")
@@ -736,6 +749,8 @@ def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
         return paying_part(view)
     if asks_how_to_set_up_autodebit(text):
         return autodebit_setup(view)
+    if says_phone_changed(text):
+        return PHONE_CHANGE
     if asks_to_debit_again(text):
         # found live (B001): 「那你们再扣一次呗」 was read as a complaint and a ticket was opened
         return debit_again(view)

@@ -435,3 +435,15 @@ def test_a_question_about_interest_gets_the_contract_rate_not_the_penalty_formul
     assert "合同日利率是0.05%，年化利率（单利）18.25%" in text and "罚息合计40.22元" in text and "× 1.5" not in text
     assert "日利率是0.02%，年化利率（单利）7.30%" in answer(run_action, "action_answer_penalty", "B004", "ask_penalty", "利率多少")
     assert "× 1.5" in answer(run_action, "action_answer_penalty", "B001", "ask_penalty", "罚息利息怎么算的")
+
+
+def test_a_changed_phone_number_is_answered(run_action):
+    # found live: 「对了 我换了手机号 要跟你们说吗」 (read as distress, then out of scope): where it is changed,
+    # and that paying is not affected
+    for action, intent in (("action_out_of_scope", "out_of_scope"), ("action_answer_how_to_pay", "how_to_pay")):
+        for text in ("我换了手机号", "手机号换了要跟你们说吗", "换了个新号码"):
+            run = run_action(action, make_tracker(intent, text, slots=verified("B004")))
+            said = run.variables("utter_account_answer")
+            assert said["answer"].startswith("换了手机号不影响还款"), (action, text)
+    other = run_action("action_out_of_scope", make_tracker("out_of_scope", "今天天气怎么样"))
+    assert other.responses == ["utter_out_of_scope"]

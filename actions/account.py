@@ -7,7 +7,7 @@ from typing import Callable
 from bot.dialogue import explain
 from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan, plan_options
-from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, BotAction, Turn
+from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
 #: have a general answer for anyone (``None``: before verification), personalised once verified.
@@ -223,6 +223,15 @@ class ActionAnswerConsequences(_GeneralAnswer):
 class ActionAnswerHowToPay(_GeneralAnswer):
     action_name = "action_answer_how_to_pay"
     question = "how_to_pay"
+
+    def handle(self, turn: Turn) -> None:
+        if (turn.verified and turn.entity("date") is not None and explain.says_when_paying(turn.text)
+                and not turn.tracker.get_slot("third_party")):
+            # 「行 那我明天用我自己另一张卡还」 (found live, B007) got the list of ways to pay again: a day said
+            # with paying is a promise (the contract's promise_to_pay > how_to_pay)
+            REGISTRY["action_propose_promise"].handle(turn)
+            return
+        super().handle(turn)
 
     def answer(self, turn: Turn, view) -> str:
         """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py); the ways once

@@ -20,7 +20,7 @@ from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
 from actions.escalation import CASE_ACTIONS
-from actions.common import (NEVER_AMENDS, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
+from actions.common import (NEVER_AMENDS, REGISTRY, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
                             BotAction, Turn, kept_message)
 
 
@@ -159,6 +159,10 @@ class ActionProposePromise(BotAction):
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
+        if turn.entity("date") is None and explain.asks_how(turn.text):
+            # 「那剩下的387怎么还」 (found live, B007) was asked 「这387.00元您打算哪天还？」: how is asked
+            REGISTRY["action_answer_how_to_pay"].handle(turn)
+            return
         missed = missed_at(turn.text)
         if missed is not None:  # 「上次说20号还 没还上」: that 20号 is the promise missed, not a new one
             dates, amounts = turn.entity_values("date", after=missed), turn.entity_values("amount", after=missed)

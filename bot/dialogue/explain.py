@@ -681,6 +681,21 @@ def how_to_pay(view: LoanView | None, text: str = "") -> str:
     return specific_way_to_pay(view, text) or _ways_to_pay(view)
 
 
+#: 「那剩下的387怎么还」, 「这笔在哪还」: how (or where) to pay is asked, not said when
+_ASKS_HOW = re.compile(r"(怎么|怎样|如何|咋)(还|付|转|交|操作|弄)|(在哪|哪里|哪儿)(还|付|转|交|操作)")
+_PAY_VERB = re.compile(r"还|付|转|交|存")
+
+
+def asks_how(text: str) -> bool:
+    return bool(text) and _ASKS_HOW.search(text) is not None
+
+
+def says_when_paying(text: str) -> bool:
+    """「行 那我明天用我自己另一张卡还」: a statement of paying (a day is given with it), not a question."""
+    return (bool(text) and _PAY_VERB.search(text) is not None and not asks_how(text) and not asks_yes_no(text)
+            and _MAY_I.search(text) is None)
+
+
 #: 「能不能先还一部分」, 「只还一点行不行」: paying part of what is due, not a plan (「分几次还」 asks for one)
 _PAY_PART = re.compile(r"(先|只)?还(一)?部分|部分还款?|(先|只)还一点|还一些")
 

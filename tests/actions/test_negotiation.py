@@ -823,3 +823,24 @@ def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action
     assert "utter_promise_readback" not in asked.responses and asked.responses[-1] == "utter_resume_confirmation"
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L006", status="open").count() == 0
+
+
+def test_how_to_pay_the_rest_is_answered_and_a_day_said_with_paying_is_a_promise(run_action):
+    # found live (B007, 387.84 due): 「那剩下的387怎么还」 (promise_to_pay) was asked 「这387.00元您打算哪天还？」,
+    # and 「行 那我明天用我自己另一张卡还」 (how_to_pay) got the list of ways to pay again
+    how = run_action("action_propose_promise", make_tracker("promise_to_pay", "那剩下的387怎么还",
+                                                           entities=[ent("amount", "387.00")], slots=verified("B007")))
+    assert how.responses == ["utter_account_answer"] and "pending_confirmation" not in how.slots
+    assert "387.84" in how.variables("utter_account_answer")["answer"]
+    text = "行 那我明天用我自己另一张卡还"
+    day = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", text, entities=[ent("date", "2026-12-02")],
+                                                              slots=verified("B007")))
+    assert day.responses[-1] == "utter_promise_readback"
+    assert day.variables("utter_promise_readback")["date"] == "2026年12月2日"
+    # asked, not said: the ways to pay; and 「只能还一千 怎么办」 is no question of how to pay
+    asked = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "明天能用另一张卡还吗",
+                                                                entities=[ent("date", "2026-12-02")], slots=verified("B007")))
+    assert "utter_promise_readback" not in asked.responses
+    amend = run_action("action_propose_promise", make_tracker("promise_to_pay", "只能还一千 怎么办",
+                                                             entities=[ent("amount", "1000.00")], slots=verified("B001")))
+    assert amend.responses == ["utter_ask_promise_date"]

@@ -260,8 +260,29 @@ def _nothing_due_answered(turn: Turn, raw_amount) -> bool:
     return True
 
 
+def _rest_dated(turn: Turn, raw_date) -> bool:
+    """「剩下的月底还」 while a promise for part of what is due is read back (found live, B005: 1400 today
+    was read back, and the date of the rest became the date of the 1400): the read-back stands, and the
+    rest is the next promise, as when both are said at once. True when it answered."""
+    later, pending = _date(raw_date), _date(turn.tracker.get_slot("promise_date"))
+    amount = _amount(turn.tracker.get_slot("promise_amount"))
+    if (turn.tracker.get_slot("pending_confirmation") != "promise" or later is None or pending is None
+            or later <= pending or not isinstance(amount, Decimal)):
+        return False
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    rest = remainder(amount, view.statement.amount_due_now) if view is not None else None
+    if rest is None:
+        return False
+    turn.say("utter_promise_second_part", date=explain.cn_date(later), short=f"{later.month}月{later.day}号",
+             amount=yuan(rest))
+    turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(pending), amount=yuan(amount))
+    return True
+
+
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     in_progress = promise_in_progress(turn)
+    if in_progress and raw_date is not None and explain.asks_about_rest(turn.text) and _rest_dated(turn, raw_date):
+        return
     if in_progress:
         # 「先还一半」 → 哪天？ → 「下周五」, or a read-back answered 「改成下周五吧」 / 「只能还一千」: what was
         # already given stands (the slots hold it since the bot asked or read back), not the whole amount due
@@ -365,7 +386,8 @@ class ActionHandleExtension(BotAction):
             return
         raw_date = turn.entity("date")
         if raw_date is not None:
-            turn.say("utter_extension_as_promise")
+            if not promise_in_progress(turn):  # a promise already being made is not told the due date stays
+                turn.say("utter_extension_as_promise")
             propose_promise(turn, raw_date, turn.entity("amount"))
             return
         turn.say("utter_extension_options", buttons=[PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])

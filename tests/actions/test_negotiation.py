@@ -844,3 +844,18 @@ def test_how_to_pay_the_rest_is_answered_and_a_day_said_with_paying_is_a_promise
     amend = run_action("action_propose_promise", make_tracker("promise_to_pay", "只能还一千 怎么办",
                                                              entities=[ent("amount", "1000.00")], slots=verified("B001")))
     assert amend.responses == ["utter_ask_promise_date"]
+
+
+def test_the_rest_dated_while_a_part_is_read_back_keeps_the_read_back(run_action):
+    # found live (B005, 2781.86 due): 「我今天能还1400」 read back, then 「剩下的月底还」 moved the 1400 to 12-31
+    slots = {**verified("B005"), "pending_confirmation": "promise", "promise_date": "2026-12-01", "promise_amount": "1400.00"}
+    for action, intent in (("action_propose_promise", "promise_to_pay"), ("action_handle_extension", "request_extension")):
+        run = run_action(action, make_tracker(intent, "剩下的月底还", entities=[ent("date", "2026-12-31")], slots=slots))
+        assert run.responses == ["utter_promise_second_part", "utter_promise_readback"], action
+        assert run.variables("utter_promise_second_part")["amount"] == "1381.86"
+        read = run.variables("utter_promise_readback")
+        assert (read["date"], read["amount"]) == ("2026年12月1日", "1400.00") and "promise_date" not in run.slots
+    # a new date for the part itself still changes it
+    moved = run_action("action_propose_promise", make_tracker("promise_to_pay", "改到月底吧", entities=[ent("date", "2026-12-31")],
+                                                             slots=slots))
+    assert moved.variables("utter_promise_readback")["date"] == "2026年12月31日"

@@ -229,6 +229,9 @@ def overdue_reason(view: LoanView) -> str:
                  f"再还利息{yuan(by_part['interest'])}元、最后还本金{yuan(by_part['principal'])}元，所以这一期还剩本金{yuan(overdue[0].principal_left)}元没还清。")
     if st.in_grace:
         text += f"目前还在{GRACE_DAYS}天宽限期内，宽限期内还清不收罚息。"
+    for inst in st.due_today_installments:  # found live (B005): 「为什么这个月要还两期」 heard only of the late one
+        text += (f"另外{installment_name(view, inst.number)}今天（{cn_date(inst.due_date)}）到期，应还{yuan(inst.owed(st.as_of))}元，"
+                 "今天之内还上这一期不算逾期，所以现在要还的包括两期。")
     return text + f"目前到期应还共{yuan(st.amount_due_now)}元。"
 
 

@@ -69,6 +69,10 @@ def test_the_reason_asked_again_gets_the_record_and_a_person_not_the_same_text(r
 def test_b005_no_autodebit(run_action):
     text = answer(run_action, "action_answer_overdue_reason", "B005", "ask_overdue_reason")
     assert "未开通自动还款" in text and "30天" in text
+    # found live: 「为什么这个月要还两期」 heard only of installment 6; installment 7 falls due today (1376.99)
+    assert "另外第7期今天（2026年12月1日）到期，应还1376.99元" in text and text.endswith("目前到期应还共2781.86元。")
+    late_only = answer(run_action, "action_answer_overdue_reason", "B001", "ask_overdue_reason")
+    assert "今天（" not in late_only
 
 
 def test_b007_partial_payment_and_frozen_card(run_action):

@@ -244,6 +244,14 @@ NAMED_OR_BORN = [
     # found live: 「刘洋 2048 920708」 was two amounts; six digits are a birth date when they make one
     ("刘洋 2048 920708", [("id_last4", "2048"), ("birth_date", "1992-07-08")]),
     ("920708", [("birth_date", "1992-07-08")]),
+    # found live: 「我现在能先还500，剩下的下周五还」 put the 500 on the rest's day; 现在 / 马上 said of paying is today
+    ("我现在能先还500", [("date", "2026-12-01"), ("amount", "500.00")]),
+    ("钱凑齐了 马上还", [("date", "2026-12-01")]),
+    ("现在还欠多少", []),  # 还: "still"
+    ("我现在还不了", []),
+    ("到现在还显示逾期", []),
+    ("点了立即还款 显示失败", []),  # the App's button
+    ("5号发工资 发了马上还", [("date", "2026-12-05"), ("date", "发工资")]),  # at once after that day
     # found live: 「刘洋 2048 4004」 was two amounts; a name, then the tails in the order the bot asks for them
     ("刘洋 2048 4004", [("person_name", "刘洋"), ("id_last4", "2048"), ("phone_last4", "4004")]),
     ("刘洋 2048 400X", [("phone_last4", "2048"), ("id_last4", "400X")]),  # only an ID tail ends in X

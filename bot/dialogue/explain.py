@@ -273,12 +273,17 @@ def asks_about_rest(text: str) -> bool:
     return bool(text) and _REST.search(text) is not None
 
 
+def rest_beyond_promises(view: LoanView) -> Decimal | None:
+    """What is due now beyond the open promises; None when they cover it."""
+    promised = sum((Decimal(str(p.amount)) for p in view.open_promises), Decimal("0.00"))
+    return remainder(promised, view.statement.amount_due_now)
+
+
 def promise_rest(view: LoanView) -> str | None:
     """What is due now beyond the open promises, and how to settle it: said when a promise for part of
     it is recorded, and to 「那剩下的呢」 (found live: B006 promised half, and the rest was never
     mentioned; asked, the bot said 「还有什么可以帮您？」). None when the promises cover what is due."""
-    promised = sum((Decimal(str(p.amount)) for p in view.open_promises), Decimal("0.00"))
-    rest = remainder(promised, view.statement.amount_due_now)
+    rest = rest_beyond_promises(view)
     if rest is None:
         return None
     st = view.statement
@@ -693,9 +698,13 @@ def asks_how(text: str) -> bool:
     return bool(text) and _ASKS_HOW.search(text) is not None
 
 
+#: any question word: 「逾期的这期想马上还掉 在app哪里点」 asks, though it says when
+_QUESTION_WORD = re.compile(r"哪|怎|如何|咋|什么|啥|吗|么|呢|[?？]")
+
+
 def says_when_paying(text: str) -> bool:
     """「行 那我明天用我自己另一张卡还」: a statement of paying (a day is given with it), not a question."""
-    return (bool(text) and _PAY_VERB.search(text) is not None and not asks_how(text) and not asks_yes_no(text)
+    return (bool(text) and _PAY_VERB.search(text) is not None and _QUESTION_WORD.search(text) is None
             and _MAY_I.search(text) is None)
 
 

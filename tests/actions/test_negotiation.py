@@ -859,3 +859,24 @@ def test_the_rest_dated_while_a_part_is_read_back_keeps_the_read_back(run_action
     moved = run_action("action_propose_promise", make_tracker("promise_to_pay", "改到月底吧", entities=[ent("date", "2026-12-31")],
                                                              slots=slots))
     assert moved.variables("utter_promise_readback")["date"] == "2026年12月31日"
+
+
+def test_the_rest_promised_after_a_part_is_the_rest_and_now_is_today(run_action):
+    # found live (B006, 2163.55 due): 「我现在能先还500，剩下的下周五还」 put the 500 on 12-11, and after it was
+    # recorded 「剩下的下周五还」 was read back as the whole 2163.55 again
+    text = "我现在能先还500，剩下的下周五还"
+    ents = [{"entity": "date", "value": "2026-12-01", "start": 1, "end": 3},
+            {"entity": "amount", "value": "500.00", "start": text.index("500"), "end": text.index("500") + 3},
+            {"entity": "date", "value": "2026-12-11", "start": text.index("下周五"), "end": text.index("下周五") + 3}]
+    first = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=ents, slots=verified("B006"),
+                                                             sender="rest-b006"))
+    read = first.variables("utter_promise_readback")
+    assert (read["date"], read["amount"]) == ("2026年12月1日", "500.00")
+    assert first.variables("utter_promise_second_part")["amount"] == "1663.55"
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **first.slots},
+                                                                 sender="rest-b006"))
+    assert done.responses[0] == "utter_promise_recorded"
+    rest = run_action("action_propose_promise", make_tracker("promise_to_pay", "剩下的下周五还", entities=[ent("date", "2026-12-11")],
+                                                            slots=verified("B006"), sender="rest-b006"))
+    read = rest.variables("utter_promise_readback")
+    assert (read["date"], read["amount"]) == ("2026年12月11日", "1663.55")

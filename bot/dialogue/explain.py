@@ -279,6 +279,13 @@ def rest_beyond_promises(view: LoanView) -> Decimal | None:
     return remainder(promised, view.statement.amount_due_now)
 
 
+def promises_cover(view: LoanView) -> str:
+    """「剩下的下周五还」 when the open promises already cover what is due: no rest to promise."""
+    listed = "、".join(f"{cn_date(p.promised_date)}还{yuan(Decimal(str(p.amount)))}元" for p in view.open_promises)
+    return (f"您已经约定了{listed}，已经覆盖目前到期的{yuan(view.statement.amount_due_now)}元，没有剩下需要再约定的了。"
+            "按约定还上就好；如果约定的日期有变化，可以直接告诉我新的日期。")
+
+
 def promise_rest(view: LoanView) -> str | None:
     """What is due now beyond the open promises, and how to settle it: said when a promise for part of
     it is recorded, and to 「那剩下的呢」 (found live: B006 promised half, and the rest was never

@@ -880,3 +880,12 @@ def test_the_rest_promised_after_a_part_is_the_rest_and_now_is_today(run_action)
                                                             slots=verified("B006"), sender="rest-b006"))
     read = rest.variables("utter_promise_readback")
     assert (read["date"], read["amount"]) == ("2026年12月11日", "1663.55")
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **rest.slots},
+                                                                 sender="rest-b006"))
+    assert done.responses[0] == "utter_promise_recorded"
+    # once the promises cover what is due, there is no rest to promise
+    none = run_action("action_propose_promise", make_tracker("promise_to_pay", "剩下的月底还", entities=[ent("date", "2026-12-31")],
+                                                            slots=verified("B006"), sender="rest-b006"))
+    said = none.variables("utter_account_answer")["answer"]
+    assert said.startswith("您已经约定了2026年12月1日还500.00元、2026年12月11日还1663.55元，已经覆盖目前到期的2163.55元")
+    assert "utter_promise_readback" not in none.responses

@@ -279,16 +279,6 @@ def _rest_dated(turn: Turn, raw_date) -> bool:
     return True
 
 
-    if raw_amount is None and not in_progress and explain.asks_about_rest(turn.text):
-        # 「剩下的下周五还」 after 500 of 2163.55 was promised (found live, B006): the rest, 1663.55, not the
-        # whole amount again; and nothing, when the promises made already cover what is due
-        view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-        if view is not None and view.open_promises:
-            rest = explain.rest_beyond_promises(view)
-            if rest is None:
-                turn.say("utter_account_answer", answer=explain.promises_cover(view))
-                return
-            raw_amount = rest
 def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     in_progress = promise_in_progress(turn)
     if in_progress and raw_date is not None and explain.asks_about_rest(turn.text) and _rest_dated(turn, raw_date):

@@ -254,9 +254,10 @@ _DAY_BAD_AFTER = re.compile(r"线|楼|院|房|床|窗|门|机|位|码|店|车|�
 _DAY_DURATION_BEFORE = re.compile(r"(逾期|延期|宽限|晚|拖|推迟|超过|超|每)$")
 _WEEKDAY_RE = re.compile(r"(?P<pre>下下个?|下个?|这个?|本|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末1-7])")
 _RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE_DAYS, key=len, reverse=True)))
+#: a later day named before 马上 / 立刻: 「5号发工资 发了马上还」 is at once after that day, not today
+_LATER_EVENT_BEFORE = re.compile(r"[\d一二三四五六七八九十]+[号日]|月底|月初|月中|下周|下个?月|工资|到账|发钱|回款")
 #: 现在 / 马上 / 立刻 said of paying (「我现在能先还500」, found live: the 500 was put on the rest's day): today;
 #: not 「我现在失业了」
-_LATER_EVENT_BEFORE = re.compile(r"[\d一二三四五六七八九十]+[号日]|月底|月初|月中|下周|下个?月|工资|到账|发钱|回款")
 _PAY_NOW = r"(?:还(?![不欠没在是有要得差剩显能会])|转|付|交|存)"  # 还 as "still" (现在还欠, 马上还显示) is no paying
 _NOW_PAYING_RE = re.compile(
     rf"(?P<w>现在)(?=(?:就|能|先|可以|去){{1,2}}{_PAY_NOW})"  # 现在 needs 就 / 能 / 先: 「现在还显示逾期」 is "still"

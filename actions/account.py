@@ -133,6 +133,8 @@ class ActionAnswerPenalty(_LoanAnswer):
         if turn.previous_answer == "action_answer_early_repayment" and explain.asks_about_fee(turn.text):
             # 「有违约金吗」 right after the payoff (found live, B004) got how the penalty is computed
             return explain.early_repayment_again(view)
+        if turn.previous_answer == "action_answer_early_repayment" and explain.asks_why_so_much(turn.text):
+            return explain.payoff_why(view)  # 「为啥这么多」 right after the payoff: what it is made of
         if not explain.asks_about_interest(turn.text):
             return self.explain(view)
         term = turn.tracker.get_slot("plan_term")

@@ -527,6 +527,10 @@ class ActionHandleConfirmation(BotAction):
             if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,
                                                                                         turn.conversation_id):
                 turn.say("utter_handoff_withdrawn")  # 「算了 不用了」 right after 转人工
+            elif intent == "deny" and turn.previous_action == "action_open_complaint":
+                # 「算了 不投诉了」 right after the ticket (found live: 「还有什么可以帮您？」): a ticket is a person's to
+                # close (compliance rule 11), and how
+                turn.say("utter_complaint_called_off")
             elif intent == "deny" and explain.tells_of_hard_times(turn.text):
                 # 「我没说不还 就是最近困难」 (found live): a hardship told, not a plain no
                 ActionRecordHardship().handle(turn)

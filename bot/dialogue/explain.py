@@ -411,6 +411,29 @@ def asks_about_fee(text: str) -> bool:
     return bool(text) and re.search(r"违约金|手续费|违约费", text) is not None
 
 
+#: 「为啥这么多」, 「怎么这么多」, 「这么贵」: the amount just given questioned
+_WHY_SO_MUCH = re.compile(r"(为啥|为什么|怎么|咋)(这么|那么|还要|还有)(多|贵|高)|这么多(钱)?[?？吗]?$")
+
+
+def asks_why_so_much(text: str) -> bool:
+    return bool(text) and _WHY_SO_MUCH.search(text) is not None
+
+
+def payoff_why(view: LoanView) -> str:
+    """「为啥这么多」 right after the payoff (found live, B004: it got how the penalty is computed): the payoff
+    is the principal still owed, to the fen, and what paying early leaves out."""
+    st = view.statement
+    if st.settled or view.active_plan is not None:
+        return early_repayment(view)
+    paid = sum((i.principal_paid for i in st.installments), Decimal("0.00"))
+    later = [i for i in st.installments if i.due_date > st.as_of]
+    interest_saved = sum((i.schedule.interest for i in later), Decimal("0.00"))
+    due = f"到期未还的{yuan(st.amount_due_now)}元，加上" if st.amount_due_now > 0 else ""
+    return (f"结清金额就是您还没还的钱：借款本金{yuan(view.loan.principal)}元，已经还掉本金{yuan(paid)}元，"
+            f"所以今天结清是{due}还没到期的本金{yuan(st.principal_not_yet_due)}元，共{yuan(st.payoff)}元。"
+            f"按原计划，以后{len(later)}期还要付利息{yuan(interest_saved)}元，今天结清这些利息都不用付。")
+
+
 def early_repayment_again(view: LoanView) -> str:
     """The payoff asked again once given (「提前还了利息怎么算」 got the same paragraph): how interest
     works when paying early, in short."""

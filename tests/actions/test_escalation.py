@@ -128,6 +128,14 @@ def test_asked_whether_a_dispute_was_meant_going_on_to_something_else_is_a_no(ru
     assert set(CASE_ACTIONS) == set(CASE_QUESTIONS)
 
 
+def test_a_complaint_called_off_right_after_the_ticket_is_told_how(run_action):
+    # found live (B004): 「利息太高了 我要投诉」, the ticket, then 「算了 不投诉了」 got 「还有什么可以帮您？」
+    tracker = make_tracker("deny", "算了 不投诉了", slots=verified("B004"))
+    tracker.events.append({"event": "action", "name": "action_open_complaint"})
+    run = run_action("action_handle_confirmation", tracker)
+    assert run.responses == ["utter_complaint_called_off"]
+
+
 def test_how_long_after_a_complaint_is_its_answer_time(run_action):
     """Found live: 「多久能处理」 after the ticket (and the wait for a person) got the consequences."""
     ticket = run_action("action_open_complaint", make_tracker("complain", "我要投诉你们的催收员", slots=verified("B003")))

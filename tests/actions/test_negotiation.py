@@ -187,6 +187,18 @@ def test_paying_all_with_nothing_due_is_paying_the_loan_off(run_action):
     assert now.variables("utter_account_answer")["answer"].startswith("可以提前还清。今天一次性结清需要11843.20元")
 
 
+def test_why_so_much_right_after_the_payoff_is_what_it_is_made_of(run_action):
+    # found live (B004, payoff 11843.20): 「为啥这么多」 right after it got how the penalty is computed
+    tracker = make_tracker("ask_penalty", "为啥这么多", slots=verified("B004"))
+    tracker.events.append({"event": "action", "name": "action_answer_early_repayment"})
+    said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
+    assert said.startswith("结清金额就是您还没还的钱：借款本金20000.00元，已经还掉本金8156.80元")
+    assert "还没到期的本金11843.20元，共11843.20元" in said and "以后7期还要付利息289.93元" in said
+    # elsewhere it is the penalty question it was
+    plain = run_action("action_answer_penalty", make_tracker("ask_penalty", "为啥这么多", slots=verified("B001")))
+    assert "结清金额" not in plain.variables("utter_account_answer")["answer"]
+
+
 def test_a_fee_asked_right_after_the_payoff_is_the_early_repayment_fee(run_action):
     """Found live (B004): 「有违约金吗」 right after the payoff got how the penalty is computed."""
     tracker = make_tracker("ask_penalty", "有违约金吗", slots=verified("B004"))

@@ -38,7 +38,14 @@ class Answer:
 
 #: 「就60期」, 「那就选24期吧」, 「办36期」: a term chosen in so many words; not asked about (「就60期吗」)
 _CHOOSES_TERM = re.compile(r"(就|选|要|办|定)(这个|[0-9]+期|[一二三四五六七八九十]+期)")
-_ASKS = re.compile(r"[吗么呢？?]|多少|怎么|什么|几")
+#: any question word (「就60期吗」, 「60期每个月多少」; 「逾期的这期想马上还掉 在app哪里点」 asks, though it says
+#: when): a message with one is not a choice or a statement of paying (bot/dialogue/explain.py uses it too)
+QUESTION_WORD = re.compile(r"哪|怎|如何|咋|什么|啥|多少|几|吗|么|呢|[?？]")
+
+
+def asks_anything(text: str) -> bool:
+    return bool(text) and QUESTION_WORD.search(text) is not None
+
 _DECLINES = re.compile(r"不|别|算了|没")
 
 
@@ -47,7 +54,7 @@ def chooses_the_term(answer: Answer, term: Optional[int]) -> bool:
     question, no word of declining."""
     named = answer.installment_count
     return (term is not None and named in (None, term) and _CHOOSES_TERM.search(answer.text or "") is not None
-            and _ASKS.search(answer.text or "") is None and _DECLINES.search(answer.text or "") is None
+            and not asks_anything(answer.text) and _DECLINES.search(answer.text or "") is None
             and answer.intent in ("affirm", "request_installment"))
 
 

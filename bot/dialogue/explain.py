@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from bot.clock import cn_date
+from bot.dialogue.consent import asks_anything
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, last_grace_day
 from bot.ledger.statement import Statement
@@ -728,13 +729,11 @@ def asks_how(text: str) -> bool:
     return bool(text) and _ASKS_HOW.search(text) is not None
 
 
-#: any question word: 「逾期的这期想马上还掉 在app哪里点」 asks, though it says when
-_QUESTION_WORD = re.compile(r"哪|怎|如何|咋|什么|啥|吗|么|呢|[?？]")
 
 
 def says_when_paying(text: str) -> bool:
     """「行 那我明天用我自己另一张卡还」: a statement of paying (a day is given with it), not a question."""
-    return (bool(text) and _PAY_VERB.search(text) is not None and _QUESTION_WORD.search(text) is None
+    return (bool(text) and _PAY_VERB.search(text) is not None and not asks_anything(text)
             and _MAY_I.search(text) is None)
 
 

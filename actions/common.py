@@ -331,11 +331,17 @@ def third_party_step(turn: Turn, needs_verification: bool) -> bool:
         return False
     if not needs_verification and not _factors(turn)[1]:
         return False  # greetings, thanks, goodbyes, complaints: as usual
+    forget_identity(turn)
+    turn.say("utter_third_party_no_verification")
+    return True
+
+
+def forget_identity(turn: Turn) -> None:
+    """Rule 2: nothing a declared third party gave is kept, no factor and no request waiting for
+    verification (rule 1: factors are used once)."""
     for name in IDENTITY_ENTITIES + ("requested_factor", "pending_action", "pending_message"):
         if turn.tracker.get_slot(name) is not None:
             turn.set(name, None)
-    turn.say("utter_third_party_no_verification")
-    return True
 
 
 def identity_step(turn: Turn) -> str | None:

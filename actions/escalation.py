@@ -6,7 +6,7 @@ from bot.dialogue import consent
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, IDENTITY_ENTITIES, BotAction, Turn
+from actions.common import CONFIRM_BUTTONS, BotAction, Turn, forget_identity
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
@@ -162,10 +162,6 @@ class ActionHandleThirdParty(BotAction):
         turn.set("third_party", True)
         turn.set("verified", False)
         turn.set("borrower_id", None)
-        turn.set("pending_action", None)
-        turn.set("pending_message", None)
         turn.set("pending_confirmation", None)
-        for name in (*IDENTITY_ENTITIES, "requested_factor"):  # factors given with it are not kept either
-            if turn.tracker.get_slot(name) is not None:
-                turn.set(name, None)
+        forget_identity(turn)  # factors given with it are not kept either
         turn.say("utter_not_borrower")

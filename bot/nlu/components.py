@@ -296,37 +296,45 @@ class HardshipPrecedence(_IntentRule):
         self._overrule(message, HARDSHIP_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class HumanRequestPrecedence(_IntentRule):
-    """request_human over the intents below it when a person is asked for in so many words
-    (bot/nlu/precedence.py: 「我已经还了 转人工」 was inform_paid)."""
+class _PrecedenceRule(_IntentRule):
+    """``INTENT_NAME`` over the model's intent when ``outranks`` says the contract's precedence puts it
+    higher (bot/nlu/precedence.py); the parse then carries ``RULE_KEY`` (the CV sweeps take it at its word)."""
 
-    INTENT_NAME = HUMAN_INTENT
-    #: the parse-result key saying this rule decided the intent (the CV sweeps take it at its word)
-    RULE_KEY = "human_request"
+    INTENT_NAME = ""
+    RULE_KEY = ""
+
+    def outranks(self, intent: Optional[str], message: Message) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def _apply(self, message: Message) -> None:
-        intent = message.get(INTENT) or {}
-        if not outranking_human_request(intent.get(INTENT_NAME_KEY), message.get(TEXT) or ""):
+        if not self.outranks((message.get(INTENT) or {}).get(INTENT_NAME_KEY), message):
             return
         message.set(self.RULE_KEY, True, add_to_output=True)
         self._overrule(message, self.INTENT_NAME, 1.0)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ThirdPartyPrecedence(_IntentRule):
+class HumanRequestPrecedence(_PrecedenceRule):
+    """request_human over the intents below it when a person is asked for in so many words
+    (「我已经还了 转人工」 was inform_paid)."""
+
+    INTENT_NAME = HUMAN_INTENT
+    RULE_KEY = "human_request"
+
+    def outranks(self, intent: Optional[str], message: Message) -> bool:
+        return outranking_human_request(intent, message.get(TEXT) or "")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ThirdPartyPrecedence(_PrecedenceRule):
     """not_borrower over the intents below it when the writer says whose relative they are or asks
-    after another person's debt (bot/nlu/precedence.py, compliance rule 2)."""
+    after another person's debt (compliance rule 2)."""
 
     INTENT_NAME = THIRD_PARTY_INTENT
     RULE_KEY = "third_party_words"
 
-    def _apply(self, message: Message) -> None:
-        intent = message.get(INTENT) or {}
-        if not outranking_third_party(intent.get(INTENT_NAME_KEY), message.get(ENTITIES) or [], message.get(TEXT) or ""):
-            return
-        message.set(self.RULE_KEY, True, add_to_output=True)
-        self._overrule(message, self.INTENT_NAME, 1.0)
+    def outranks(self, intent: Optional[str], message: Message) -> bool:
+        return outranking_third_party(intent, message.get(ENTITIES) or [], message.get(TEXT) or "")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

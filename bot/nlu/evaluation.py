@@ -343,7 +343,7 @@ def predict_rasa(model_path: Path, texts: Sequence[str]) -> list:
         if parsed.get(DistressSafetyNet.PHRASE_KEY):  # decided after the ensemble and the fallback
             out[-1]["distress_phrase"] = parsed[DistressSafetyNet.PHRASE_KEY]
         if parsed.get(HumanRequestPrecedence.RULE_KEY) or parsed.get(ThirdPartyPrecedence.RULE_KEY):
-            out[-1]["human_request"] = True  # so were a person asked for and someone else's words: after the fallback
+            out[-1]["precedence_rule"] = True  # a person asked for, someone else's words: decided after the fallback
         hardship = explained_hardship(parsed.get("entities") or [], parsed.get("text") or "")
         if hardship:  # HardshipPrecedence: a question with it is inform_hardship (replayed by the sweep)
             out[-1]["hardship"] = hardship
@@ -935,7 +935,7 @@ def ensemble_sweep(gold: Sequence[str], parsed: Sequence[dict], weights: Sequenc
         combined = []
         for p in parsed:
             parts = p.get("ensemble")
-            if not parts or p.get("distress_phrase") or p.get("human_request"):
+            if not parts or p.get("distress_phrase") or p.get("precedence_rule"):
                 combined.append(p)
                 continue
             ranking = combine_rankings(parts["diet"], parts["ngram"], weight, ranking_length)

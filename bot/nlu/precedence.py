@@ -35,7 +35,6 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 
 from bot.compliance.policy import HARDSHIP_CATEGORIES
-from bot.nlu.entities import looks_like_a_name
 from bot.nlu.contract import INTENTS
 
 HARDSHIP_INTENT = "inform_hardship"
@@ -77,6 +76,8 @@ ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_I
 
 def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
     """Whether the writer says they are someone's relative, or asks after another person's debt."""
+    from bot.nlu.entities import looks_like_a_name  # here: the action server imports this module for QUESTION_KEY
+
     text = text or ""
     if ASKS_ABOUT_ANOTHER.search(text):
         return True

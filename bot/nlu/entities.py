@@ -264,8 +264,10 @@ _NOW_PAYING_RE = re.compile(
     rf"|(?P<w2>马上|立刻|这会儿)(?=(?:就|能|先|可以|去)?{_PAY_NOW})")  # not 立即: 「立即还款」 is the App's button
 _AFTER_N_RE = re.compile(
     r"(?:(?P<guo>过)\s?)?(?P<n>\d{1,3}|[一二两三四五六七八九十百]{1,4}|几)\s?"
-    r"(?P<u>天|日|周|个星期|星期|个礼拜|礼拜|个月|年)\s?(?P<post>之后|以后|后)?"
+    r"(?P<u>天|日|周|个星期|星期|个礼拜|礼拜|个月|年)(?P<post>之后|以后|后)?"  # 「逾期一天 以后…」: the space ends it
 )
+#: 「逾期三天后」, 「超过几天」: how long into the arrears, not a day counted from today
+_AFTER_N_ARREARS_BEFORE = re.compile(r"(?:逾期|超过?)$")
 _MONTH_PART_RE = re.compile(
     rf"(?:(?P<rel>下下个?|下个?|这个?|本|当)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL}))?月(?P<w>底|末|初|中)"
 )
@@ -385,6 +387,8 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
         before = text[m.start() - 1:m.start()] if m.start() else ""
         if not pre and before and (before.isdigit() or before in _CN_SMALL + "两几每"):
             continue  # 一周 / 两周 / 每周一: a duration or a recurrence, not a day
+        if wd_s == "一" and text.startswith("次", m.end()):
+            continue  # 「下周一次性还完」: 下周 and 一次性 (all at once), not 下周一
 
         def resolve(today: dt.date, pre=pre, wd_s=wd_s):
             wd = _WEEKDAYS[wd_s]
@@ -418,7 +422,7 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
         if m["u"] in ("个月", "年") and not m["post"]:
             continue  # 过三个月 / 过一年: too vague without 后
         before = text[m.start() - 1:m.start()] if m.start() else ""
-        if before.isdigit():
+        if before.isdigit() or _AFTER_N_ARREARS_BEFORE.search(text, max(0, m.start() - 2), m.start()):
             continue
         raw, n_s, unit = m.group(0), m["n"], m["u"]
 
@@ -553,7 +557,7 @@ _THEN_PERIOD_RE = re.compile(
 )
 _INSTALLMENT_MONTHS_RE = re.compile(rf"(?P<fen>分\s?)?(?<![{_NOT_BEFORE_COUNT}])(?P<n>{_COUNT})\s?个\s?月")
 _INSTALLMENT_YEARS_RE = re.compile(
-    r"(?P<fen>分\s?)?(?:(?<![\d零〇一二两三四五六七八九十百上下前去今明后])(?P<n>[一两二三四五1-5])\s?年(?P<half>半)?"
+    r"(?P<fen>分\s?)?(?:(?<![\d零〇一二两三四五六七八九十百上下前去今明后第])(?P<n>[一两二三四五1-5])\s?年(?P<half>半)?"
     r"|(?<![上下前后])(?P<halfyear>半年))"
 )
 _DURATION_BEFORE = re.compile(r"逾期|拖|欠|晚|延|已经|过去|最近|快|都|了")

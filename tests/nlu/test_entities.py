@@ -513,3 +513,31 @@ def test_examples_hold_with_the_project_jieba_dictionary():
         jieba.load_userdict(str(path))
     assert [(text, pairs(text)) for text, _ in CASES] == [(text, expected) for text, expected in CASES]
     assert [t for t in NOTHING if extract(t, TODAY)] == []
+
+
+# Found annotating new training examples: spans that read a clause boundary or a duration as a day
+NOT_A_DAY = [
+    ("逾期一天 以后房贷利率会不会上浮", []),  # the space ends the clause: 一天 overdue, not tomorrow
+    ("逾期过几天 以后再借钱利息会不会变高", []),
+    ("逾期三四天 以后办信用卡会被拒吗", []),
+    ("逾期超过几天才会报送到人行", []),  # 超过几天 is a length, not 过几天 (in a few days)
+    ("逾期三天后会怎样", []),  # three days into the arrears, not three days from today
+    ("信用卡年费怎么收 第一年免不免", []),  # the first year, no count of months
+]
+
+
+@pytest.mark.parametrize("text, expected", NOT_A_DAY)
+def test_a_duration_or_a_clause_boundary_is_no_day(text, expected):
+    assert [p for p in pairs(text) if p[0] in ("date", "installment_count")] == expected
+
+
+def test_next_week_at_once_is_next_week_not_its_monday():
+    # 「下周一次性还完」: 下周 + 一次性 (all at once), not 下周一 (next Monday)
+    assert ("date", "2026-12-07") not in pairs("假如我下周一次性还完 下个月那期的利息还要付吗")
+    assert pairs("下周一还") == [("date", "2026-12-07")]
+
+
+def test_a_day_after_n_days_still_reads():
+    assert pairs("三天后还") == [("date", "2026-12-04")]
+    assert pairs("过两天还") == [("date", "2026-12-03")]
+    assert pairs("拖三天后还行吗") == [("date", "2026-12-04")]

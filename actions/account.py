@@ -163,15 +163,16 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
     question = "ask_early_repayment"
 
     def answer(self, turn: Turn, view) -> str:
-        """「我想提前还3000」: what that amount would do; 「下个月的能先还吗」: the next installment; the
-        payoff otherwise, and in short once it was given."""
+        """「我想提前还3000」: what that amount would do; 「下个月的能先还吗」: the next installment (not when it
+        is all paid at once: 「下周一次性还完 下个月那期的利息还要付吗」); the payoff otherwise, and in short once
+        it was given."""
         try:
             amount = Decimal(str(turn.entity("amount")))
         except (InvalidOperation, ValueError):  # none, 一半 / 全部, or unreadable
             amount = Decimal("0")
         if amount > 0:
             return explain.partial_prepayment(view, amount)
-        if explain.asks_about_next_installment(turn.text):
+        if explain.asks_about_next_installment(turn.text) and turn.entity("amount") != "all":
             nxt = explain.next_installment_early(view)
             if nxt is not None:
                 return nxt

@@ -773,7 +773,7 @@ _AMOUNT_RE = re.compile(
     r"(?P<unit>\s?(?:块钱|块|元|圆|rmb|人民币))?",
     re.I,
 )
-_AMOUNT_WORD_RE = re.compile(r"一半|全部|全额|全款|全还|还清")
+_AMOUNT_WORD_RE = re.compile(r"一半|全部|全额|全款|全还|还清|一次性?(?:还完|付清|结清|还掉)")
 _MAX_AMOUNT = Decimal("1000000000000")  # 1e12 yuan: anything bigger is not a repayment amount
 _MAGNITUDE = {"k": 1000, "千": 1000, "w": 10000, "万": 10000}
 _NON_MONEY_SUFFIX = re.compile(
@@ -815,6 +815,8 @@ def _amount_candidates(text: str) -> Iterable[Candidate]:
         word = m.group(0)
         if word in ("全还", "还清") and re.search(r"(没|未|不|没有)$", text[max(0, m.start() - 2):m.start()]):
             continue
+        if word.startswith("一次") and re.match(r"\s?(?:压力|太|不了|不起|有困难|困难)", text[m.end():]):
+            continue  # 「一次还完压力太大 求分期」: paying it all is what they cannot do
         yield Candidate(m.start(), m.end(), TIER_AMOUNT, _fixed("amount", "half" if word == "一半" else "all"))
     for m in _EN_AMOUNT_WORD_RE.finditer(text):  # 「pay half by the 20th」, 「I'll pay it all」
         yield Candidate(m.start("w"), m.end("w"), TIER_AMOUNT, _fixed("amount", "half" if m["w"].lower() == "half" else "all"))

@@ -312,6 +312,10 @@ def test_early_repayment_of_the_next_installment_and_follow_ups(run_action):
     nxt = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="下个月的能先还吗")
     assert nxt.startswith("可以先还下一期（2026年12月20日那期）。如果今天还1661.25元")
     assert "这期的利息72.05元不用再付" in nxt
+    # found live: 「假如我下周一次性还完 下个月那期的利息还要付吗」 names next month's installment, but pays it all
+    whole = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment",
+                   text="假如我下周一次性还完 下个月那期的利息还要付吗", entities=[{"entity": "amount", "value": "all"}])
+    assert "11843.20" in whole and "未到期的利息不用付" in whole and not whole.startswith("可以先还下一期")
     payoff = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="能提前还吗")
     assert "11843.20" in payoff
     tracker = make_tracker("ask_early_repayment", "提前还了利息怎么算", slots=verified("B004"))

@@ -541,3 +541,14 @@ def test_a_day_after_n_days_still_reads():
     assert pairs("三天后还") == [("date", "2026-12-04")]
     assert pairs("过两天还") == [("date", "2026-12-03")]
     assert pairs("拖三天后还行吗") == [("date", "2026-12-04")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我下周一次性还完", [("amount", "all")]),
+    ("剩下的能不能一次结清", [("amount", "all")]),
+    ("想把剩下的本金一次性还掉", [("amount", "all")]),
+    ("欠款太多了 一次还完压力太大 求分期", []),  # paying it all is what they cannot do
+    ("一次性还不起", []),
+])
+def test_paying_it_all_at_once_is_the_whole_amount(text, expected):
+    assert [p for p in pairs(text) if p[0] == "amount"] == expected

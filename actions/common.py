@@ -271,14 +271,15 @@ AMENDS_ITSELF = ("action_propose_promise", "action_handle_extension", "action_ha
 
 BARE_ID_TAIL = re.compile(r"^[0-9]{3}[0-9Xx]$")
 BARE_PHONE_TAIL = re.compile(r"^[0-9]{4}$")
-BARE_TAIL_PAIR = re.compile(r"^(?P<id>[0-9]{3}[0-9Xx])\s+(?P<phone>[0-9]{4})$")
 
 
 def _bare_answer(turn: Turn) -> dict[str, str]:
     """A bare '3512' answering our own prompt is the factor we asked for (NLU alone can't know)."""
+    from bot.nlu.entities import TAIL_PAIR_ALONE  # here, as bot/nlu/precedence.py: not at the server's start
+
     asked = turn.tracker.get_slot("requested_factor")
     plain = normalise(turn.text).strip()
-    pair = BARE_TAIL_PAIR.match(plain)
+    pair = TAIL_PAIR_ALONE.match(plain)
     if pair and asked in (None, "id_last4") and not turn.tracker.get_slot("id_last4"):
         # 「2048 4004」: the two tails in the order the bot asks for them (found live, 「刘洋 2048 4004」 was
         # two amounts and got the out-of-scope reply)

@@ -657,8 +657,18 @@ def _birth_date_spans(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
+#: a message of two four-character groups and nothing else (「9150 6006」, 「0426，2002」): the ID tail and the
+#: phone tail, in the order the bot asks for them (found live: 「9150 6006」 was two amounts, read as goodbye)
+TAIL_PAIR_ALONE = re.compile(r"^\s*(?P<id>\d{3}[\dXx])\s*(?:[,，、/;；]|和|\s)\s*(?P<phone>\d{4})\s*$")
+
+
 def _tail_candidates(text: str, name_starts: frozenset = frozenset()) -> Iterable[Candidate]:
     """ID and phone tails. ``name_starts``: where the names the writer gives start (「我是张伟 3512」)."""
+    pair = TAIL_PAIR_ALONE.match(text)
+    if pair:
+        yield Candidate(pair.start("id"), pair.end("id"), TIER_TAIL, _fixed("id_last4", pair["id"].upper()))
+        yield Candidate(pair.start("phone"), pair.end("phone"), TIER_TAIL, _fixed("phone_last4", pair["phone"]))
+        return
     marked = list(_marked_tail_candidates(text))
     yield from marked
     for m in _X_TAIL_RE.finditer(text):

@@ -94,6 +94,8 @@ def test_an_unprompted_bare_id_tail_is_the_id_tail(run_action):
     # two groups: the ID tail, then the phone tail, the order the bot asks for them (found live after a name)
     pair = run_action("action_out_of_scope", make_tracker("out_of_scope", "2048 4004", entities=[ent("amount", "2048.00")]))
     assert pair.responses == ["utter_verification_passed"] and pair.slots["borrower_id"] == "B004"
+    comma = run_action("action_out_of_scope", make_tracker("out_of_scope", "0426，2002"))
+    assert comma.responses == ["utter_verification_passed"] and comma.slots["borrower_id"] == "B002"
     # but not an amount in a promise, nor a number once the ID tail is held (the bot asked for the second factor)
     promise = run_action("action_propose_promise", make_tracker("promise_to_pay", "3000", entities=[ent("amount", "3000.00")]))
     assert "id_last4" not in promise.slots

@@ -256,6 +256,12 @@ NAMED_OR_BORN = [
     ("刘洋 2048 4004", [("person_name", "刘洋"), ("id_last4", "2048"), ("phone_last4", "4004")]),
     ("刘洋 2048 400X", [("phone_last4", "2048"), ("id_last4", "400X")]),  # only an ID tail ends in X
     ("马上 2048 4004", [("amount", "2048.00"), ("amount", "4004.00")]),  # 马上 is no name
+    # found live: 「9150 6006」 alone, asked for the ID tail, was two amounts (and read as goodbye); two
+    # groups and nothing else are the tails in the order the bot asks for them, whatever parts them
+    ("9150 6006", [("id_last4", "9150"), ("phone_last4", "6006")]),
+    ("0426，2002", [("id_last4", "0426"), ("phone_last4", "2002")]),
+    ("771x、3003", [("id_last4", "771X"), ("phone_last4", "3003")]),
+    ("2048 4004 谢谢", [("amount", "2048.00"), ("amount", "4004.00")]),  # not alone: as before
     ("还了920708", [("amount", "920708.00")]),  # a money word: yuan
     ("920708元", [("amount", "920708.00")]),
     ("120512", [("amount", "120512.00")]),  # 2012: too young to borrow

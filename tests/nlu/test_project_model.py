@@ -25,6 +25,9 @@ def intent_of(agent, text: str) -> str:
     ("手机尾号9999", "inform_identity"),
     ("身份证后四位1999", "inform_identity"),
     ("1999年9月9日", "inform_identity"),
+    # found live: asked for the ID tail, 「9150 6006」 was goodbye (「886」 masked is 「000」)
+    ("9150 6006", "inform_identity"),
+    ("3512，1001", "inform_identity"),
 ])
 def test_numbers_do_not_decide_the_intent(agent, text, intent):
     assert intent_of(agent, text) == intent
@@ -139,6 +142,9 @@ def test_a_question_that_only_sounds_like_a_hardship_stays_a_question(agent):
     ("超过还款日两天了 会怎样", "ask_consequences"),
     ("逾期了一周 接下来怎么办", "ask_consequences"),
     ("这期晚了几天没还上 后果严重吗", "ask_consequences"),
+    # what if a promised day comes and the money does not (found live after a promise: asked to confirm it again)
+    ("万一下周五还不上咋办", "ask_consequences"),
+    ("如果月底还是还不上会怎么样", "ask_consequences"),
     # saying one cannot pay and asking what to do explains a hardship
     ("这个月实在还不起 怎么办", "inform_hardship"),
     # a refunded purchase still billed contests the amount

@@ -777,8 +777,11 @@ def paying_part(view: LoanView | None) -> str:
 
 
 #: 「自动还款在哪开」, 「怎么设置自动扣款」, 「代扣怎么开通」: where autodebit is switched on
-_AUTODEBIT_SETUP = re.compile(r"(自动还款|自动扣款|自动扣|代扣)\S{0,4}?(在哪|哪里|怎么|如何|咋)\S{0,2}?(开|设置|弄|办|绑)"
-                              r"|(在哪|哪里|怎么|如何|咋)\S{0,2}?(开通|设置|开|弄|办)\S{0,2}?(自动还款|自动扣款|自动扣|代扣)")
+_AUTODEBIT = r"(自动还款|自动扣款|自动扣|代扣)"
+_AUTODEBIT_SETUP = re.compile(_AUTODEBIT + r"\S{0,4}?(在哪|哪里|怎么|如何|咋)\S{0,2}?(开|设置|弄|办|绑)"
+                              r"|(在哪|哪里|怎么|如何|咋)\S{0,2}?(开通|设置|开|弄|办)\S{0,2}?" + _AUTODEBIT
+                              # found live (B005): 「我想开通自动还款」 got the list of ways to pay
+                              + r"|(想|要|帮我|给我|申请)(开通|开启|开|设置|办)(一下|个)?" + _AUTODEBIT)
 
 
 def asks_how_to_set_up_autodebit(text: str) -> bool:
@@ -792,7 +795,7 @@ def autodebit_setup(view: LoanView | None) -> str:
     if view is None or view.statement.settled:
         return text
     st = view.statement
-    text += "您目前已经开通了。" if view.loan.autodebit else "您目前还没有开通。"
+    text += "您目前已经开通了。" if view.loan.autodebit else "您目前还没有开通，所以不会自动扣款。"
     if st.amount_due_now > 0 and not view.dispute_open:  # what is late is not debited on its own
         text += f"已到期的{yuan(st.amount_due_now)}元不会等自动扣款，请现在就在App“还款”页面主动还款。"
     return text
@@ -804,6 +807,10 @@ def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
     if asks_to_pay_part(text):
         return paying_part(view)
     if asks_how_to_set_up_autodebit(text):
+        return autodebit_setup(view)
+    if (view is not None and not view.loan.autodebit and not view.statement.settled
+            and re.search(_AUTODEBIT, text or "") and not says_card_is_set(text)):
+        # found live (B005, no autodebit): 「今天那期能自动扣吗」 got 「可以，今天就能…主动还款」
         return autodebit_setup(view)
     if says_phone_changed(text):
         return PHONE_CHANGE

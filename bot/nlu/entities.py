@@ -260,8 +260,9 @@ _LATER_EVENT_BEFORE = re.compile(r"[\d一二三四五六七八九十]+[号日]|�
 #: not 「我现在失业了」
 _PAY_NOW = r"(?:还(?![不欠没在是有要得差剩显能会])|转|付|交|存)"  # 还 as "still" (现在还欠, 马上还显示) is no paying
 _NOW_PAYING_RE = re.compile(
-    rf"(?P<w>现在)(?=(?:就|能|先|可以|去){{1,2}}{_PAY_NOW})"  # 现在 needs 就 / 能 / 先: 「现在还显示逾期」 is "still"
-    rf"|(?P<w2>马上|立刻|这会儿)(?=(?:就|能|先|可以|去)?{_PAY_NOW})")  # not 立即: 「立即还款」 is the App's button
+    # 现在 needs 就 / 能 / 先 / 手动 …: 「现在还显示逾期」 is "still"; found live: 「那我现在手动还2781.86」
+    rf"(?P<w>现在)(?=(?:就|能|先|可以|去|手动|主动|自己|直接){{1,3}}{_PAY_NOW})"
+    rf"|(?P<w2>马上|立刻|这会儿)(?=(?:就|能|先|可以|去|手动|主动|自己|直接){{0,3}}{_PAY_NOW})")  # not 立即: the App's button
 _AFTER_N_RE = re.compile(
     r"(?:(?P<guo>过)\s?)?(?P<n>\d{1,3}|[一二两三四五六七八九十百]{1,4}|几)\s?"
     r"(?P<u>天|日|周|个星期|星期|个礼拜|礼拜|个月|年)(?P<post>之后|以后|后)?"  # 「逾期一天 以后…」: the space ends it

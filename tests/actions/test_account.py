@@ -283,10 +283,16 @@ def test_where_to_switch_autodebit_on_is_answered(run_action):
     # found live (B005, no autodebit, 2781.86 due): after the ways to pay, 「我没开自动还款？在哪开」 got
     # 「可以，今天就能…主动还款」
     first = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="那现在怎么办")
-    for text in ("我没开自动还款？在哪开", "自动扣款怎么设置", "代扣在哪里开通"):
+    # found live (B005): 「我想开通自动还款」 got the list of ways, 「今天那期能自动扣吗」 「可以，今天就能…」
+    for text in ("我没开自动还款？在哪开", "自动扣款怎么设置", "代扣在哪里开通", "我想开通自动还款", "今天那期能自动扣吗"):
         said = how_to_pay_after(run_action, "B005", first, text)
         assert said.startswith("自动还款在App“还款卡管理”里开通"), text
-        assert "您目前还没有开通。已到期的2781.86元不会等自动扣款" in said, text
+        assert "您目前还没有开通，所以不会自动扣款。已到期的2781.86元不会等自动扣款" in said, text
+    said = answer(run_action, "action_answer_how_to_pay", "B005", "how_to_pay", text="我想开通自动还款")
+    assert said.startswith("自动还款在App“还款卡管理”里开通")
+    # with autodebit on, whether today's debit runs is answered as before (B002, card expired)
+    said = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text="今天能自动扣吗")
+    assert not said.startswith("自动还款在App“还款卡管理”里开通")
     # B004 has it on and nothing due
     said = answer(run_action, "action_answer_how_to_pay", "B004", "how_to_pay", text="自动还款在哪开")
     assert said.endswith("您目前已经开通了。")

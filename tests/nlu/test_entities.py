@@ -247,6 +247,7 @@ NAMED_OR_BORN = [
     # found live: 「我现在能先还500，剩下的下周五还」 put the 500 on the rest's day; 现在 / 马上 said of paying is today
     ("我现在能先还500", [("date", "2026-12-01"), ("amount", "500.00")]),
     ("钱凑齐了 马上还", [("date", "2026-12-01")]),
+    ("那我现在手动还2781.86", [("date", "2026-12-01"), ("amount", "2781.86")]),  # found live: asked which day
     ("现在还欠多少", []),  # 还: "still"
     ("我现在还不了", []),
     ("到现在还显示逾期", []),

@@ -81,6 +81,10 @@ def test_third_parties_still_are(agent, text):
     # English: 「can i pay 1000 on friday」 was inform_identity, 「thanks bye」 thank
     ("could i pay 800 next wednesday", "promise_to_pay"),
     ("ok thanks a lot, bye", "goodbye"),
+    # English questions (「can i pay it early」 was promise_to_pay and got the extension answer)
+    ("can i pay it early", "ask_early_repayment"),
+    ("what happens if i dont pay", "ask_consequences"),
+    ("will it go on my credit report", "ask_credit_impact"),
     # a name alone (「王强」 was an insult): the borrower saying who they are
     ("刘洋", "inform_identity"),
     ("周杰", "inform_identity"),

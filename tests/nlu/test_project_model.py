@@ -81,6 +81,9 @@ def test_third_parties_still_are(agent, text):
     # English: 「can i pay 1000 on friday」 was inform_identity, 「thanks bye」 thank
     ("could i pay 800 next wednesday", "promise_to_pay"),
     ("ok thanks a lot, bye", "goodbye"),
+    # a smaller monthly amount asked for (「再少点呢 1000行不行」 was goodbye: 再 as in 再见)
+    ("再少点呢 1000行不行", "request_installment"),
+    ("每个月还得太多了 能再少点吗", "request_installment"),
     # English questions (「can i pay it early」 was promise_to_pay and got the extension answer)
     ("can i pay it early", "ask_early_repayment"),
     ("what happens if i dont pay", "ask_consequences"),

@@ -115,8 +115,9 @@ class ActionOfferPlans(BotAction):
             return
         if not options.eligibility.eligible:
             if options.eligibility.reason_code == "plan_active":  # the plan's figures, and who can change it
+                full = explain.balance(options.view) + explain.PLAN_CHANGE_BY_A_PERSON
                 turn.say("utter_account_answer", buttons=[HUMAN_BUTTON],
-                         answer=explain.balance(options.view) + explain.PLAN_CHANGE_BY_A_PERSON)
+                         answer=explain.plan_active_again(options.view) if turn.said_text(full) else full)
             else:
                 turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=options.eligibility.reason)
             return

@@ -1001,6 +1001,13 @@ def payment_check(view: LoanView, days: int = 7) -> str:
 PLAN_CHANGE_BY_A_PERSON = "同一笔借款不能再办理新的分期方案；如果需要调整或取消现有方案，请转人工客服，由工作人员和您商量。"
 
 
+def plan_active_again(view: LoanView) -> str:
+    """A new plan asked for again while one runs (found live, B003: 「48期」, 「还是36期吧」 each got the same
+    paragraph of figures): the plan in a line, and who can change it."""
+    p = view.active_plan
+    return f"您已经有一个{p.term_months}期的分期方案（每月{yuan(p.monthly_payment)}元）在执行。" + PLAN_CHANGE_BY_A_PERSON
+
+
 def plan_disclosure(offer: PlanOffer) -> str:
     return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
             f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"

@@ -68,6 +68,16 @@ def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):
     once = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "我先还500", entities=[ent("amount", "500.00")], slots=verified("B003")))
     assert once.variables("utter_account_answer")["answer"].startswith("如果今天还500.00元")
+    # a new plan asked for under the running one: the figures once, then the plan in a line (found live:
+    # 「48期」 and 「还是36期吧」 each got the same paragraph)
+    first = run_action("action_offer_plans", make_tracker(
+        "request_installment", "48期", entities=[ent("installment_count", 48)], slots=verified("B003")))
+    full = first.variables("utter_account_answer")["answer"]
+    assert "正在执行的分期方案" in full and full.endswith("请转人工客服，由工作人员和您商量。")
+    again = make_tracker("request_installment", "还是36期吧", entities=[ent("installment_count", 36)], slots=verified("B003"))
+    again.events.append({"event": "bot", "text": full})
+    short = run_action("action_offer_plans", again).variables("utter_account_answer")["answer"]
+    assert short == "您已经有一个12期的分期方案（每月3910.74元）在执行。" + full[full.index("同一笔借款"):]
 
 
 def test_affordability_and_none_fits(run_action):

@@ -175,6 +175,16 @@ def test_stop_contact_records_opt_out(run_action):
         assert sorted(o.scope for o in s.query(m.ContactOptOut).filter_by(borrower_id="B002")) == ["family", "proactive"]
 
 
+def test_a_third_party_asking_for_the_borrower_changes_nothing(run_action):
+    # found live: a wife's 「你们别老给她打电话了」 was told 「已记录：我们将不再主动给您发送提醒消息」
+    third = {"third_party": True}
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "你们别老给她打电话了", slots=third, sender="tp1"))
+    assert run.responses == ["utter_third_party_no_verification"]
+    # asking not to be called themselves (a wrong number) is recorded and confirmed as for anyone
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "别再打给我了 我不认识他", slots=third, sender="tp2"))
+    assert run.responses == ["utter_stop_contact"]
+
+
 def test_third_party_learns_nothing_and_verification_is_dropped(run_action):
     run = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", slots=verified("B001")))
     assert run.responses == ["utter_not_borrower"]

@@ -34,7 +34,7 @@ def dispute_answered(turn: Turn, view=None) -> bool:
         return False
     from bot.compliance.policy import POLICY
 
-    turn.say("utter_account_answer", answer=explain.dispute_status(POLICY.dispute_review_working_days),
+    turn.say("utter_account_answer", answer=explain.dispute_status(POLICY.dispute_review_working_days, turn.text),
              buttons=[HUMAN_BUTTON])
     return True
 
@@ -264,6 +264,8 @@ class ActionCheckPayment(BotAction):
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
         if view is None:
             turn.say("utter_no_loan")
+            return
+        if dispute_answered(turn, view):  # 「我有转账记录」 once a dispute is open: how to give the proof
             return
         if explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0:
             # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」

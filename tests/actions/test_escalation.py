@@ -69,6 +69,10 @@ def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run
         said = run_action(action, make_tracker(intent, text, slots=verified("B006"), sender="dq"))
         answer = said.variables("utter_account_answer")["answer"]
         assert answer.startswith("您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停") and "5个工作日" in answer, text
+    # found live (B004): 「我有转账记录」 after the dispute was read as a payment claim, told 「账户状态正常」
+    proof = run_action("action_check_payment", make_tracker("inform_paid", "我有转账记录", slots=verified("B006"), sender="dq"))
+    answer = proof.variables("utter_account_answer")["answer"]
+    assert answer.startswith("好的，请保留好这些材料") and "5个工作日" in answer
     plain = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B006")))
     answer = plain.variables("utter_account_answer")["answer"]
     assert "异议正在核实中，核实期间这笔借款的催收暂停" in answer and "可以申请分期" not in answer

@@ -135,6 +135,10 @@ class ActionAnswerPenalty(_LoanAnswer):
             return explain.early_repayment_again(view)
         if turn.previous_answer == "action_answer_early_repayment" and explain.asks_why_so_much(turn.text):
             return explain.payoff_why(view)  # 「为啥这么多」 right after the payoff: what it is made of
+        if explain.asks_why_so_much(turn.text) and "罚" not in turn.text and not explain.asks_about_interest(turn.text):
+            why = explain.amount_due_why(view)  # 「为啥这么多」: what the amount due is made of
+            if why is not None:
+                return why
         if not explain.asks_about_interest(turn.text):
             return self.explain(view)
         term = turn.tracker.get_slot("plan_term")

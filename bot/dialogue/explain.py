@@ -420,6 +420,26 @@ def asks_why_so_much(text: str) -> bool:
     return bool(text) and _WHY_SO_MUCH.search(text) is not None
 
 
+def amount_due_why(view: LoanView) -> str | None:
+    """「为啥这么多」 about what is due (found live, B005: two installments and 27.88 of penalty got only how the
+    penalty is computed): the installments and the penalty that make it up, to the fen; None when nothing is due."""
+    st = view.statement
+    if st.settled or st.amount_due_now <= 0:
+        return None
+    parts = []
+    for inst in st.due_installments[:4]:
+        days = inst.days_overdue(st.as_of)
+        when = "今天到期" if days == 0 else f"{cn_date(inst.due_date)}到期，已逾期{days}天"
+        parts.append(f"{installment_name(view, inst.number)}（{when}）本金和利息{yuan(inst.principal_left + inst.interest_left)}元")
+    if len(st.due_installments) > 4:
+        parts.append(f"另外还有{len(st.due_installments) - 4}期")
+    text = f"您目前应还{yuan(st.amount_due_now)}元，是这几笔加起来的：" + "；".join(parts)
+    if st.penalty_due > 0:
+        rate = view.loan.daily_rate * PENALTY_MULTIPLIER
+        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(rate)}计算，问“罚息怎么算”我可以列出明细）"
+    return text + "。"
+
+
 def payoff_why(view: LoanView) -> str:
     """「为啥这么多」 right after the payoff (found live, B004: it got how the penalty is computed): the payoff
     is the principal still owed, to the fen, and what paying early leaves out."""

@@ -204,9 +204,21 @@ def test_why_so_much_right_after_the_payoff_is_what_it_is_made_of(run_action):
     said = run_action("action_answer_penalty", tracker).variables("utter_account_answer")["answer"]
     assert said.startswith("结清金额就是您还没还的钱：借款本金20000.00元，已经还掉本金8156.80元")
     assert "还没到期的本金11843.20元，共11843.20元" in said and "以后7期还要付利息289.93元" in said
-    # elsewhere it is the penalty question it was
+    # elsewhere it asks what the amount due is made of (found live, B005: two installments and 27.88 of
+    # penalty got only how the penalty is computed), to the fen
     plain = run_action("action_answer_penalty", make_tracker("ask_penalty", "为啥这么多", slots=verified("B001")))
-    assert "结清金额" not in plain.variables("utter_account_answer")["answer"]
+    assert plain.variables("utter_account_answer")["answer"] == (
+        "您目前应还2794.19元，是这几笔加起来的：第8期（2026年11月10日到期，已逾期21天）本金和利息2753.97元；"
+        "罚息40.22元（按逾期本金每天0.075%计算，问“罚息怎么算”我可以列出明细）。")
+    b005 = run_action("action_answer_penalty", make_tracker("ask_penalty", "怎么这么多", slots=verified("B005")))
+    said = b005.variables("utter_account_answer")["answer"]
+    assert said.startswith("您目前应还2781.86元，是这几笔加起来的：第6期（2026年11月1日到期，已逾期30天）本金和利息1376.99元；"
+                           "第7期（今天到期）本金和利息1376.99元；罚息27.88元")
+    # the penalty itself questioned is still its computation; nothing due, the same
+    fine = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息为啥这么多", slots=verified("B001")))
+    assert fine.variables("utter_account_answer")["answer"].startswith("罚息只按逾期未还的本金计算")
+    none = run_action("action_answer_penalty", make_tracker("ask_penalty", "为啥这么多", slots=verified("B004")))
+    assert none.variables("utter_account_answer")["answer"].startswith("罚息只按逾期未还的本金计算")
 
 
 def test_a_fee_asked_right_after_the_payoff_is_the_early_repayment_fee(run_action):

@@ -100,6 +100,8 @@ class ActionAnswerDueDate(_LoanAnswer):
         """「今天是还款日吗 几点前还算按时」 (found live, B005): the time answered first; asked again
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
         full = self.explain(view)
+        if explain.asks_if_in_time(turn.text) and explain.in_time(view) is not None:
+            return explain.in_time(view)  # 「今天还来得及吗」
         if not explain.asks_about_cutoff(turn.text) or view.statement.settled:
             return full
         with_time = explain.DUE_DAY_CUTOFF + full
@@ -250,6 +252,8 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         full = explain.how_to_pay(view, turn.text)
         if view is None or view.statement.settled:
             return full
+        if explain.asks_if_in_time(turn.text) and explain.in_time(view) is not None:
+            return explain.in_time(view)  # 「现在换卡来得及吗」
         if view.statement.amount_due_now == 0 and explain.says_short_of_money(turn.text):
             return explain.short_on_the_due_day(view) or full
         if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again

@@ -152,6 +152,31 @@ def grace_left(st: Statement) -> str:
     return f"您这一期{cn_date(first.due_date)}到期，现在还在宽限期内，{cn_date(last)}当天或之前还清{yuan(st.amount_due_now)}元就不收罚息。"
 
 
+#: 「现在换卡来得及吗」, 「今天还赶得上吗」: whether paying now is still in time
+_IN_TIME = re.compile(r"来得及|来不来得及|赶得上|赶不赶得上|还赶趟|晚不晚|晚了吗")
+
+
+def asks_if_in_time(text: str) -> bool:
+    return bool(text) and _IN_TIME.search(text) is not None
+
+
+def in_time(view: LoanView) -> str | None:
+    """Whether paying now is in time (found live, B002 on the grace's last day: 「那我现在换卡来得及吗」 got
+    the list of ways to pay): in grace, the last day and the amount; due today, by midnight; later, that
+    the penalty stops once the overdue principal is paid. None when nothing is due."""
+    st = view.statement
+    if st.settled or st.amount_due_now <= 0:
+        return None
+    act = "在App“还款”页面用本人的银行卡（包括新换绑的卡）主动还款，不用等自动扣款。"
+    if st.in_grace:
+        return "来得及。" + grace_left(st) + act
+    if not st.overdue_installments:
+        return f"来得及。今天24点前还上{yuan(st.amount_due_now)}元都算按时还款，" + act
+    today = "".join(f"{installment_name(view, i.number)}今天到期，今天之内还上这一期不算逾期。" for i in st.due_today_installments)
+    return (f"您已逾期{st.days_overdue}天，已经过了宽限期，罚息目前{yuan(st.penalty_due)}元。现在还上{yuan(st.amount_due_now)}元，"
+            "罚息就不再增加，越早还越好；" + act + today)
+
+
 def later_in_grace(st: Statement) -> str:
     """Asked to pay later while in the grace days (found live, B002 on the last one: 「晚几天还行吗」 got
     only the ways to pay later): what waiting past the last grace day costs."""

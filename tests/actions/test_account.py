@@ -461,3 +461,16 @@ def test_a_changed_phone_number_is_answered(run_action):
             assert said["answer"].startswith("换了手机号不影响还款"), (action, text)
     other = run_action("action_out_of_scope", make_tracker("out_of_scope", "今天天气怎么样"))
     assert other.responses == ["utter_out_of_scope"]
+
+
+def test_whether_paying_now_is_in_time(run_action):
+    # found live (B002, the grace's last day): 「那我现在换卡来得及吗」 got the list of ways to pay
+    said = answer(run_action, "action_answer_how_to_pay", "B002", "how_to_pay", text="那我现在换卡来得及吗")
+    assert said.startswith("来得及。您这一期2026年11月28日到期，现在还在宽限期内，2026年12月1日当天或之前还清1376.24元就不收罚息。")
+    # due today (B005 also has an older one overdue: past grace), and asked as a due-date question
+    b005 = answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="今天还来得及吗")
+    assert b005.startswith("您已逾期30天，已经过了宽限期，罚息目前27.88元。现在还上2781.86元，罚息就不再增加")
+    assert b005.endswith("第7期今天到期，今天之内还上这一期不算逾期。")
+    # nothing due: the usual answer
+    b004 = answer(run_action, "action_answer_due_date", "B004", "ask_due_date", text="今天还来得及吗")
+    assert not b004.startswith("来得及") and "2026年12月20日" in b004

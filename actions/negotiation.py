@@ -284,9 +284,10 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     in_progress = promise_in_progress(turn)
     if in_progress and raw_date is not None and explain.asks_about_rest(turn.text) and _rest_dated(turn, raw_date):
         return
-    if raw_amount is None and not in_progress and explain.asks_about_rest(turn.text):
+    if raw_amount in (None, "all") and not in_progress and explain.asks_about_rest(turn.text):
         # 「剩下的下周五还」 after 500 of 2163.55 was promised (found live, B006): the rest, 1663.55, not the
-        # whole amount again; and nothing, when the promises made already cover what is due
+        # whole amount again (nor for 「剩下的月底前还清」: all of the rest, found live); and nothing, when the
+        # promises made already cover what is due
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
         if view is not None and view.open_promises:
             rest = explain.rest_beyond_promises(view)

@@ -910,6 +910,11 @@ def test_the_rest_promised_after_a_part_is_the_rest_and_now_is_today(run_action)
     done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **first.slots},
                                                                  sender="rest-b006"))
     assert done.responses[0] == "utter_promise_recorded"
+    # 「剩下的…还清」 is all of the rest, not all that is due (found live: read back as 2163.55 again)
+    cleared = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "剩下的下周五前还清", entities=[ent("date", "2026-12-11"), ent("amount", "all")],
+        slots=verified("B006"), sender="rest-b006"))
+    assert cleared.variables("utter_promise_readback")["amount"] == "1663.55"
     rest = run_action("action_propose_promise", make_tracker("promise_to_pay", "剩下的下周五还", entities=[ent("date", "2026-12-11")],
                                                             slots=verified("B006"), sender="rest-b006"))
     read = rest.variables("utter_promise_readback")

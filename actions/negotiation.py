@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from bot.dialogue import consent, explain
 from bot.dialogue.later import wants_to_talk_later
@@ -61,6 +62,12 @@ def _date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
         return None
+
+
+def _day_given(values: list) -> Any:
+    """The day a promise names: the first that is a calendar day, else the first said. 「我发工资就还 15号」
+    (found live) was asked which day 「发工资」 is, though 15号 followed."""
+    return next((v for v in values if _date(v) is not None), values[0] if values else None)
 
 
 def _term_buttons(terms) -> list[dict]:
@@ -169,9 +176,9 @@ class ActionProposePromise(BotAction):
             dates, amounts = turn.entity_values("date", after=missed), turn.entity_values("amount", after=missed)
             if not dates and _promise_missed_answered(turn):
                 return
-            propose_promise(turn, dates[0] if dates else None, amounts[0] if amounts else None)
+            propose_promise(turn, _day_given(dates), amounts[0] if amounts else None)
             return
-        propose_promise(turn, turn.entity("date"), turn.entity("amount"))
+        propose_promise(turn, _day_given(turn.entity_values("date")), turn.entity("amount"))
 
 
 # the actions whose last reply was about a promise in progress (asked its date, or read it back)

@@ -928,3 +928,15 @@ def test_the_rest_promised_after_a_part_is_the_rest_and_now_is_today(run_action)
     said = none.variables("utter_account_answer")["answer"]
     assert said.startswith("您已经约定了2026年12月1日还500.00元、2026年12月11日还1663.55元，已经覆盖目前到期的2163.55元")
     assert "utter_promise_readback" not in none.responses
+
+
+def test_a_day_said_beside_a_payday_is_the_promise_s_day(run_action):
+    # found live (B001): 「我发工资就还 15号」 was asked which day 「发工资」 is, though 15号 followed
+    text = "我发工资就还 15号"
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", text, entities=[ent("date", "发工资"), ent("date", "2026-12-15")], slots=verified("B001")))
+    assert run.variables("utter_promise_readback")["date"] == "2026年12月15日"
+    # the payday alone is still asked about
+    alone = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "发工资就还", entities=[ent("date", "发工资")], slots=verified("B001")))
+    assert "utter_promise_date_unclear" in alone.responses

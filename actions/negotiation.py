@@ -82,11 +82,21 @@ def record_hardship(turn: Turn, category: str) -> str:
     return recorded
 
 
+def _drop_plan_read_back(turn: Turn) -> None:
+    """The menu or a term not offered asks for a term again: a plan read back before is no longer the one
+    a 「确认」 accepts (found live, B005: 「太长了 24期吧」 after the 60-month read-back got the menu, and
+    「好的 确认」 then accepted 60 months)."""
+    if turn.tracker.get_slot("pending_confirmation") == "plan":
+        turn.set("pending_confirmation", None)
+        turn.set("plan_term", None)
+
+
 def say_plan_menu(turn: Turn, options, hardship: bool, *more_buttons: dict) -> None:
     """The plan menu; the short answer when the same menu was sent already (found live, B003: 「那能分多少期」
     got the six lines again)."""
     buttons = [*_term_buttons(options.eligibility.terms), *more_buttons]
     menu = explain.plan_menu(list(options.offers), hardship)
+    _drop_plan_read_back(turn)
     if turn.said_text(menu):
         turn.say("utter_account_answer", answer=explain.plan_menu_again(list(options.offers)), buttons=buttons)
     else:
@@ -133,6 +143,7 @@ class ActionOfferPlans(BotAction):
         budget = _budget(turn, after)
         if count is not None:
             if count not in terms:
+                _drop_plan_read_back(turn)
                 turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
                          terms="、".join(f"{t}期" for t in terms))
                 return

@@ -940,3 +940,17 @@ def test_a_day_said_beside_a_payday_is_the_promise_s_day(run_action):
     alone = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "发工资就还", entities=[ent("date", "发工资")], slots=verified("B001")))
     assert "utter_promise_date_unclear" in alone.responses
+
+
+def test_the_menu_again_after_a_read_back_drops_that_plan(run_action):
+    # found live (B005): after the 60-month read-back, 「太长了 24期吧」 (its 24 not read) got the menu, and
+    # 「好的 确认」 then accepted 60 months, a plan the borrower had just turned down
+    slots = {**verified("B005"), "pending_confirmation": "plan", "plan_term": 60}
+    menu = run_action("action_offer_plans", make_tracker("request_installment", "太长了 换一个吧", slots=slots))
+    assert menu.slots.get("pending_confirmation", "unset") is None and menu.slots.get("plan_term", "unset") is None
+    yes = run_action("action_handle_confirmation", make_tracker("affirm", "好的 确认", slots={**slots, **menu.slots}))
+    assert "utter_plan_accepted" not in yes.responses
+    # a term not offered also asks again, and drops the read-back
+    odd = run_action("action_offer_plans", make_tracker("request_installment", "7期吧", entities=[ent("installment_count", 7)],
+                                                        slots=slots))
+    assert odd.responses == ["utter_plan_term_invalid"] and odd.slots.get("pending_confirmation", "unset") is None

@@ -559,3 +559,13 @@ def test_a_day_after_n_days_still_reads():
 ])
 def test_paying_it_all_at_once_is_the_whole_amount(text, expected):
     assert [p for p in pairs(text) if p[0] == "amount"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("太长了 24期吧", [("installment_count", 24)]),  # found live: the 了 of another clause hid the count
+    ("算了，还是12期", [("installment_count", 12)]),
+    ("逾期了3期", []),  # time gone by, in the same clause
+    ("已经还了6期", []),
+])
+def test_a_word_of_time_gone_by_counts_only_in_its_own_clause(text, expected):
+    assert [p for p in pairs(text) if p[0] == "installment_count"] == expected

@@ -100,6 +100,8 @@ class ActionAnswerDueDate(_LoanAnswer):
         """「今天是还款日吗 几点前还算按时」 (found live, B005): the time answered first; asked again
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
         full = self.explain(view)
+        if explain.wages_after_due_day(turn.text) and not view.statement.settled:
+            return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
         if explain.asks_if_in_time(turn.text) and explain.in_time(view) is not None:
             return explain.in_time(view)  # 「今天还来得及吗」
         if not explain.asks_about_cutoff(turn.text) or view.statement.settled:

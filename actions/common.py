@@ -253,7 +253,13 @@ def follow_up_answered(turn: Turn) -> bool:
     wait, whatever intent the NLU gave the message. True when it answered."""
     from bot.dialogue import follow_up
 
-    if turn.latest_intent in NEVER_AMENDS or not follow_up.asks_how_long(turn.text):
+    if turn.latest_intent in NEVER_AMENDS:
+        return False
+    why = follow_up.why_not(turn.last_said, turn.text)  # 「为什么不能改」 right after the due day was said to stay
+    if why is not None:
+        turn.say("utter_account_answer", answer=why)
+        return True
+    if not follow_up.asks_how_long(turn.text):
         return False
     from bot.compliance.policy import POLICY
 

@@ -402,6 +402,11 @@ class ActionHandleExtension(BotAction):
         if view is not None and view.statement.settled:  # found live (B008): offered a plan for a settled loan
             turn.say("utter_account_answer", answer=explain.balance(view))
             return
+        if view is not None and explain.asks_to_move_due_day(turn.text):
+            # the day of every month asked to move: it cannot, and no promise is made of it (with nothing due
+            # too: found live, B004's 「改到25号」 got the next due date)
+            turn.say("utter_account_answer", answer=explain.due_day_fixed(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+            return
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
                      buttons=[PLAN_BUTTON, HUMAN_BUTTON])
@@ -409,10 +414,6 @@ class ActionHandleExtension(BotAction):
         if explain.asks_to_pay_part(turn.text) and turn.entity("date") is None:
             # found live (B006): 「这个月能不能先还一部分」 was told the due date cannot move
             turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
-            return
-        if view is not None and explain.asks_to_move_due_day(turn.text):
-            # the day of every month asked to move: it cannot, and no promise is made of it
-            turn.say("utter_account_answer", answer=explain.due_day_fixed(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return
         raw_date = turn.entity("date")
         if raw_date is not None:

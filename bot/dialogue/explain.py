@@ -512,14 +512,30 @@ def asks_to_move_due_day(text: str) -> bool:
     return bool(text) and _EVERY_MONTH_DAY.search(text) is not None
 
 
+#: 「我每月25号发工资 20号扣不到钱怎么办」: wages come after the due day
+_PAYDAY_AFTER_DUE = re.compile(r"(发工资|工资|发薪)[^。！？?]{0,12}(扣不到|扣不了|扣不上|不够|没钱|来不及|赶不上)"
+                               r"|(扣不到|扣不了|扣不上|不够|没钱|来不及|赶不上)[^。！？?]{0,12}(发工资|工资|发薪)")
+
+
+def wages_after_due_day(text: str) -> bool:
+    return bool(text) and _PAYDAY_AFTER_DUE.search(text) is not None
+
+
+#: why the day of the month stays (asked right after it was said, bot/dialogue/follow_up.py)
+DUE_DAY_WHY = ("还款日是借款合同约定的，每一期的利息都按这个日期计算，系统里没有单独修改还款日的办法。"
+               f"如果工资在还款日之后才到账，可以提前把钱存进还款卡；万一扣款没成功，还款日后{GRACE_DAYS}天宽限期内还清这一期"
+               "不收罚息。如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。")
+
+
 def due_day_fixed(view: LoanView) -> str:
     """Found live (B001, a promise for 12-05 just recorded): 「以后能不能换成每月15号扣 我15号发工资」 was made
     a second promise of the same 2794.19 for 12-15. The day of the month stays; what can be done instead."""
     st = view.statement
     nxt = st.next_installment
     text = "还款日本身不能修改" + (f"，每期都在每月{nxt.due_date.day}日。" if nxt is not None else "。")
-    if view.loan.autodebit:
-        text += "如果工资在还款日之后才到账，可以在工资到账后主动还款，或提前把钱存进还款卡。"
+    text += ("如果工资在还款日之后才到账，可以提前把钱存进还款卡；万一扣款没成功，"
+             f"还款日后{GRACE_DAYS}天宽限期内还清这一期不收罚息。" if view.loan.autodebit else
+             f"如果工资在还款日之后才到账，可以提前把钱准备好，还款日当天主动还款；还款日后{GRACE_DAYS}天宽限期内还清这一期不收罚息。")
     promises = view.open_promises
     if promises:
         last = promises[-1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.dialogue.explain import CERTIFICATE_HOW, POSTING
+from bot.dialogue.explain import CERTIFICATE_HOW, DUE_DAY_WHY, POSTING
 from bot.nlu.normalise import normalise
 
 #: 要几天 / 多久 / 多长时间 / 什么时候能好 / 啥时候有结果; short, and asking nothing else
@@ -49,4 +49,19 @@ def how_long(last_reply: str | None, *, dispute_days: int, complaint_days: int, 
         return f"异议一般会在{dispute_days}个工作日内核实完，工作人员会联系您" + paused
     if "登记投诉" in last_reply:
         return f"投诉会在{complaint_days}日内答复您，情况复杂的不超过{complex_days}日。"
+    return None
+
+
+#: 「为什么不能改」, 「凭什么不行」: why not, right after the bot said something cannot be done
+WHY_NOT = re.compile(r"(为什么|为啥|凭什么|咋就|怎么就|怎么)(不能|不可以|不行|改不了|不让)")
+
+
+def why_not(last_reply: str | None, text: str | None) -> str | None:
+    """Why the due day cannot move, asked right after the bot said so (found live, B004: 「为什么不能改」 was out
+    of scope); None for anything else."""
+    plain = normalise(text or "").replace(" ", "")
+    if not last_reply or not (0 < len(plain) <= SHORT and WHY_NOT.search(plain)):
+        return None
+    if "还款日本身不能修改" in last_reply or "不能单独修改" in last_reply:
+        return DUE_DAY_WHY
     return None

@@ -447,6 +447,24 @@ def test_moving_the_day_of_every_month_is_answered_not_made_a_promise(run_action
     said = run.variables("utter_account_answer")["answer"]
     assert said.startswith("还款日本身不能修改，每期都在每月10日。")
     assert "您已经约定在2026年12月5日前还2794.19元" in said and "utter_promise_readback" not in run.responses
+    # with nothing due too (found live, B004: 「改到25号」 got the next due date), and what a later payday can do
+    b004 = run_action("action_handle_extension", make_tracker(
+        "request_extension", "我想改一下每个月的还款日 改到25号", entities=[ent("date", "2026-12-25")], slots=verified("B004")))
+    said = b004.variables("utter_account_answer")["answer"]
+    assert said.startswith("还款日本身不能修改，每期都在每月20日。如果工资在还款日之后才到账，可以提前把钱存进还款卡")
+    # 「为什么不能改」 right after it (found live: out of scope), whatever the NLU made of it
+    why = make_tracker("out_of_scope", "为什么不能改", slots=verified("B004"))
+    why.events.append({"event": "bot", "text": said})
+    answer = run_action("action_out_of_scope", why).variables("utter_account_answer")["answer"]
+    assert answer.startswith("还款日是借款合同约定的，每一期的利息都按这个日期计算")
+    # wages after the due day, asked as a due-date question (found live: the due dates again)
+    wages = run_action("action_answer_due_date", make_tracker(
+        "ask_due_date", "那我每月25号发工资 20号扣不到钱怎么办", slots=verified("B004")))
+    assert wages.variables("utter_account_answer")["answer"] == said
+    # not after anything else
+    other = make_tracker("out_of_scope", "为什么不能改", slots=verified("B004"))
+    other.events.append({"event": "bot", "text": "您目前没有到期未还的款项。"})
+    assert run_action("action_out_of_scope", other).responses == ["utter_out_of_scope"]
     # one later day is still a promise to read back
     run = run_action("action_handle_extension", make_tracker("request_extension", "能不能15号再还",
                                                              entities=[ent("date", "2026-12-15")], slots=verified("B005")))

@@ -102,8 +102,9 @@ class ActionAnswerDueDate(_LoanAnswer):
         full = self.explain(view)
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
-        if explain.asks_if_in_time(turn.text) and explain.in_time(view) is not None:
-            return explain.in_time(view)  # 「今天还来得及吗」
+        in_time = explain.in_time(view) if explain.asks_if_in_time(turn.text) else None
+        if in_time is not None:  # 「今天还来得及吗」
+            return in_time
         if not explain.asks_about_cutoff(turn.text) or view.statement.settled:
             return full
         with_time = explain.DUE_DAY_CUTOFF + full
@@ -254,8 +255,9 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         full = explain.how_to_pay(view, turn.text)
         if view is None or view.statement.settled:
             return full
-        if explain.asks_if_in_time(turn.text) and explain.in_time(view) is not None:
-            return explain.in_time(view)  # 「现在换卡来得及吗」
+        in_time = explain.in_time(view) if explain.asks_if_in_time(turn.text) else None
+        if in_time is not None:  # 「现在换卡来得及吗」
+            return in_time
         if view.statement.amount_due_now == 0 and explain.says_short_of_money(turn.text):
             return explain.short_on_the_due_day(view) or full
         if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again

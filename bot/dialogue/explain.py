@@ -521,10 +521,12 @@ def wages_after_due_day(text: str) -> bool:
     return bool(text) and _PAYDAY_AFTER_DUE.search(text) is not None
 
 
+#: what the grace days leave a borrower whose wages come after the due day
+GRACE_AFTER_DUE_DAY = f"还款日后{GRACE_DAYS}天宽限期内还清这一期不收罚息。"
 #: why the day of the month stays (asked right after it was said, bot/dialogue/follow_up.py)
 DUE_DAY_WHY = ("还款日是借款合同约定的，每一期的利息都按这个日期计算，系统里没有单独修改还款日的办法。"
-               f"如果工资在还款日之后才到账，可以提前把钱存进还款卡；万一扣款没成功，还款日后{GRACE_DAYS}天宽限期内还清这一期"
-               "不收罚息。如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。")
+               "如果工资在还款日之后才到账，可以提前把钱存进还款卡；万一扣款没成功，" + GRACE_AFTER_DUE_DAY
+               + "如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。")
 
 
 def due_day_fixed(view: LoanView) -> str:
@@ -533,9 +535,8 @@ def due_day_fixed(view: LoanView) -> str:
     st = view.statement
     nxt = st.next_installment
     text = "还款日本身不能修改" + (f"，每期都在每月{nxt.due_date.day}日。" if nxt is not None else "。")
-    text += ("如果工资在还款日之后才到账，可以提前把钱存进还款卡；万一扣款没成功，"
-             f"还款日后{GRACE_DAYS}天宽限期内还清这一期不收罚息。" if view.loan.autodebit else
-             f"如果工资在还款日之后才到账，可以提前把钱准备好，还款日当天主动还款；还款日后{GRACE_DAYS}天宽限期内还清这一期不收罚息。")
+    text += ("如果工资在还款日之后才到账，" + ("可以提前把钱存进还款卡；万一扣款没成功，" if view.loan.autodebit
+                                          else "可以提前把钱准备好，还款日当天主动还款；") + GRACE_AFTER_DUE_DAY)
     promises = view.open_promises
     if promises:
         last = promises[-1]

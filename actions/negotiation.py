@@ -144,6 +144,11 @@ class ActionOfferPlans(BotAction):
         if count is not None:
             if count not in terms:
                 _drop_plan_read_back(turn)
+                if explain.says_a_wait_in_months(turn.text) and options.view.statement.amount_due_now > 0:
+                    # 「大概两个月吧」 after the ways to pay later (found live): how long, not a term
+                    turn.say("utter_account_answer", buttons=[*_term_buttons(terms), HUMAN_BUTTON],
+                             answer=explain.wait_too_long(count, turn.today, terms))
+                    return
                 turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
                          terms="、".join(f"{t}期" for t in terms))
                 return

@@ -11,7 +11,7 @@ from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, last_grace_day
 from bot.ledger.statement import Statement
 from bot.plans.offers import PlanOffer
-from bot.promises.rules import remainder
+from bot.promises.rules import MAX_PROMISE_DAYS, remainder
 from bot.services.account import WHAT_IF, LoanView
 
 #: What each autodebit failure code means for the borrower, and what to do about it.
@@ -175,6 +175,23 @@ def in_time(view: LoanView) -> str | None:
     today = "".join(f"{installment_name(view, i.number)}今天到期，今天之内还上这一期不算逾期。" for i in st.due_today_installments)
     return (f"您已逾期{st.days_overdue}天，已经过了宽限期，罚息目前{yuan(st.penalty_due)}元。现在还上{yuan(st.amount_due_now)}元，"
             "罚息就不再增加，越早还越好；" + act + today)
+
+
+#: 「大概两个月吧」, 「要三个月以后」: how long the borrower needs, said in months, not a plan's term (no 分 / 期)
+_A_WAIT_IN_MONTHS = re.compile(r"(\d{1,2}|[两二三四五六七八九十]{1,3})\s?个\s?月")
+
+
+def says_a_wait_in_months(text: str) -> bool:
+    return bool(text) and _A_WAIT_IN_MONTHS.search(text) is not None and "期" not in text and "分" not in text
+
+
+def wait_too_long(months: int, today: dt.date, terms) -> str:
+    """Found live (B003, out of work): after the ways to pay later, 「大概两个月吧」 was read as a 2-month plan
+    and told which terms there are. A wait of months is past what can be promised; what can be done."""
+    latest = today + dt.timedelta(days=MAX_PROMISE_DAYS)
+    return (f"{months}个月后再还超过了能约定的时间：还款日期最晚可以约定到{cn_date(latest)}。这段时间如果确实还不上，"
+            f"可以申请个性化分期，把欠款分成每月较少的金额（可选{'、'.join(str(t) for t in terms)}期），"
+            "或者转人工，由工作人员和您商量。")
 
 
 def later_in_grace(st: Statement) -> str:

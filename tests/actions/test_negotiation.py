@@ -972,3 +972,16 @@ def test_the_menu_again_after_a_read_back_drops_that_plan(run_action):
     odd = run_action("action_offer_plans", make_tracker("request_installment", "7期吧", entities=[ent("installment_count", 7)],
                                                         slots=slots))
     assert odd.responses == ["utter_plan_term_invalid"] and odd.slots.get("pending_confirmation", "unset") is None
+
+
+def test_a_wait_in_months_is_not_a_plan_term(run_action):
+    # found live (B003, out of work): after the ways to pay later, 「大概两个月吧」 got 「您可以选择的期数是…」
+    run = run_action("action_offer_plans", make_tracker("request_installment", "大概两个月吧",
+                                                        entities=[ent("installment_count", 2)], slots=verified("B003")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("2个月后再还超过了能约定的时间：还款日期最晚可以约定到2026年12月31日。")
+    assert "可选6、12、24、36、48、60期" in said and "utter_plan_term_invalid" not in run.responses
+    # a term not offered, said as a term, is still told which there are
+    term = run_action("action_offer_plans", make_tracker("request_installment", "分2期",
+                                                         entities=[ent("installment_count", 2)], slots=verified("B003")))
+    assert term.responses == ["utter_plan_term_invalid"]

@@ -435,6 +435,11 @@ class ActionHandleFeeWaiver(BotAction):
     action_name = "action_handle_fee_waiver"
 
     def handle(self, turn: Turn) -> None:
+        if explain.asks_to_pay_part(turn.text):
+            # 「能不能先还个利息」 (found live) asks to pay a part, not to have anything waived
+            view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
+            return
         turn.say("utter_fee_waiver")
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "fee_waiver")
         turn.say("utter_handoff", wait_hint=_wait_hint())

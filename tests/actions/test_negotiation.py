@@ -478,6 +478,18 @@ def test_fee_waiver_goes_to_a_person(run_action):
         assert s.query(m.Handoff).filter_by(reason="fee_waiver").count() == 1
 
 
+def test_paying_the_interest_first_is_paying_a_part_not_a_waiver(run_action):
+    # found live (B005): 「能不能先还个利息」 was told waivers are for a person and handed off
+    run = run_action("action_handle_fee_waiver", make_tracker("request_fee_waiver", "能不能先还个利息", slots=verified("B005")))
+    assert run.responses == ["utter_account_answer"]
+    assert run.variables("utter_account_answer")["answer"].startswith("可以先还一部分")
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(reason="fee_waiver").count() == 0
+    # paying only the principal is the contract's own fee-waiver example
+    waiver = run_action("action_handle_fee_waiver", make_tracker("request_fee_waiver", "只还本金行不行", slots=verified("B005")))
+    assert waiver.responses == ["utter_fee_waiver", "utter_handoff"]
+
+
 def test_deny_cancels(run_action):
     run = run_action("action_handle_confirmation", make_tracker("deny", "不要", slots={**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}))
     assert run.responses == ["utter_not_done"]

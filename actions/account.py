@@ -262,7 +262,13 @@ class ActionAnswerHowToPay(_GeneralAnswer):
             return explain.short_on_the_due_day(view) or full
         if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again
             return explain.how_to_pay_again(view, turn.text)
-        return self.once(turn, full, lambda: explain.how_to_pay_again(view, turn.text))
+        if turn.said_text(full):
+            return self.once(turn, full, lambda: explain.how_to_pay_again(view, turn.text))
+        situation = explain.own_situation(view)
+        if situation and situation in full and full != situation and turn.said_within(situation):
+            # the card to see to and not to wait, said once (found live, B007: at the end of two answers in a row)
+            return full.replace(situation, "")
+        return full
 
 
 class ActionCheckPayment(BotAction):

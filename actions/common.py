@@ -125,6 +125,11 @@ class Turn:
         said = [e.get("text") or "" for e in events[start + 1:end] if e.get("event") == "bot"]
         return "\n".join(said) or None
 
+    def said_within(self, fragment: str) -> bool:
+        """Whether a message the bot already sent in this conversation contains ``fragment``."""
+        return bool(fragment) and any(e.get("event") == "bot" and fragment in (e.get("text") or "")
+                                      for e in self.tracker.events or [])
+
     def said_text(self, text: str) -> bool:
         """Whether the bot already sent exactly ``text`` in this conversation."""
         return any(e.get("event") == "bot" and e.get("text") == text for e in self.tracker.events or [])

@@ -907,7 +907,7 @@ def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
         # found live (B007): 「用支付宝可以还吗」 was answered 「可以，今天就能在App…选您本人的银行卡」
         answer = ("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"
                   "钱在这些账户里的，可以先提现或转到您本人的银行卡上，再在App里主动还款。为了安全，请不要把钱转给任何个人账户。")
-        return answer + _own_situation(view)
+        return answer + own_situation(view)
     if asks_how_to_know_it_went_through(text):
         # found live: 「还完了会有短信吗」 was read as ask_consequences and got the consequences of not paying
         return POSTING
@@ -915,7 +915,7 @@ def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
         # intents.md's own example, 「能用别人的卡还吗」: the answer first, not the list it hides in
         answer = ("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。可以请他们先把钱转到您本人的卡上，"
                   "再由您在App“还款”页面主动还款。为了安全，请不要把钱转给任何个人账户。")
-        return answer + _own_situation(view)
+        return answer + own_situation(view)
     return None
 
 
@@ -924,7 +924,7 @@ def _ways_to_pay(view: LoanView | None) -> str:
             "3）开通自动还款后，还款日当天自动扣款；4）也可以用本人名下其他银行卡还款。为了安全，请不要转账给任何个人账户。")
     if view is not None and not view.loan.autodebit:
         text += "您目前还没有开通自动还款，建议开通，避免忘记。"
-    return text + _own_situation(view)
+    return text + own_situation(view)
 
 
 #: 「换好了」, 「新卡绑好了」, 「自动还款开通好了」: the borrower says the card or autodebit is seen to
@@ -991,7 +991,7 @@ def _own_situation_card(view: LoanView | None) -> str:
     return f"您最近一次自动扣款（{day.month}月{day.day}日）因“{label}”没有成功，{advice}。"
 
 
-def _own_situation(view: LoanView | None) -> str:
+def own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
     text = _own_situation_card(view)
     overdue = view.statement.overdue_installments if view is not None and not view.dispute_open else []

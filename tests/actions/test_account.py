@@ -239,7 +239,8 @@ def test_a_wallet_named_as_the_way_to_pay_is_answered_not_said_yes_to(run_action
     for text in ("用支付宝可以还吗", "微信能还不", "余额宝的钱能直接还吗"):
         said = how_to_pay_after(run_action, "B007", first, text)
         assert said.startswith("这笔借款要在App“还款”页面用您本人名下的银行卡还，不能直接用支付宝、微信等支付账户还。"), text
-        assert "银行卡被冻结" in said and "387.84" in said, text
+        # the frozen card and the 387.84 not to wait with were just said, and are not said again
+        assert "银行卡被冻结" in first and "银行卡被冻结" not in said, text
     # someone else's Alipay is someone else's account: that answer first
     said = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="用我老公的支付宝还行吗")
     assert said.startswith("还款要用您本人名下的银行卡，家人或朋友的卡不能直接用来还。")
@@ -474,3 +475,17 @@ def test_whether_paying_now_is_in_time(run_action):
     # nothing due: the usual answer
     b004 = answer(run_action, "action_answer_due_date", "B004", "ask_due_date", text="今天还来得及吗")
     assert not b004.startswith("来得及") and "2026年12月20日" in b004
+
+
+def test_the_borrower_s_own_situation_is_said_once(run_action):
+    # found live (B007, card frozen, 387.84 overdue): 「用微信还行不行」 and then 「那我用我老公的卡还」 each ended
+    # with the same frozen-card advice and the same advice not to wait
+    first = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="我卡被冻结了 用微信还行不行")
+    assert "因“银行卡被冻结”没有成功" in first and "建议不要等自动扣款" in first
+    tracker = make_tracker("how_to_pay", "那我用我老公的卡还", slots=verified("B007"))
+    tracker.events.append({"event": "bot", "text": first})
+    second = run_action("action_answer_how_to_pay", tracker).variables("utter_account_answer")["answer"]
+    assert second.startswith("还款要用您本人名下的银行卡") and "银行卡被冻结" not in second and "不要等自动扣款" not in second
+    # in a new conversation it is said again
+    fresh = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="那我用我老公的卡还")
+    assert "银行卡被冻结" in fresh

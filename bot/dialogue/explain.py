@@ -612,6 +612,28 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
 CREDIT_RECORD_YEARS = 5
 
 
+def paid_late(st: Statement) -> list[int]:
+    """Installments paid in full only after their grace days: what may have been reported as overdue."""
+    late = []
+    for inst in st.installments:
+        if inst.due_date > st.as_of or inst.principal_left > 0:
+            continue
+        paid = [a.paid_on for a in st.allocations if a.installment == inst.number and a.component == "principal"]
+        if paid and max(paid) > last_grace_day(inst.due_date):
+            late.append(inst.number)
+    return late
+
+
+def _record_so_far(view: LoanView) -> str:
+    """「我以前有没有逾期过」 (found live, B008): the loan's own record, from its payments."""
+    if view.active_plan is not None:
+        return ""
+    late = paid_late(view.statement)
+    if not late:
+        return "您这笔借款到目前为止每一期都按时还上（或在宽限期内还清），没有逾期记录。"
+    return f"您这笔借款有{len(late)}期是过了宽限期才还清的（{'、'.join(f'第{n}期' for n in late[:6])}），可能已被报送为逾期。"
+
+
 def credit_impact(view: LoanView | None) -> str:
     base = ("按规定，借款的还款情况会报送中国人民银行征信中心。按时还款会留下良好记录；逾期记录可能会被报送，"
             f"结清后不良记录会从结清之日起保留{CREDIT_RECORD_YEARS}年后删除。结清后可以在App里申请结清证明。")
@@ -619,9 +641,9 @@ def credit_impact(view: LoanView | None) -> str:
         return base + "验证身份后，我可以告诉您自己账户的具体情况。"
     st = view.statement
     if st.settled:
-        return base + "您的借款已经结清，可以申请结清证明。"
+        return base + _record_so_far(view) + "您的借款已经结清，可以申请结清证明。"
     if st.days_overdue == 0:
-        return base + "您目前没有逾期，按时还款即可保持良好记录。"
+        return base + _record_so_far(view) + "您目前没有逾期，按时还款即可保持良好记录。"
     if view.dispute_open:  # compliance rule 10: collection pauses while a dispute is checked
         return base + "您对这笔借款的异议正在核实中，核实结果出来后，工作人员会告诉您对征信记录的处理。"
     if st.in_grace:

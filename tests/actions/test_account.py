@@ -489,3 +489,13 @@ def test_the_borrower_s_own_situation_is_said_once(run_action):
     # in a new conversation it is said again
     fresh = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="那我用我老公的卡还")
     assert "银行卡被冻结" in fresh
+
+
+def test_the_loan_s_own_record_is_told_with_the_credit_answer(run_action):
+    # found live (B008, settled, every installment paid on its due date): 「那我以前的记录好吗 有没有逾期过」 got
+    # the rules and nothing about the borrower's own record
+    said = answer(run_action, "action_answer_credit_impact", "B008", "ask_credit_impact", text="我以前有没有逾期过")
+    assert "每一期都按时还上（或在宽限期内还清），没有逾期记录" in said and said.endswith("可以申请结清证明。")
+    # overdue now: the arrears are what is said, not a clean record
+    b001 = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", text="会上征信吗")
+    assert "没有逾期记录" not in b001 and "已逾期21天" in b001

@@ -52,5 +52,10 @@ def test_the_term_put_to_the_borrower_chosen_in_so_many_words_binds():
     assert plan(Answer("affirm", 0.45, installment_count=60, text="60期"), term=60) == UNCLEAR
     assert plan(Answer("deny", 0.9, installment_count=60, text="不要 就不办60期"), term=60) == NOT_YES
     assert plan(Answer("affirm", 0.4, installment_count=60, text="还是别办60期了"), term=60) == UNCLEAR
+    # agreeing to the plan in so many words (「我同意分期」 parsed as request_installment 0.98), not declining it
+    assert plan(Answer("request_installment", 0.98, text="我同意分期"), term=60) == CLEAR_YES
+    assert plan(Answer("affirm", 0.5, text="接受这个方案"), term=60) == CLEAR_YES
+    assert plan(Answer("request_installment", 0.9, text="我不同意分期"), term=60) == NOT_YES
+    assert plan(Answer("request_installment", 0.9, text="同意分期吗"), term=60) == NOT_YES
     # a promise is read back as before
     assert promise(Answer("affirm", 0.45, text="就这个")) == UNCLEAR

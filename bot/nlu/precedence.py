@@ -70,6 +70,9 @@ SPEAKS_FOR_ANOTHER = re.compile(r"我(?:就)?是(?P<whose>他|她|借款人|[\u4
 #: another person's identity factors or debt: 「他欠」, 「她的身份证」, 「他手机号」 (not 他们, not 其他, not 他的卡:
 #: paying with someone's card is a question of how to pay)
 ASKS_ABOUT_ANOTHER = re.compile(r"(?<!其)(?:他|她)(?!们)的?(?:身份证|手机|电话|生日|出生|欠|借的|借了|贷款|借款)")
+#: 「我不是孙悦」, 「我不是他本人」: the writer says they are not the person named (it was deny at 0.43 once 「不需要分期」
+#: and other refusals were added)
+NOT_THE_PERSON = re.compile(r"我(?:并|可|真的)?不是(?P<who>他|她|借款人|[\u4e00-\u9fff]{2,4}?)(?:本人)?(?:啊|呀|哦|了|哈)?(?=$|[\s,，。.!！])")
 THIRD_PARTY_INTENT = "not_borrower"
 ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_INTENT})
 
@@ -80,6 +83,9 @@ def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool
 
     text = text or ""
     if ASKS_ABOUT_ANOTHER.search(text):
+        return True
+    m = NOT_THE_PERSON.search(text)
+    if m and (m["who"] in ("他", "她", "借款人") or looks_like_a_name(m["who"])):
         return True
     for e in entities:
         if e.get("entity") != "relation" or not isinstance(e.get("start"), int):

@@ -152,6 +152,10 @@ def test_the_human_request_component_overrules_and_marks_it():
     ("她欠你们多少钱啊", "ask_balance"),
     ("他的身份证后四位是3306", "inform_identity"),
     ("我是借款人的哥哥 能帮他分期吗", "request_installment"),
+    # the person named, disowned (「我不是孙悦」 was deny at 0.43)
+    ("我不是孙悦", "deny"),
+    ("我不是王强本人 你们找错了", "deny"),
+    ("我不是他", "deny"),
 ])
 def test_someone_speaking_for_another_is_not_borrower(text, intent):
     assert outranking_third_party(intent, entities_of(text), text)
@@ -169,6 +173,9 @@ def test_someone_speaking_for_another_is_not_borrower(text, intent):
     ("我是单亲妈妈 这个月实在还不上", "inform_hardship"),  # who she is, not whose
     ("我是两个孩子的妈妈 压力太大了", "inform_hardship"),
     ("我还有其他贷款 能分期吗", "request_installment"),  # 其他, not 他
+    ("我不是不想还", "inform_hardship"),  # not a person disowned
+    ("我不是故意的", "deny"),
+    ("我不是本人 身份证3512", "inform_identity"),  # the model's not_borrower is for 本人 alone; no name here
 ])
 def test_otherwise_the_model_s_intent_stands_for_someone_else_too(text, intent):
     assert not outranking_third_party(intent, entities_of(text), text)

@@ -81,6 +81,9 @@ def test_third_parties_still_are(agent, text):
     # English: 「can i pay 1000 on friday」 was inform_identity, 「thanks bye」 thank
     ("could i pay 800 next wednesday", "promise_to_pay"),
     ("ok thanks a lot, bye", "goodbye"),
+    # declining a plan is deny (「不需要分期」 was request_installment at 0.98)
+    ("不要分期了", "deny"),
+    ("分期我不需要", "deny"),
     # the service number asked for is a person wanted, not a complaint (it was complain at 0.54)
     ("你们的客服电话多少", "request_human"),
     # a smaller monthly amount asked for (「再少点呢 1000行不行」 was goodbye: 再 as in 再见)

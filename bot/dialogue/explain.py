@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.clock import cn_date
 from bot.dialogue.consent import asks_anything
 from bot.ledger.money import yuan
-from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, last_grace_day
+from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, last_grace_day, penalty_rate
 from bot.ledger.statement import Statement
 from bot.plans.offers import PlanOffer
 from bot.promises.rules import MAX_PROMISE_DAYS, remainder
@@ -354,15 +354,15 @@ def ways_on(view: LoanView) -> str:
     """What an overdue borrower can do now, in the order a bank would offer it (no pressure, rule 13)."""
     st = view.statement
     return (f"您目前到期应还{yuan(st.amount_due_now)}元。可以这样处理：1）能还上的话，在App“还款”页面主动还款；"
-            "2）暂时还不上，和我约定一个30天内能做到的还款日期；3）一次还不上，可以申请个性化分期；"
+            f"2）暂时还不上，和我约定一个{MAX_PROMISE_DAYS}天内能做到的还款日期；3）一次还不上，可以申请个性化分期；"
             "4）想和工作人员商量，可以转人工。您选一个就好。")
 
 
 def penalty(view: LoanView) -> str:
     st = view.statement
     daily = view.loan.daily_rate
-    rate = daily * PENALTY_MULTIPLIER
-    head = (f"罚息只按逾期未还的本金计算，不对利息和罚息再计息：罚息 = 逾期本金 × 日利率{pct(daily)} × 1.5（即每天{pct(rate)}）× 逾期天数。"
+    rate = penalty_rate(daily)
+    head = (f"罚息只按逾期未还的本金计算，不对利息和罚息再计息：罚息 = 逾期本金 × 日利率{pct(daily)} × {PENALTY_MULTIPLIER}（即每天{pct(rate)}）× 逾期天数。"
             f"逾期{GRACE_DAYS}天以内（宽限期）不收罚息，超过后从还款日次日起算。")
     if st.settled or not st.overdue_installments:
         return head + "您目前没有逾期，不产生罚息。"
@@ -477,8 +477,7 @@ def amount_due_why(view: LoanView) -> str | None:
         parts.append(f"另外还有{len(st.due_installments) - 4}期")
     text = f"您目前应还{yuan(st.amount_due_now)}元，是这几笔加起来的：" + "；".join(parts)
     if st.penalty_due > 0:
-        rate = view.loan.daily_rate * PENALTY_MULTIPLIER
-        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(rate)}计算，问“罚息怎么算”我可以列出明细）"
+        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(penalty_rate(view.loan.daily_rate))}计算，问“罚息怎么算”我可以列出明细）"
     return text + "。"
 
 
@@ -559,7 +558,7 @@ def due_day_fixed(view: LoanView) -> str:
         last = promises[-1]
         text += f"您已经约定在{cn_date(last.promised_date)}前还{yuan(Decimal(str(last.amount)))}元，按约定还上就好。"
     elif st.amount_due_now > 0:
-        text += "这个月如果需要晚几天，可以和我约定一个30天内的还款日期。"
+        text += f"这个月如果需要晚几天，可以和我约定一个{MAX_PROMISE_DAYS}天内的还款日期。"
     return text + "如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。"
 
 

@@ -15,6 +15,12 @@ def last_grace_day(due_date: dt.date) -> dt.date:
 
 #: Penalty interest (罚息) per day = contractual daily rate x PENALTY_MULTIPLIER, on unpaid principal.
 PENALTY_MULTIPLIER = Decimal("1.5")
+
+
+def penalty_rate(daily_rate: Decimal) -> Decimal:
+    """The penalty interest per day on unpaid principal, for a loan's contractual ``daily_rate``."""
+    return Decimal(str(daily_rate)) * PENALTY_MULTIPLIER
+
 #: APR shown to borrowers = daily rate x DAYS_PER_YEAR, labelled 年化利率（单利）.
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.ledger.money import ZERO, fen, to_decimal
-from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER
+from bot.ledger.rules import GRACE_DAYS, penalty_rate
 from bot.ledger.schedule import ScheduledInstallment
 
 
@@ -173,13 +173,9 @@ class Statement:
         return sum((a.amount for a in self.allocations), ZERO) + self.unapplied
 
 
-def _penalty_rate(daily_rate: Decimal) -> Decimal:
-    return to_decimal(daily_rate) * PENALTY_MULTIPLIER
-
-
 def _close_segments(positions: list[InstallmentPosition], on: dt.date, daily_rate: Decimal) -> None:
     """Close every open penalty segment at event date ``on``."""
-    rate = _penalty_rate(daily_rate)
+    rate = penalty_rate(to_decimal(daily_rate))
     for inst in positions:
         if inst.due_date >= on or inst.penalty_waived:
             continue

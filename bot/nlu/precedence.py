@@ -73,6 +73,8 @@ ASKS_ABOUT_ANOTHER = re.compile(r"(?<!其)(?:他|她)(?!们)的?(?:身份证|手
 #: 「我不是孙悦」, 「我不是他本人」: the writer says they are not the person named (it was deny at 0.43 once 「不需要分期」
 #: and other refusals were added)
 NOT_THE_PERSON = re.compile(r"我(?:并|可|真的)?不是(?P<who>他|她|借款人|[\u4e00-\u9fff]{2,4}?)(?:本人)?(?:啊|呀|哦|了|哈)?(?=$|[\s,，。.!！])")
+#: the words that name the borrower without a name, after 我是 (「我是他妈」) or 我不是 (「我不是他」)
+THE_BORROWER = ("他", "她", "借款人")
 THIRD_PARTY_INTENT = "not_borrower"
 ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_INTENT})
 
@@ -85,13 +87,13 @@ def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool
     if ASKS_ABOUT_ANOTHER.search(text):
         return True
     m = NOT_THE_PERSON.search(text)
-    if m and (m["who"] in ("他", "她", "借款人") or looks_like_a_name(m["who"])):
+    if m and (m["who"] in THE_BORROWER or looks_like_a_name(m["who"])):
         return True
     for e in entities:
         if e.get("entity") != "relation" or not isinstance(e.get("start"), int):
             continue
         m = SPEAKS_FOR_ANOTHER.search(text[max(0, e["start"] - 8):e["start"]])
-        if m and (m["whose"] in ("他", "她", "借款人") or looks_like_a_name(m["whose"])):
+        if m and (m["whose"] in THE_BORROWER or looks_like_a_name(m["whose"])):
             return True
     return False
 

@@ -611,23 +611,11 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
 CREDIT_RECORD_YEARS = 5
 
 
-def paid_late(st: Statement) -> list[int]:
-    """Installments paid in full only after their grace days: what may have been reported as overdue."""
-    late = []
-    for inst in st.installments:
-        if inst.due_date > st.as_of or inst.principal_left > 0:
-            continue
-        paid = [a.paid_on for a in st.allocations if a.installment == inst.number and a.component == "principal"]
-        if paid and max(paid) > last_grace_day(inst.due_date):
-            late.append(inst.number)
-    return late
-
-
 def _record_so_far(view: LoanView) -> str:
     """「我以前有没有逾期过」 (found live, B008): the loan's own record, from its payments."""
     if view.active_plan is not None:
         return ""
-    late = paid_late(view.statement)
+    late = view.statement.paid_late
     if not late:
         return "您这笔借款到目前为止每一期都按时还上（或在宽限期内还清），没有逾期记录。"
     return f"您这笔借款有{len(late)}期是过了宽限期才还清的（{'、'.join(f'第{n}期' for n in late[:6])}），可能已被报送为逾期。"

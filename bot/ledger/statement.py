@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.ledger.money import ZERO, fen, to_decimal
-from bot.ledger.rules import GRACE_DAYS, penalty_rate
+from bot.ledger.rules import GRACE_DAYS, last_grace_day, penalty_rate
 from bot.ledger.schedule import ScheduledInstallment
 
 
@@ -171,6 +171,18 @@ class Statement:
     @property
     def total_paid(self) -> Decimal:
         return sum((a.amount for a in self.allocations), ZERO) + self.unapplied
+
+    @property
+    def paid_late(self) -> list[int]:
+        """Installments paid in full only after their grace days: what may have been reported as overdue."""
+        late = []
+        for inst in self.installments:
+            if inst.due_date > self.as_of or inst.principal_left > 0:
+                continue
+            paid = [a.paid_on for a in self.allocations if a.installment == inst.number and a.component == "principal"]
+            if paid and max(paid) > last_grace_day(inst.due_date):
+                late.append(inst.number)
+        return late
 
 
 def _close_segments(positions: list[InstallmentPosition], on: dt.date, daily_rate: Decimal) -> None:

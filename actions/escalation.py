@@ -6,6 +6,7 @@ import re
 from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
 from bot.dialogue import consent
 from bot.handoff.queue import request_handoff, wait_hint
+from bot.nlu.precedence import THE_BORROWER
 from bot.services import cases
 from bot.services.plans import collectible_loan
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn, forget_identity
@@ -48,8 +49,8 @@ class _CaseAction(BotAction):
 CASE_ACTIONS: dict[str, type[_CaseAction]] = {}
 
 FAMILY_WORDS = ("家人", "家里", "父母", "老婆", "老公", "孩子", "单位", "公司", "领导", "同事", "朋友", "通讯录", "紧急联系人")
-#: a declared third party asking for the borrower (「你们别老给她打电话了」), not for themselves (「别再打给我了」)
-FOR_THE_BORROWER = re.compile(r"[他她]")
+#: a declared third party asking for the borrower (「你们别老给她打电话了」: precedence.THE_BORROWER), not for
+#: themselves (「别再打给我了」)
 FOR_THEMSELVES = re.compile(r"(?:打给|打|联系|找|骚扰|打扰|发给|发|催)我|我的(?:电话|手机|号)")
 
 
@@ -150,8 +151,8 @@ class ActionStopContact(BotAction):
     action_name = "action_stop_contact"
 
     def handle(self, turn: Turn) -> None:
-        if (turn.tracker.get_slot("third_party") and not turn.verified and FOR_THE_BORROWER.search(turn.text)
-                and not FOR_THEMSELVES.search(turn.text)):
+        if (turn.tracker.get_slot("third_party") and not turn.verified
+                and any(word in turn.text for word in THE_BORROWER) and not FOR_THEMSELVES.search(turn.text)):
             # rule 2: a relative's 「你们别老给她打电话了」 (found live: 「已记录：我们将不再主动给您发送提醒消息」)
             # changes nothing on anyone's account; only the borrower can ask that
             turn.say("utter_third_party_no_verification")

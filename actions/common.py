@@ -155,10 +155,12 @@ class Turn:
 
 
 def policy_variables() -> dict[str, Any]:
-    """Numbers the response texts quote, from the one place they live (bot/compliance/policy.py)."""
+    """Numbers the response texts quote, from the one place each lives (bot/compliance/policy.py,
+    bot/promises/rules.py)."""
     from bot.compliance.policy import POLICY
+    from bot.promises.rules import MAX_PROMISE_DAYS
 
-    return {"minutes": POLICY.verify_lockout_minutes, "crisis": POLICY.crisis_hotline, "police": POLICY.police_line,
+    return {"promise_days": MAX_PROMISE_DAYS, "minutes": POLICY.verify_lockout_minutes, "crisis": POLICY.crisis_hotline, "police": POLICY.police_line,
             "ambulance": POLICY.ambulance_line, "answer_days": POLICY.complaint_answer_days,
             "complex_days": POLICY.complaint_answer_days_complex, "hotline": POLICY.regulator_hotline}
 

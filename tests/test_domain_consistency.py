@@ -27,3 +27,16 @@ def test_every_static_response_passes_the_content_filter():
             text = v.get("text", "")
             if "{" not in text:
                 assert check(text).allowed, (name, text, check(text).reason)
+
+
+def test_the_promise_window_is_quoted_from_its_rule_not_written_in():
+    from actions.common import policy_variables
+    from bot.promises.rules import MAX_PROMISE_DAYS
+
+    quoting = [name for name, variants in DOMAIN["responses"].items()
+               for v in variants if "{promise_days}" in v.get("text", "")]
+    assert {"utter_extension_as_promise", "utter_extension_options"} <= set(quoting)
+    for name, variants in DOMAIN["responses"].items():
+        for v in variants:
+            assert f"{MAX_PROMISE_DAYS}天内" not in v.get("text", ""), name
+    assert policy_variables()["promise_days"] == MAX_PROMISE_DAYS

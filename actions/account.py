@@ -246,7 +246,7 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         super().handle(turn)
 
     def answer(self, turn: Turn, view) -> str:
-        """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain.py); the ways once
+        """「可以用我妈的卡还吗」: that question answered first (bot/dialogue/explain/paying.py); the ways once
         given, the short personal answer instead of the same paragraph again; 「怎么操作」 right after
         the payoff, how to repay early."""
         if (turn.previous_answer == "action_answer_early_repayment" and view is not None and not view.statement.settled

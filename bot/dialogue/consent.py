@@ -41,7 +41,7 @@ class Answer:
 #: in a parse sweep; 「不同意」 declines)
 _CHOOSES_TERM = re.compile(r"(就|选|要|办|定)(这个|[0-9]+期|[一二三四五六七八九十]+期)|(同意|接受)(办理|这个|分期|方案)")
 #: any question word (「就60期吗」, 「60期每个月多少」; 「逾期的这期想马上还掉 在app哪里点」 asks, though it says
-#: when): a message with one is not a choice or a statement of paying (bot/dialogue/explain.py uses it too)
+#: when): a message with one is not a choice or a statement of paying (bot/dialogue/explain/paying.py uses it too)
 QUESTION_WORD = re.compile(r"哪|怎|如何|咋|什么|啥|多少|几|吗|么|呢|[?？]")
 
 

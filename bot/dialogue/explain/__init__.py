@@ -1,0 +1,142 @@
+"""Plain-Chinese explanations of a loan's facts: balances, why it is overdue, penalty, plans.
+
+The answers are pure functions over a ``LoanView`` / ``Statement``, the patterns that tell what a
+borrower asks, and the answer texts; one module per topic:
+
+- ``owed.py``: the balance, the amount due now (asked beside another question), why it is so much
+- ``due_dates.py``: the due date, the cutoff on the due day, the grace period, whether paying now is
+  in time, the due day that stays fixed (moving it, wages after it)
+- ``overdue.py``: why it is overdue (and that reason questioned), the consequences (one asked about),
+  a refusal to pay
+- ``penalty_and_interest.py``: the penalty (罚息) and its computation, the contract's interest
+- ``paying_early.py``: the payoff (today, on a later day, why so much), the next installment early,
+  paying part of the principal early, how to do it, no fee
+- ``paying.py``: how to pay (the ways, someone else's card, wallets, paying part), whether it went
+  through (posting, the payment check), enough today, what paying today or later does
+- ``autodebit.py``: what a failure code means (``FAILURE_CODES``), the card that failed, setting
+  autodebit up, debiting again, the card said to be seen to
+- ``hardship.py``: hard times, short of money, a wait too long, later in the grace days, nothing to
+  extend, what to do now, the hardship categories' names
+- ``promises.py``: a promise missed, the rest beyond the open promises
+- ``plans.py``: personalised plans (menu, terms, interest, one already running), an amount per month
+- ``credit.py``: the credit report: what paying or not does to it, the record so far, how to check it
+- ``disputes.py``: an open dispute: where it stands, proof offered
+- ``service_desk.py``: the desk's hours, a changed phone number, the settlement certificate
+- ``wording.py``: helpers several topics share (``pct``, ``installment_name``, ``asks_yes_no``)
+
+This package re-exports every public name, so ``from bot.dialogue import explain; explain.balance(view)``
+works as before (``cn_date`` too, as it always did). No module is named like a function in the package
+(``explain.penalty`` and ``explain.early_repayment`` are the answers, not modules).
+"""
+from bot.clock import cn_date
+from bot.dialogue.explain.autodebit import (
+    CARD_FAILURES,
+    FAILURE_CODES,
+    asks_how_to_set_up_autodebit,
+    asks_to_debit_again,
+    autodebit_setup,
+    debit_again,
+    says_card_is_set,
+)
+from bot.dialogue.explain.credit import (
+    CREDIT_RECORD_YEARS,
+    CREDIT_REPORT_HOW,
+    asks_how_to_check_credit,
+    credit_impact,
+)
+from bot.dialogue.explain.disputes import asks_about_dispute, dispute_status
+from bot.dialogue.explain.due_dates import (
+    DUE_DAY_CUTOFF,
+    DUE_DAY_WHY,
+    GRACE_AFTER_DUE_DAY,
+    asks_about_cutoff,
+    asks_about_grace,
+    asks_if_in_time,
+    asks_to_move_due_day,
+    due_date,
+    due_day_fixed,
+    grace_left,
+    grace_period,
+    in_time,
+    wages_after_due_day,
+)
+from bot.dialogue.explain.hardship import (
+    asks_what_to_do,
+    hardship_label,
+    later_in_grace,
+    nothing_to_extend,
+    says_a_wait_in_months,
+    says_short_of_money,
+    short_on_the_due_day,
+    tells_of_hard_times,
+    wait_too_long,
+    ways_on,
+)
+from bot.dialogue.explain.overdue import (
+    asks_consequences_generally,
+    consequence_asked,
+    consequences,
+    overdue_reason,
+    overdue_reason_questioned,
+    refusal,
+)
+from bot.dialogue.explain.owed import amount_due_why, asks_balance_too, asks_why_so_much, balance, owed_now
+from bot.dialogue.explain.paying import (
+    POSTING,
+    TRANSFER_DELAY,
+    asks_about_others_account,
+    asks_about_wallet,
+    asks_how,
+    asks_how_to_know_it_went_through,
+    asks_if_paid,
+    asks_to_pay_part,
+    due_grows,
+    enough_today,
+    how_to_pay,
+    how_to_pay_again,
+    if_paid_today,
+    own_situation,
+    paying_part,
+    payment_check,
+    says_when_paying,
+    specific_way_to_pay,
+)
+from bot.dialogue.explain.paying_early import (
+    HOW_TO_REPAY_EARLY,
+    asks_about_fee,
+    asks_about_next_installment,
+    early_repayment,
+    early_repayment_again,
+    next_installment_early,
+    partial_prepayment,
+    payoff_on,
+    payoff_why,
+)
+from bot.dialogue.explain.penalty_and_interest import asks_about_interest, loan_interest, penalty
+from bot.dialogue.explain.plans import (
+    PLAN_CHANGE_BY_A_PERSON,
+    is_income,
+    per_month,
+    plan_active_again,
+    plan_disclosure,
+    plan_interest,
+    plan_menu,
+    plan_menu_again,
+)
+from bot.dialogue.explain.promises import (
+    asks_about_rest,
+    promise_missed,
+    promise_rest,
+    promises_cover,
+    rest_beyond_promises,
+)
+from bot.dialogue.explain.service_desk import (
+    CERTIFICATE_HOW,
+    PHONE_CHANGE,
+    asks_about_hours,
+    asks_for_certificate,
+    says_phone_changed,
+    service_hours_answer,
+    settlement_certificate,
+)
+from bot.dialogue.explain.wording import asks_yes_no, installment_name, pct

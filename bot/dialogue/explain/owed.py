@@ -1,0 +1,84 @@
+"""What is owed: the balance, the amount due now, and why it is so much."""
+from __future__ import annotations
+
+import re
+
+from bot.clock import cn_date
+from bot.dialogue.explain.service_desk import CERTIFICATE_HOW
+from bot.dialogue.explain.wording import installment_name, pct
+from bot.ledger.money import yuan
+from bot.ledger.rules import penalty_rate
+from bot.services.account import LoanView
+
+
+def balance(view: LoanView) -> str:
+    st = view.statement
+    if st.settled:
+        return f"您的{view.loan.product}借款已经全部结清，没有待还金额。" + CERTIFICATE_HOW
+    parts = []
+    if view.active_plan is not None:
+        p = view.active_plan
+        parts.append(f"您有一个正在执行的分期方案（{cn_date(p.accepted_on)}办理，每月{yuan(p.monthly_payment)}元，"
+                     f"共{p.term_months}期），以下按分期方案计算。")
+    if st.amount_due_now > 0:
+        parts.append(f"您目前应还{yuan(st.amount_due_now)}元（本金{yuan(st.principal_due)}元，利息{yuan(st.interest_due)}元，"
+                     f"罚息{yuan(st.penalty_due)}元）。")
+        if st.days_overdue > 0:
+            parts.append(f"最早一期已逾期{st.days_overdue}天" + ("，目前还在3天宽限期内，尽快还清不收罚息。" if st.in_grace else "。"))
+            parts += [f"其中{installment_name(view, i.number)}今天到期（{yuan(i.owed(st.as_of))}元），今天之内还上这一期不算逾期。"
+                      for i in st.due_today_installments]
+    else:
+        parts.append("您目前没有到期未还的款项。")
+    nxt = st.next_installment
+    if nxt is not None:
+        parts.append(f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元。")
+    parts.append(f"如果想一次性提前结清，需要还{yuan(st.payoff)}元（不收提前还款手续费）。")
+    return "".join(parts)
+
+
+#: 「我到底欠多少 罚息凭什么这么多」: what is owed, asked beside another question
+_BALANCE_TOO = re.compile(r"((欠|还|差|要还|应还)(你们)?(多少|几多)|一共多少|总共多少|共欠)(?!钱?的?(罚息|利息|手续费|违约金|天|期))")
+
+
+def asks_balance_too(text: str) -> bool:
+    return bool(text) and _BALANCE_TOO.search(text) is not None
+
+
+def owed_now(view: LoanView, said: str = "") -> str:
+    """The amount due now and the payoff, in a sentence, unless ``said`` already gives them."""
+    st = view.statement
+    if st.settled:
+        return "" if "结清" in said else "您的借款已经全部结清，没有待还金额。"
+    parts = []
+    if st.amount_due_now > 0 and yuan(st.amount_due_now) not in said:
+        parts.append(f"目前到期应还共{yuan(st.amount_due_now)}元")
+    if yuan(st.payoff) not in said:
+        parts.append(f"一次性结清需要{yuan(st.payoff)}元")
+    return "，".join(parts) + "。" if parts else ""
+
+
+#: 「为啥这么多」, 「怎么这么多」, 「这么贵」: the amount just given questioned
+_WHY_SO_MUCH = re.compile(r"(为啥|为什么|怎么|咋)(这么|那么|还要|还有)(多|贵|高)|这么多(钱)?[?？吗]?$")
+
+
+def asks_why_so_much(text: str) -> bool:
+    return bool(text) and _WHY_SO_MUCH.search(text) is not None
+
+
+def amount_due_why(view: LoanView) -> str | None:
+    """「为啥这么多」 about what is due (found live, B005: two installments and 27.88 of penalty got only how the
+    penalty is computed): the installments and the penalty that make it up, to the fen; None when nothing is due."""
+    st = view.statement
+    if st.settled or st.amount_due_now <= 0:
+        return None
+    parts = []
+    for inst in st.due_installments[:4]:
+        days = inst.days_overdue(st.as_of)
+        when = "今天到期" if days == 0 else f"{cn_date(inst.due_date)}到期，已逾期{days}天"
+        parts.append(f"{installment_name(view, inst.number)}（{when}）本金和利息{yuan(inst.principal_left + inst.interest_left)}元")
+    if len(st.due_installments) > 4:
+        parts.append(f"另外还有{len(st.due_installments) - 4}期")
+    text = f"您目前应还{yuan(st.amount_due_now)}元，是这几笔加起来的：" + "；".join(parts)
+    if st.penalty_due > 0:
+        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(penalty_rate(view.loan.daily_rate))}计算，问“罚息怎么算”我可以列出明细）"
+    return text + "。"

@@ -1,0 +1,75 @@
+"""Personalised plans (分期): the menu, a plan's terms and interest, a plan already running, and an
+amount per month (a budget, not what the borrower earns)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot.clock import cn_date
+from bot.dialogue.explain.wording import pct
+from bot.ledger.money import yuan
+from bot.plans.offers import PlanOffer
+from bot.services.account import LoanView
+
+
+#: 「一个月只能还500」, 「每月最多1000」: an amount per month, a budget for a plan
+_PER_MONTH = re.compile(r"每个?月|一个月|月供|按月")
+
+
+#: 「一个月就挣三千」, 「工资才2000」, 「到手4000」: the amount after these is what the borrower earns
+_INCOME_BEFORE = re.compile(r"(挣|赚|收入|工资|月薪|薪水|薪资|到手)(了)?(一个月|每个?月|一月)?"
+                            r"(才|就|只有|只|也就|大概|差不多|一共|是)?(有)?$")
+
+
+def is_income(text: str, start: int | None) -> bool:
+    """Whether the amount at ``start`` of ``text`` is what the borrower earns, not what they can pay."""
+    if not text or not isinstance(start, int) or start <= 0:
+        return False
+    return _INCOME_BEFORE.search(text[max(0, start - 8):start].rstrip()) is not None
+
+
+def per_month(text: str) -> bool:
+    return bool(text) and _PER_MONTH.search(text) is not None
+
+
+#: asked for a plan, or to change or cancel one, while a plan runs
+PLAN_CHANGE_BY_A_PERSON = "同一笔借款不能再办理新的分期方案；如果需要调整或取消现有方案，请转人工客服，由工作人员和您商量。"
+
+
+def plan_active_again(view: LoanView) -> str:
+    """A new plan asked for again while one runs (found live, B003: 「48期」, 「还是36期吧」 each got the same
+    paragraph of figures): the plan in a line, and who can change it."""
+    p = view.active_plan
+    return f"您已经有一个{p.term_months}期的分期方案（每月{yuan(p.monthly_payment)}元）在执行。" + PLAN_CHANGE_BY_A_PERSON
+
+
+def plan_disclosure(offer: PlanOffer) -> str:
+    return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
+            f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"
+            f"总利息{yuan(offer.total_interest)}元，总还款额{yuan(offer.total_repayment)}元，没有其他任何费用。")
+
+
+def plan_interest(offer: PlanOffer, contract_apr: Decimal) -> str:
+    """「这个利息怎么这么高」 asked about a plan just shown: its interest, not the penalty."""
+    lower = f"，比原借款的{pct(contract_apr)}低" if offer.apr < contract_apr else ""
+    return (f"这个{offer.term_months}期方案的年化利率（单利）是{pct(offer.apr)}{lower}。利息按每月还剩的本金计算："
+            f"第一个月本金最多，利息{yuan(offer.schedule[0].interest)}元，以后逐月减少，{offer.term_months}期合计"
+            f"{yuan(offer.total_interest)}元。期数越短，总利息越少；提前还款不收以后各期的利息，也没有手续费。")
+
+
+def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:
+    head = "考虑到您的困难，可以选择更长的期数。" if hardship else ""
+    lines = [f"{o.term_months}期：每月{yuan(o.monthly_payment)}元（年化利率（单利）{pct(o.apr)}，总利息{yuan(o.total_interest)}元，总还款额{yuan(o.total_repayment)}元）"
+             for o in offers]
+    amount = yuan(offers[0].amount) if offers else "0.00"
+    return head + f"可以把目前需结清的{amount}元办理个性化分期，方案如下：\n" + "\n".join(lines) + "\n请选择一个期数，我会把完整条款给您确认。"
+
+
+def plan_menu_again(offers: list[PlanOffer]) -> str:
+    """The menu asked about again once shown (found live, B003: 「那能分多少期」 got all six lines again)."""
+    if not offers:
+        return "目前没有可以办理的分期方案。"
+    longest = max(offers, key=lambda o: o.term_months)
+    terms = "、".join(str(o.term_months) for o in offers)
+    return (f"可以选的期数就是上面这几种：{terms}期。最长{longest.term_months}期，每月{yuan(longest.monthly_payment)}元；"
+            "期数越长，每月还得越少，总利息越多。请选一个期数，我把完整条款给您确认。")

@@ -1,0 +1,56 @@
+"""Promises to pay: one missed, and what is due beyond the open promises (the rest)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot.clock import cn_date
+from bot.ledger.money import yuan
+from bot.promises.rules import remainder
+from bot.services.account import LoanView
+
+
+def promise_missed(view: LoanView | None, thanked: bool = False) -> str:
+    """「上次说好的没还上」, no new date given: no blame, the promise on record (if any), and the ways on.
+    ``thanked``: the borrower was just thanked (a hardship recorded), so not again."""
+    broken = view.broken_promises if view is not None else ()
+    told = (f"我们看到您之前约定在{cn_date(broken[-1].promised_date)}还{yuan(broken[-1].amount)}元，没能还上。"
+            if broken else "")
+    due = (f"目前到期应还{yuan(view.statement.amount_due_now)}元。"
+           if view is not None and view.statement.amount_due_now > 0 else "")
+    return (("没关系。" if thanked else "谢谢您主动告诉我，没关系。") + told + due
+            + "我们可以重新约定一个您确实能做到的日期和金额；如果一次还不上，也可以看看分期方案，或者转人工和您商量。")
+
+
+#: 「那剩下的呢」, 「剩余的怎么办」
+_REST = re.compile(r"剩下|剩余|其余|余下|剩的")
+
+
+def asks_about_rest(text: str) -> bool:
+    return bool(text) and _REST.search(text) is not None
+
+
+def rest_beyond_promises(view: LoanView) -> Decimal | None:
+    """What is due now beyond the open promises; None when they cover it."""
+    promised = sum((Decimal(str(p.amount)) for p in view.open_promises), Decimal("0.00"))
+    return remainder(promised, view.statement.amount_due_now)
+
+
+def promises_cover(view: LoanView) -> str:
+    """「剩下的下周五还」 when the open promises already cover what is due: no rest to promise."""
+    listed = "、".join(f"{cn_date(p.promised_date)}还{yuan(Decimal(str(p.amount)))}元" for p in view.open_promises)
+    return (f"您已经约定了{listed}，已经覆盖目前到期的{yuan(view.statement.amount_due_now)}元，没有剩下需要再约定的了。"
+            "按约定还上就好；如果约定的日期有变化，可以直接告诉我新的日期。")
+
+
+def promise_rest(view: LoanView) -> str | None:
+    """What is due now beyond the open promises, and how to settle it: said when a promise for part of
+    it is recorded, and to 「那剩下的呢」 (found live: B006 promised half, and the rest was never
+    mentioned; asked, the bot said 「还有什么可以帮您？」). None when the promises cover what is due."""
+    rest = rest_beyond_promises(view)
+    if rest is None:
+        return None
+    st = view.statement
+    running = "（罚息按天计算，逾期本金还清前会继续增加）" if st.overdue_installments and not st.in_grace else ""
+    return (f"剩下的{yuan(rest)}元还没有约定还款日期{running}。想好哪天还，随时告诉我，"
+            f"比如“15号还{yuan(rest)}元”；一次还不上，也可以看看分期方案。")

@@ -1,0 +1,52 @@
+"""The service desk: its hours, a changed phone number, and the settlement certificate (结清证明)."""
+from __future__ import annotations
+
+import re
+
+from bot.ledger.money import yuan
+from bot.services.account import LoanView
+
+
+def asks_for_certificate(text: str) -> bool:
+    """结清证明 / 结清凭证: the settlement certificate, which the contract files under ask_credit_impact."""
+    return "证明" in text or "结清凭证" in text
+
+
+#: 「你们几点上班」, 「人工几点下班」: the hours people answer here
+_HOURS = re.compile(r"几点(上班|下班|开门|关门)|(上班|工作|营业|服务|人工)时间|人工.{0,4}几点|几点.{0,4}人工")
+
+
+def asks_about_hours(text: str) -> bool:
+    return bool(text) and _HOURS.search(text) is not None
+
+
+#: 「我换了手机号」, 「手机号换了要跟你们说吗」, 「预留手机号改一下」: the phone number on record
+_PHONE_CHANGED = re.compile(r"(换|改|变更|修改|更换)(了)?(个)?(新)?(的)?(预留)?(手机号|手机号码|电话号码|号码)"
+                            r"|(手机号|手机号码|电话号码|预留手机)\S{0,3}(换|改|变|停用|不用)")
+
+#: found live: 「对了 我换了手机号 要跟你们说吗」 (then read as distress); the change itself is not the bot's
+PHONE_CHANGE = ("换了手机号不影响还款，借款和还款卡都不变。修改预留手机号不在我这里办理，可以转人工客服帮您更新，"
+                "以免错过还款提醒；在我这里验证身份时，也可以用出生日期代替手机尾号。")
+
+
+def says_phone_changed(text: str) -> bool:
+    return bool(text) and _PHONE_CHANGED.search(text) is not None
+
+
+def service_hours_answer(start: int, end: int) -> str:
+    return (f"人工客服的服务时间是每天{start}:00-{end}:00。我是自动还款助手，全天都可以回复您：查询应还金额和还款日、"
+            "解释逾期和罚息、办理分期或约定还款时间。")
+
+
+#: how a settlement certificate is had, and how long it takes (said wherever it comes up)
+CERTIFICATE_HOW = "结清证明在App“借款记录”里申请开具，一般1-3个工作日可以下载，不收费用。"
+
+
+def settlement_certificate(view: LoanView | None) -> str:
+    how = CERTIFICATE_HOW
+    if view is None:
+        return "借款全部还清后可以开具结清证明：" + how + "验证身份后，我可以告诉您自己的借款是否已经结清。"
+    if view.statement.settled:
+        return f"您的{view.loan.product}借款已经结清，可以申请结清证明：" + how
+    return (f"结清证明要在借款全部还清后才能开具。您今天一次性结清需要{yuan(view.statement.payoff)}元"
+            "（不收提前还款手续费），还清后" + how)

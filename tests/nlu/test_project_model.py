@@ -169,6 +169,19 @@ def test_late_payers_as_the_contract_reads_them(agent, text, intent):
     assert intent_of(agent, text) == intent
 
 
+@pytest.mark.parametrize("text", [
+    # written here, not taken from ../shared/eval (the training examples are other sentences): a
+    # borrower on autodebit names the day the money will be in the card and the debit can run
+    # (read as ask_due_date or ask_overdue_reason before 22 such examples were added)
+    "15号以后再扣 那时候工资到账了",
+    "我后天存钱 存好了你们再扣",
+    "月底之前会存够钱 到时候自动扣就好",
+    "钱下礼拜一到 到时候再划扣",
+])
+def test_a_day_to_debit_is_a_promise(agent, text):
+    assert intent_of(agent, text) == "promise_to_pay"
+
+
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
 def test_code_and_keyboard_mashing_write_nothing(agent, text):
     """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not

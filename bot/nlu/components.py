@@ -34,6 +34,10 @@ model said distress or a dispute.
 ``NameAloneIsIdentity`` (INTENT_CLASSIFIER, not trainable, after HardshipPrecedence) makes a message
 that is nothing but a name (「王强」, the person_name entity spanning it) inform_identity.
 
+``UnsureEndingFallsBack`` (INTENT_CLASSIFIER, not trainable, after NameAloneIsIdentity) makes an
+intent that ends the conversation (goodbye) nlu_fallback when its confidence is below its own
+threshold (config.yml), so the borrower is asked what they meant rather than seen off.
+
 ``DistressSafetyNet`` (INTENT_CLASSIFIER, not trainable, last in the pipeline, after the
 FallbackClassifier) makes a message express_distress whenever it holds one of the phrases of
 ``bot.compliance.distress_signals`` (compliance rule 9), whatever the model said, and records the
@@ -74,6 +78,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.compliance.distress_signals import PHRASE_KEY, distress_phrase, only_everyday_death_words
 from bot.nlu import entities as borrower_entities
+from bot.nlu.contract import FALLBACK_INTENT
 from bot.nlu.normalise import COMMAND_LOOKALIKE, normalise, normalise_with_offsets
 from bot.nlu.precedence import (HARDSHIP_INTENT, HUMAN_INTENT, QUESTION_KEY, THIRD_PARTY_INTENT, outranking_hardship,
                                  outranking_human_request, outranking_third_party)
@@ -351,6 +356,28 @@ class NameAloneIsIdentity(_IntentRule):
         if len(names) != 1 or names[0].get(ENTITY_ATTRIBUTE_VALUE) != text or intent == self.INTENT_NAME:
             return
         self._overrule(message, self.INTENT_NAME, 1.0)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class UnsureEndingFallsBack(_IntentRule):
+    """An intent that ends the conversation (goodbye) needs more certainty than the
+    FallbackClassifier's threshold: below ``threshold`` it becomes nlu_fallback, so the borrower is
+    asked what they meant (the two likeliest intents as buttons) instead of being seen off. Found
+    live: 「再少点呢」 (goodbye 0.3) got 「好的，祝您生活顺利」."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intents": ["goodbye"], "threshold": 0.5}
+
+    def _apply(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        confidence = intent.get(PREDICTED_CONFIDENCE_KEY)
+        if intent.get(INTENT_NAME_KEY) not in self.component_config["intents"] or confidence is None:
+            return
+        if confidence >= self.component_config["threshold"]:
+            return
+        logger.info("%s at %.2f is too unsure to end on: %s", intent.get(INTENT_NAME_KEY), confidence, FALLBACK_INTENT)
+        self._overrule(message, FALLBACK_INTENT, self.component_config["threshold"])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

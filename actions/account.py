@@ -7,7 +7,7 @@ from typing import Callable
 from bot.dialogue import explain
 from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan, plan_options
-from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn
+from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn, calendar_date
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
 #: have a general answer for anyone (``None``: before verification), personalised once verified.
@@ -89,7 +89,17 @@ class ActionAnswerBalance(_LoanAnswer):
             rest = explain.promise_rest(view)
             if rest is not None:
                 return rest
-        return self.explain(view)
+        day = self.later_day(turn, view)
+        return explain.owed_on(view, day) if day is not None else self.explain(view)
+
+    @staticmethod
+    def later_day(turn: Turn, view):
+        """The later day asked about: a date in the message (「12月8号那天要还多少」), or the day of the
+        open promise when the message points at it (「到时候扣多少」); None for today or a past day."""
+        day = next((d for d in map(calendar_date, turn.entity_values("date")) if d is not None), None)
+        if day is None and view.open_promises and explain.refers_to_then(turn.text):
+            day = max(view.open_promises, key=lambda p: p.id).promised_date
+        return day if day is not None and day > turn.today else None
 
 
 class ActionAnswerDueDate(_LoanAnswer):

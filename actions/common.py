@@ -154,6 +154,14 @@ class Turn:
         self.events.append(SlotSet(slot, value))
 
 
+def calendar_date(value: Any) -> dt.date | None:
+    """A date entity's value as a day, or None for what is not one (「发工资」, a day like 2月30号)."""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def policy_variables() -> dict[str, Any]:
     """Numbers the response texts quote, from the one place each lives (bot/compliance/policy.py,
     bot/promises/rules.py)."""

@@ -22,7 +22,7 @@ from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
 from actions.escalation import CASE_ACTIONS
 from actions.common import (NEVER_AMENDS, REGISTRY, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
-                            BotAction, Turn, kept_message)
+                            BotAction, Turn, calendar_date, kept_message)
 
 
 def _int(value) -> int | None:
@@ -57,17 +57,10 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def _day_given(values: list) -> Any:
     """The day a promise names: the first that is a calendar day, else the first said. 「我发工资就还 15号」
     (found live) was asked which day 「发工资」 is, though 15号 followed."""
-    return next((v for v in values if _date(v) is not None), values[0] if values else None)
+    return next((v for v in values if calendar_date(v) is not None), values[0] if values else None)
 
 
 def _term_buttons(terms) -> list[dict]:
@@ -288,7 +281,7 @@ def _rest_dated(turn: Turn, raw_date) -> bool:
     """「剩下的月底还」 while a promise for part of what is due is read back (found live, B005: 1400 today
     was read back, and the date of the rest became the date of the 1400): the read-back stands, and the
     rest is the next promise, as when both are said at once. True when it answered."""
-    later, pending = _date(raw_date), _date(turn.tracker.get_slot("promise_date"))
+    later, pending = calendar_date(raw_date), calendar_date(turn.tracker.get_slot("promise_date"))
     amount = _amount(turn.tracker.get_slot("promise_amount"))
     if (turn.tracker.get_slot("pending_confirmation") != "promise" or later is None or pending is None
             or later <= pending or not isinstance(amount, Decimal)):
@@ -323,7 +316,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         # already given stands (the slots hold it since the bot asked or read back), not the whole amount due
         raw_amount = raw_amount if raw_amount is not None else turn.tracker.get_slot("promise_amount")
         raw_date = raw_date if raw_date is not None else turn.tracker.get_slot("promise_date")
-    date = _date(raw_date)
+    date = calendar_date(raw_date)
     if raw_date is not None and date is None:
         turn.say("utter_promise_date_unclear", date_text=str(raw_date)[:20])
         return
@@ -385,7 +378,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
 
 def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
     """A second, later date in the same message (「明天先还500 剩下的15号还」), if any."""
-    return next((day for day in map(_date, turn.entity_values("date")) if day is not None and day > first), None)
+    return next((day for day in map(calendar_date, turn.entity_values("date")) if day is not None and day > first), None)
 
 
 class ActionHandleExtension(BotAction):
@@ -613,7 +606,7 @@ class ActionHandleConfirmation(BotAction):
                          first=explain.cn_date(plan.installments[0].due_date), total=yuan(plan.total_repayment),
                          schedule=schedule + ("……" if plan.term_months > 3 else ""))
             elif pending == "promise":
-                date = _date(turn.tracker.get_slot("promise_date"))
+                date = calendar_date(turn.tracker.get_slot("promise_date"))
                 amount = Decimal(str(turn.tracker.get_slot("promise_amount")))
                 key = f"{turn.conversation_id}:promise:{date}:{amount}"
                 promises.record(turn.session, turn.borrower_id, date, amount, turn.today,

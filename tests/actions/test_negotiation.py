@@ -997,3 +997,26 @@ def test_a_wait_in_months_is_not_a_plan_term(run_action):
     term = run_action("action_offer_plans", make_tracker("request_installment", "分2期",
                                                          entities=[ent("installment_count", 2)], slots=verified("B003")))
     assert term.responses == ["utter_plan_term_invalid"]
+
+
+def test_what_is_due_on_a_later_day_is_that_days_amount(run_action):
+    # found live (B003, after promising 15141.35 for 2026-12-08): 「12月8号那天要还多少」 and 「那到时候扣的是多少」
+    # got today's 15141.35, though the promise read-back had said 15191.21 would be due by then
+    asked = run_action("action_answer_balance", make_tracker(
+        "ask_balance", "12月8号那天要还多少", entities=[ent("date", "2026-12-08")], slots=verified("B003")))
+    answer = asked.variables("utter_account_answer")["answer"]
+    assert answer.startswith("到2026年12月8日，如果这期间不再还款，到期应还是15191.21元")
+    assert "比今天的15141.35元多49.86元（罚息增加49.86元）" in answer
+    # no date and no promise: today's figures, as before; a past day too
+    for text, entities in (("到时候扣多少", []), ("11月15号要还多少", [ent("date", "2026-11-15")])):
+        plain = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B003")))
+        assert plain.variables("utter_account_answer")["answer"].startswith("您目前应还15141.35元"), text
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "下周二卡里就有钱了 直接扣就行", entities=[ent("date", "2026-12-08")], slots=verified("B003")))
+    run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B003"), **run.slots}))
+    then = run_action("action_answer_balance", make_tracker("ask_balance", "那到时候扣的是多少", slots=verified("B003")))
+    assert then.variables("utter_account_answer")["answer"].startswith("到2026年12月8日，如果这期间不再还款，到期应还是15191.21元")
+    # a day on which an installment falls due names it
+    later = run_action("action_answer_balance", make_tracker(
+        "ask_balance", "12月20号要还多少", entities=[ent("date", "2026-12-20")], slots=verified("B003")))
+    assert "2026年12月15日到期的第12期2414.84元" in later.variables("utter_account_answer")["answer"]

@@ -3,7 +3,8 @@
 The answers are pure functions over a ``LoanView`` / ``Statement``, the patterns that tell what a
 borrower asks, and the answer texts; one module per topic:
 
-- ``owed.py``: the balance, the amount due now (asked beside another question), why it is so much
+- ``owed.py``: the balance, the amount due now (asked beside another question), why it is so much,
+  what will be due on a later day (asked, or read back with a promise)
 - ``due_dates.py``: the due date, the cutoff on the due day, the grace period, whether paying now is
   in time, the due day that stays fixed (moving it, wages after it)
 - ``overdue.py``: why it is overdue (and that reason questioned), the consequences (one asked about),
@@ -12,7 +13,7 @@ borrower asks, and the answer texts; one module per topic:
 - ``paying_early.py``: the payoff (today, on a later day, why so much), the next installment early,
   paying part of the principal early, how to do it, no fee
 - ``paying.py``: how to pay (the ways, someone else's card, wallets, paying part), whether it went
-  through (posting, the payment check), enough today, what paying today or later does
+  through (posting, the payment check), enough today, what paying today does
 - ``autodebit.py``: what a failure code means (``FAILURE_CODES``), the card that failed, setting
   autodebit up, debiting again, the card said to be seen to
 - ``hardship.py``: hard times, short of money, a wait too long, later in the grace days, nothing to
@@ -80,7 +81,16 @@ from bot.dialogue.explain.overdue import (
     overdue_reason_questioned,
     refusal,
 )
-from bot.dialogue.explain.owed import amount_due_why, asks_balance_too, asks_why_so_much, balance, owed_now
+from bot.dialogue.explain.owed import (
+    amount_due_why,
+    asks_balance_too,
+    asks_why_so_much,
+    balance,
+    due_grows,
+    owed_now,
+    owed_on,
+    refers_to_then,
+)
 from bot.dialogue.explain.paying import (
     POSTING,
     TRANSFER_DELAY,
@@ -90,7 +100,6 @@ from bot.dialogue.explain.paying import (
     asks_how_to_know_it_went_through,
     asks_if_paid,
     asks_to_pay_part,
-    due_grows,
     enough_today,
     how_to_pay,
     how_to_pay_again,

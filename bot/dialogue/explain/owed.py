@@ -1,13 +1,16 @@
 """What is owed: the balance, the amount due now, and why it is so much."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 from bot.clock import cn_date
 from bot.dialogue.explain.service_desk import CERTIFICATE_HOW
 from bot.dialogue.explain.wording import installment_name, pct
 from bot.ledger.money import yuan
 from bot.ledger.rules import penalty_rate
+from bot.ledger.statement import Statement
 from bot.services.account import LoanView
 
 
@@ -82,3 +85,48 @@ def amount_due_why(view: LoanView) -> str | None:
     if st.penalty_due > 0:
         text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(penalty_rate(view.loan.daily_rate))}计算，问“罚息怎么算”我可以列出明细）"
     return text + "。"
+
+
+def _growth(now: Statement, later: Statement) -> tuple[Decimal, list[str]]:
+    """How much more is due at ``later`` than at ``now``, and what makes the difference (installments
+    falling due in between, penalty running on)."""
+    why = [f"{cn_date(i.due_date)}到期的第{i.number}期{yuan(i.principal_left + i.interest_left)}元"
+           for i in later.due_installments if i.due_date > now.as_of]
+    penalty = later.penalty_due - now.penalty_due
+    if penalty > 0:
+        why.append(f"罚息增加{yuan(penalty)}元")
+    return later.amount_due_now - now.amount_due_now, why
+
+
+def due_grows(now: Statement, later: Statement) -> str | None:
+    """What more will be due by a promised date than today, and why (an installment falling due in
+    between, penalty running on), or None when nothing grows. 「下周三还」 reads back today's amount
+    (ledger.md: 全部 = amount due now); the borrower should know it will not clear the arrears then."""
+    grown, why = _growth(now, later)
+    if grown <= 0:
+        return None
+    return (f"提醒您：到{cn_date(later.as_of)}，到期应还会是{yuan(later.amount_due_now)}元，比今天多{yuan(grown)}元"
+            f"（{'，'.join(why)}）。")
+
+
+#: 「到时候扣多少」, 「那天要还多少」: the day already agreed (an open promise), not today
+_THEN = re.compile(r"到时候|到时|到那天|那天|那时候|那会儿")
+
+
+def refers_to_then(text: str) -> bool:
+    return bool(text) and _THEN.search(text) is not None
+
+
+def owed_on(view: LoanView, day: dt.date) -> str:
+    """「12月8号那天要还多少」 (found live after a promise for that day: today's amount was given): what
+    will be due at the end of ``day`` if nothing more is paid, and how it differs from today."""
+    now, later = view.statement, view.statement_on(day)
+    when = f"到{cn_date(day)}，如果这期间不再还款，"
+    if later.amount_due_now <= 0:
+        return when + "没有到期应还的款项。" + (f"下一期还款日是{cn_date(later.next_installment.due_date)}。"
+                                          if later.next_installment is not None else "")
+    grown, why = _growth(now, later)
+    if grown <= 0:
+        return when + f"到期应还仍是{yuan(later.amount_due_now)}元，和今天一样。"
+    return (when + f"到期应还是{yuan(later.amount_due_now)}元，比今天的{yuan(now.amount_due_now)}元多{yuan(grown)}元"
+            f"（{'，'.join(why)}）。")

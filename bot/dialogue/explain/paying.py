@@ -23,7 +23,6 @@ from bot.dialogue.explain.service_desk import PHONE_CHANGE, says_phone_changed
 from bot.dialogue.explain.wording import asks_yes_no
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS
-from bot.ledger.statement import Statement
 from bot.services.account import LoanView
 
 
@@ -212,22 +211,6 @@ def own_situation(view: LoanView | None) -> str:
             text += (f"您有{yuan(st.amount_due_now)}元已逾期，罚息按天计算：建议不要等自动扣款，"
                      "尽快在App“还款”页面主动还款，逾期本金还清后罚息就不再增加。")
     return text
-
-
-def due_grows(now: Statement, later: Statement) -> str | None:
-    """What more will be due by a promised date than today, and why (an installment falling due in
-    between, penalty running on), or None when nothing grows. 「下周三还」 reads back today's amount
-    (ledger.md: 全部 = amount due now); the borrower should know it will not clear the arrears then."""
-    grown = later.amount_due_now - now.amount_due_now
-    if grown <= 0:
-        return None
-    why = [f"{cn_date(i.due_date)}到期的第{i.number}期{yuan(i.principal_left + i.interest_left)}元"
-           for i in later.due_installments if i.due_date > now.as_of]
-    penalty = later.penalty_due - now.penalty_due
-    if penalty > 0:
-        why.append(f"罚息增加{yuan(penalty)}元")
-    return (f"提醒您：到{cn_date(later.as_of)}，到期应还会是{yuan(later.amount_due_now)}元，比今天多{yuan(grown)}元"
-            f"（{'，'.join(why)}）。")
 
 
 #: 「今天还了是不是就不算逾期了」, 「还了以后会不会…」, 「要是还了…吗」: what paying would do, not a claim

@@ -150,6 +150,9 @@ class ActionAnswerPenalty(_LoanAnswer):
             return explain.early_repayment_again(view)
         if turn.previous_answer == "action_answer_early_repayment" and explain.asks_why_so_much(turn.text):
             return explain.payoff_why(view)  # 「为啥这么多」 right after the payoff: what it is made of
+        paid = explain.amount_paid(turn.text, turn.message.get("entities") or [])
+        if paid is not None:  # 「一千块还进去以后罚息还涨吗」: what is left overdue, and a day's penalty then
+            return explain.penalty_after_paying(view, paid)
         if explain.asks_why_so_much(turn.text) and "罚" not in turn.text and not explain.asks_about_interest(turn.text):
             why = explain.amount_due_why(view)  # 「为啥这么多」: what the amount due is made of
             if why is not None:

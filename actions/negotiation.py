@@ -433,6 +433,11 @@ class ActionHandleFeeWaiver(BotAction):
             view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
             turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
             return
+        if explain.asks_to_pay_less(turn.text):
+            # 「这个月手头有点紧 能不能少还点」 (found live, not verified) was handed to a person as a waiver;
+            # it names nothing to waive and may mean a smaller monthly amount: the ways, the borrower chooses
+            turn.say("utter_account_answer", answer=explain.PAY_LESS_WAYS, buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
+            return
         turn.say("utter_fee_waiver")
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "fee_waiver")
         turn.say("utter_handoff", wait_hint=_wait_hint())

@@ -157,6 +157,16 @@ class Statement:
         return self.principal_due + self.interest_due + self.penalty_due
 
     @property
+    def overdue_principal(self) -> Decimal:
+        """Unpaid principal of the installments past their due date: what the penalty runs on."""
+        return sum((i.principal_left for i in self.overdue_installments), ZERO)
+
+    @property
+    def penalty_per_day(self) -> Decimal:
+        """What one more day adds to the penalty if nothing is paid, to the fen (payable once past grace)."""
+        return fen(self.overdue_principal * penalty_rate(self.daily_rate))
+
+    @property
     def principal_not_yet_due(self) -> Decimal:
         return sum((i.principal_left for i in self.installments if i.due_date > self.as_of), ZERO)
 

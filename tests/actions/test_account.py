@@ -499,3 +499,24 @@ def test_the_loan_s_own_record_is_told_with_the_credit_answer(run_action):
     # overdue now: the arrears are what is said, not a clean record
     b001 = answer(run_action, "action_answer_credit_impact", "B001", "ask_credit_impact", text="会上征信吗")
     assert "没有逾期记录" not in b001 and "已逾期21天" in b001
+
+
+def test_the_penalty_after_paying_an_amount_is_told_to_the_fen(run_action):
+    # found live (B005, 30 days late on installment 6): 「一千块还进去以后罚息还涨吗」 got the penalty formula.
+    # 1000 pays installment 6's penalty 27.88 and interest 138.07 first, then 834.05 of its 1238.92 principal
+    text = "一千块还进去以后罚息还涨吗"
+    amount = {"entity": "amount", "value": "1000.00", "start": 0, "end": 2, "text": "一千"}
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", text, entities=[amount], slots=verified("B005")))
+    answer = run.variables("utter_account_answer")["answer"]
+    assert answer.startswith("今天还1000.00元以后，还有1781.86元到期未还，其中逾期本金404.87元")
+    assert "大约每天0.30元（现在大约每天0.93元）" in answer and answer.endswith("把到期的2781.86元都还上，罚息就不再增加。")
+    # an amount that is not said as paid gets the computation, as before
+    named = {"entity": "amount", "value": "27.88", "start": 2, "end": 7, "text": "27.88"}
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息27.88还涨吗", entities=[named],
+                                                           slots=verified("B005")))
+    assert run.variables("utter_account_answer")["answer"].startswith("罚息只按逾期未还的本金计算")
+    # enough for what is overdue
+    enough = {"entity": "amount", "value": "1500", "start": 2, "end": 6, "text": "1500"}
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "先还1500 罚息还涨吗", entities=[enough],
+                                                           slots=verified("B005")))
+    assert run.variables("utter_account_answer")["answer"] == "今天还1500.00元就够还清逾期的部分，之后罚息不再增加。"

@@ -490,6 +490,22 @@ def test_paying_the_interest_first_is_paying_a_part_not_a_waiver(run_action):
     assert waiver.responses == ["utter_fee_waiver", "utter_handoff"]
 
 
+def test_paying_less_without_naming_a_fee_offers_the_ways_not_a_person(run_action):
+    # found live (B005, before verification): 「我这个月手头有点紧 能不能少还点」 was handed to a person as a waiver
+    run = run_action("action_handle_fee_waiver", make_tracker("request_fee_waiver", "我这个月手头有点紧 能不能少还点",
+                                                              sender="payless"))
+    assert run.responses == ["utter_account_answer"]
+    answer = run.variables("utter_account_answer")
+    assert "个性化分期" in answer["answer"] and "减免罚息或利息，需要工作人员审核" in answer["answer"]
+    assert [b["payload"] for b in answer["buttons"]] == ["/request_installment", "/promise_to_pay", "/request_human"]
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(reason="fee_waiver").count() == 0
+    # naming what to waive still goes to a person
+    for text in ("能不能少还点罚息", "利息能便宜点吗", "零头能不能抹了"):
+        named = run_action("action_handle_fee_waiver", make_tracker("request_fee_waiver", text, slots=verified("B005")))
+        assert named.responses == ["utter_fee_waiver", "utter_handoff"], text
+
+
 def test_deny_cancels(run_action):
     run = run_action("action_handle_confirmation", make_tracker("deny", "不要", slots={**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}))
     assert run.responses == ["utter_not_done"]

@@ -9,7 +9,8 @@ borrower asks, and the answer texts; one module per topic:
   in time, the due day that stays fixed (moving it, wages after it)
 - ``overdue.py``: why it is overdue (and that reason questioned), the consequences (one asked about),
   a refusal to pay
-- ``penalty_and_interest.py``: the penalty (罚息) and its computation, the contract's interest
+- ``penalty_and_interest.py``: the penalty (罚息) and its computation, what it does after paying an
+  amount, the contract's interest
 - ``paying_early.py``: the payoff (today, on a later day, why so much), the next installment early,
   paying part of the principal early, how to do it, no fee
 - ``paying.py``: how to pay (the ways, someone else's card, wallets, paying part), whether it went
@@ -121,9 +122,17 @@ from bot.dialogue.explain.paying_early import (
     payoff_on,
     payoff_why,
 )
-from bot.dialogue.explain.penalty_and_interest import asks_about_interest, loan_interest, penalty
+from bot.dialogue.explain.penalty_and_interest import (
+    amount_paid,
+    asks_about_interest,
+    loan_interest,
+    penalty,
+    penalty_after_paying,
+)
 from bot.dialogue.explain.plans import (
+    PAY_LESS_WAYS,
     PLAN_CHANGE_BY_A_PERSON,
+    asks_to_pay_less,
     is_income,
     per_month,
     plan_active_again,

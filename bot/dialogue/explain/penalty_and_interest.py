@@ -1,6 +1,10 @@
 """The penalty (罚息) and how it is computed, and the contract's interest (利息 / 利率)."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping
+
 from bot.dialogue.explain.wording import installment_name, pct
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, penalty_rate
@@ -38,3 +42,44 @@ def loan_interest(view: LoanView) -> str:
     if view.statement.penalty_due > 0:
         text += f"逾期另外产生罚息，目前罚息合计{yuan(view.statement.penalty_due)}元，问“罚息怎么算”我可以列出明细。"
     return text
+
+
+#: 「一千块还进去以后罚息还涨吗」, 「先还500 罚息还算吗」: an amount said as paid (a pay verb right before it,
+#: or a pay verb with its result right after it); 「罚息27.88还涨吗」 names an amount that is not paid
+_PAID_BEFORE = re.compile(r"(还|存|交|转|付|打)(了|上|进去|进)?\s*$")
+_PAID_AFTER = re.compile(r"^\s*(块钱|块|元)?\s*(先)?(还|存|交|转|打)(了|上|进去|进|完|掉)")
+
+
+def amount_paid(text: str, entities: Iterable[Mapping[str, Any]]) -> Decimal | None:
+    """The amount the message says would be paid, or None (no such amount, or 全部 / 一半)."""
+    for ent in entities or []:
+        start, end = ent.get("start"), ent.get("end")
+        if ent.get("entity") != "amount" or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if not (_PAID_BEFORE.search(text[max(0, start - 4):start]) or _PAID_AFTER.search(text[end:end + 6])):
+            continue
+        try:
+            amount = Decimal(str(ent.get("value")))
+        except (InvalidOperation, ValueError):
+            continue
+        if amount.is_finite() and amount > 0:
+            return amount
+    return None
+
+
+def penalty_after_paying(view: LoanView, amount: Decimal) -> str:
+    """「一千块还进去以后罚息还涨吗」 (found live, B005: got the penalty formula): what is still overdue after
+    paying ``amount`` today, and what a day then adds to the penalty, to the fen."""
+    st = view.statement
+    if st.settled or not st.overdue_installments:
+        return "您目前没有逾期，不产生罚息。"
+    after = view.if_paid_today(amount)
+    if not after.overdue_installments:
+        return f"今天还{yuan(amount)}元就够还清逾期的部分，之后罚息不再增加。"
+    rate = pct(penalty_rate(view.loan.daily_rate))
+    text = (f"今天还{yuan(amount)}元以后，还有{yuan(after.amount_due_now)}元到期未还，其中逾期本金{yuan(after.overdue_principal)}元，"
+            f"罚息会继续按每天{rate}计算，大约每天{yuan(after.penalty_per_day)}元（现在大约每天{yuan(st.penalty_per_day)}元）。")
+    if st.in_grace:
+        text = (f"您目前还在{GRACE_DAYS}天宽限期内，宽限期内还清这一期不收罚息。只还{yuan(amount)}元的话，还差"
+                f"{yuan(after.amount_due_now)}元到期未还，过了宽限期会从还款日次日起按每天{rate}计罚息。")
+    return text + f"把到期的{yuan(st.amount_due_now)}元都还上，罚息就不再增加。"

@@ -32,6 +32,22 @@ def per_month(text: str) -> bool:
     return bool(text) and _PER_MONTH.search(text) is not None
 
 
+#: 「能不能少还点」 names nothing to waive: it may as well mean a smaller monthly amount
+_PAY_LESS = re.compile(r"少还|少给|少交|少扣|少点|少一点|少一些|便宜")
+_WAIVER_WORDS = re.compile(r"息|费|违约金|本金|减免|免除|免掉|免了|打折|折扣|挂账|优惠|零头|抹")
+
+
+def asks_to_pay_less(text: str) -> bool:
+    """A request to pay less that names no penalty, interest or fee to waive."""
+    return bool(text) and _PAY_LESS.search(text) is not None and _WAIVER_WORDS.search(text) is None
+
+
+#: the three ways to pay less, when the borrower did not say which (a waiver needs a person)
+PAY_LESS_WAYS = ("想少还一些，有这几种办法：\n1. 申请个性化分期，把每个月要还的钱降下来；\n"
+                 "2. 约定一个还款日期，先还一部分；\n3. 如果是想减免罚息或利息，需要工作人员审核，我可以帮您转人工。"
+                 "您想怎么办？")
+
+
 #: asked for a plan, or to change or cancel one, while a plan runs
 PLAN_CHANGE_BY_A_PERSON = "同一笔借款不能再办理新的分期方案；如果需要调整或取消现有方案，请转人工客服，由工作人员和您商量。"
 

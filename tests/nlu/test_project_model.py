@@ -182,6 +182,13 @@ def test_a_day_to_debit_is_a_promise(agent, text):
     assert intent_of(agent, text) == "promise_to_pay"
 
 
+@pytest.mark.parametrize("text", ["到时候扣的是16002.35还是16050.10", "9876.54对吗", "是2288.80吗"])
+def test_an_amount_with_fen_is_checked_not_an_identity_factor(agent, text):
+    """Found live (B003, verified): 「到时候是扣15141.35还是15191.21」 was inform_identity (0.68) and got
+    「您已经验证过身份了」; no identity factor has a decimal point."""
+    assert intent_of(agent, text) == "ask_balance"
+
+
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
 def test_code_and_keyboard_mashing_write_nothing(agent, text):
     """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not

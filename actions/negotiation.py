@@ -187,7 +187,22 @@ class ActionProposePromise(BotAction):
                 return
             propose_promise(turn, _day_given(dates), amounts[0] if amounts else None)
             return
+        if _part_now_rest_later(turn):
+            # 「那我先还一千 剩下的下周五还」 (found live, B005): the one date is the rest's; the part is paid now
+            propose_promise(turn, turn.today.isoformat(), turn.entity("amount"))
+            return
         propose_promise(turn, _day_given(turn.entity_values("date")), turn.entity("amount"))
+
+
+def _part_now_rest_later(turn: Turn) -> bool:
+    """An amount before the rest is named, and the only dates after it: 「先还一千 剩下的下周五还」."""
+    rest_at = explain.rest_said_at(turn.text)
+    if rest_at is None:
+        return False
+    found = [e for e in turn.message.get("entities") or [] if e.get("entity") in ("date", "amount")]
+    before = [e for e in found if int(e.get("start") or 0) < rest_at]
+    return (any(e["entity"] == "amount" for e in before) and not any(e["entity"] == "date" for e in before)
+            and any(e["entity"] == "date" and calendar_date(e.get("value")) is not None for e in found if e not in before))
 
 
 # the actions whose last reply was about a promise in progress (asked its date, or read it back)

@@ -1036,3 +1036,21 @@ def test_what_is_due_on_a_later_day_is_that_days_amount(run_action):
     later = run_action("action_answer_balance", make_tracker(
         "ask_balance", "12月20号要还多少", entities=[ent("date", "2026-12-20")], slots=verified("B003")))
     assert "2026年12月15日到期的第12期2414.84元" in later.variables("utter_account_answer")["answer"]
+
+
+def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
+    # found live (B005): 「那我先还一千 剩下的下周五还」 was read back as 1000 by 2026-12-11
+    text = "那我先还一千 剩下的下周五还"
+    entities = [{"entity": "amount", "value": "1000.00", "start": 4, "end": 6, "text": "一千"},
+                {"entity": "date", "value": "2026-12-11", "start": 10, "end": 13, "text": "下周五"}]
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B005")))
+    assert run.responses[-2:] == ["utter_promise_second_part", "utter_promise_readback"]
+    assert run.variables("utter_promise_second_part")["amount"] == "1781.86"  # 2781.86 due today, less 1000
+    assert run.variables("utter_promise_second_part")["date"] == "2026年12月11日"
+    assert run.variables("utter_promise_readback")["date"] == "2026年12月1日"
+    assert run.slots["promise_date"] == "2026-12-01" and run.slots["promise_amount"] == "1000.00"
+    # both days said: as before, the first is the part's
+    both = [*entities[:1], {"entity": "date", "value": "2026-12-02", "start": 0, "end": 2, "text": "明天"}, entities[1]]
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明天先还一千 剩下的下周五还", entities=both,
+                                                            slots=verified("B005")))
+    assert run.slots["promise_date"] == "2026-12-02"

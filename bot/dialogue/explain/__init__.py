@@ -147,6 +147,7 @@ from bot.dialogue.explain.promises import (
     promise_rest,
     promises_cover,
     rest_beyond_promises,
+    rest_said_at,
 )
 from bot.dialogue.explain.service_desk import (
     CERTIFICATE_HOW,

@@ -30,6 +30,12 @@ def asks_about_rest(text: str) -> bool:
     return bool(text) and _REST.search(text) is not None
 
 
+def rest_said_at(text: str) -> int | None:
+    """Where the message starts talking of the rest (「先还一千 剩下的下周五还」: at 剩下), or None."""
+    found = _REST.search(text or "")
+    return found.start() if found else None
+
+
 def rest_beyond_promises(view: LoanView) -> Decimal | None:
     """What is due now beyond the open promises; None when they cover it."""
     promised = sum((Decimal(str(p.amount)) for p in view.open_promises), Decimal("0.00"))

@@ -69,7 +69,10 @@ def _term_buttons(terms) -> list[dict]:
 
 def record_hardship(turn: Turn, category: str) -> str:
     """Compliance rule 3: only the category is stored, and the borrower is told why; the category
-    recorded (an unknown one is 'other')."""
+    recorded (an unknown one is 'other'). Once a conversation per category: 「公司说月底补发」 after 「工资没发」
+    (found live, B001) was recorded and told again."""
+    if cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
+        return category if category in cases.RECORDABLE_HARDSHIPS else "other"
     recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
     turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
     return recorded

@@ -103,6 +103,21 @@ def test_b003_over_90_days_long_terms_and_hardship(run_action):
         assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B003")] == ["job_loss"]
 
 
+def test_the_same_hardship_told_again_is_recorded_and_told_once(run_action):
+    # found live (B001): 「我上个月工资没发」 then 「公司说月底补发」 recorded income_drop twice and said so twice
+    first = run_action("action_record_hardship", make_tracker("inform_hardship", "我上个月工资没发", sender="again1",
+                                                              entities=[ent("hardship_type", "income_drop")], slots=verified("B001")))
+    assert "utter_hardship_recorded" in first.responses
+    again = run_action("action_record_hardship", make_tracker("inform_hardship", "公司说月底补发", sender="again1",
+                                                              slots={**verified("B001"), "hardship_type": "income_drop"}))
+    assert "utter_hardship_recorded" not in again.responses and again.responses  # the plans, not silence
+    other = run_action("action_record_hardship", make_tracker("inform_hardship", "我还生病住院了", sender="again1",
+                                                              entities=[ent("hardship_type", "illness")], slots=verified("B001")))
+    assert other.variables("utter_hardship_recorded")["category"] == "生病或住院"
+    with session_scope() as s:
+        assert sorted(h.category for h in s.query(m.Hardship).filter_by(borrower_id="B001")) == ["illness", "income_drop"]
+
+
 def test_a_hardship_that_also_asked_a_question_gets_the_answer_too(run_action):
     """「我住院了 罚息怎么算」 is inform_hardship by the contract's precedence (bot/nlu/precedence.py);
     the NLU keeps the question, and the borrower gets the penalty answer between the recorded

@@ -109,6 +109,8 @@ class ActionAnswerDueDate(_LoanAnswer):
     def answer(self, turn: Turn, view) -> str:
         """「今天是还款日吗 几点前还算按时」 (found live, B005): the time answered first; asked again
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
+        if explain.asks_if_debited(turn.text):  # 「这个月扣款了吗」: whether it ran, then when the next runs
+            return explain.debit_status(view)
         full = self.explain(view)
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
@@ -297,6 +299,9 @@ class ActionCheckPayment(BotAction):
             turn.say("utter_no_loan")
             return
         if dispute_answered(turn, view):  # 「我有转账记录」 once a dispute is open: how to give the proof
+            return
+        if explain.asks_if_debited(turn.text):  # 「上个月的扣成功了没」 asks about the debit, claims no payment
+            turn.say("utter_account_answer", answer=explain.debit_status(view))
             return
         if explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0:
             # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」

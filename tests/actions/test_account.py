@@ -520,3 +520,23 @@ def test_the_penalty_after_paying_an_amount_is_told_to_the_fen(run_action):
     run = run_action("action_answer_penalty", make_tracker("ask_penalty", "先还1500 罚息还涨吗", entities=[enough],
                                                            slots=verified("B005")))
     assert run.variables("utter_account_answer")["answer"] == "今天还1500.00元就够还清逾期的部分，之后罚息不再增加。"
+
+
+def test_whether_the_debit_ran_is_answered_from_the_ledger(run_action):
+    # found live (B004): 「这个月扣款了吗」 got the next due date only; 「上个月的扣成功了没」 got 「账户状态正常」
+    run = run_action("action_answer_due_date", make_tracker("ask_due_date", "这个月扣款了吗", slots=verified("B004")))
+    assert run.variables("utter_account_answer")["answer"] == (
+        "2026年11月20日到期的第5期已经还上了（2026年11月20日入账）。下一期2026年12月20日到期，应还1733.30元，当天会自动扣款。")
+    paid = run_action("action_check_payment", make_tracker("inform_paid", "上个月的扣成功了没", slots=verified("B004")))
+    assert paid.variables("utter_account_answer")["answer"].startswith("2026年11月20日到期的第5期已经还上了")
+    # a failed debit says why; no autodebit says the borrower pays
+    failed = run_action("action_answer_due_date", make_tracker("ask_due_date", "钱扣走了没有", slots=verified("B003")))
+    assert failed.variables("utter_account_answer")["answer"].startswith(
+        "2026年11月15日到期的第11期在2026年11月15日自动扣款没有成功（余额不足），还差")
+    manual = run_action("action_answer_due_date", make_tracker("ask_due_date", "今天的扣了没", slots=verified("B005")))
+    assert manual.variables("utter_account_answer")["answer"] == (
+        "2026年12月1日到期的第7期还差1376.99元没还，今天之内还上不算逾期。"
+        "下一期2027年1月1日到期，应还1376.99元，您没有开通自动还款，需要在那天之前主动还款。")
+    # when it runs is still the due-date answer
+    when = run_action("action_answer_due_date", make_tracker("ask_due_date", "几号扣款", slots=verified("B004")))
+    assert when.variables("utter_account_answer")["answer"].startswith("下一期还款日是2026年12月20日")

@@ -16,7 +16,7 @@ borrower asks, and the answer texts; one module per topic:
 - ``paying.py``: how to pay (the ways, someone else's card, wallets, paying part), whether it went
   through (posting, the payment check), enough today, what paying today does
 - ``autodebit.py``: what a failure code means (``FAILURE_CODES``), the card that failed, setting
-  autodebit up, debiting again, the card said to be seen to
+  autodebit up, debiting again, the card said to be seen to, whether the latest debit ran
 - ``hardship.py``: hard times, short of money, a wait too long, later in the grace days, nothing to
   extend, what to do now, the hardship categories' names
 - ``promises.py``: a promise missed, the rest beyond the open promises
@@ -35,9 +35,11 @@ from bot.dialogue.explain.autodebit import (
     CARD_FAILURES,
     FAILURE_CODES,
     asks_how_to_set_up_autodebit,
+    asks_if_debited,
     asks_to_debit_again,
     autodebit_setup,
     debit_again,
+    debit_status,
     says_card_is_set,
 )
 from bot.dialogue.explain.credit import (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.dialogue.explain.wording import asks_yes_no
+from bot.clock import cn_date
+from bot.dialogue.explain.wording import asks_yes_no, installment_name
 from bot.ledger.money import yuan
 from bot.services.account import LoanView
 
@@ -102,3 +103,40 @@ def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
         return None
     label, advice = FAILURE_CODES[attempts[-1].failure_code]
     return attempts[-1].attempted_on, label, advice
+
+
+#: 「这个月的扣了没」, 「钱扣走了没有」, 「上个月的扣成功了吗」: whether the debit ran, not when it runs
+_DEBITED_YET = re.compile(r"[扣划](了|过|成功|上|掉|走)(了|啦)?(没|吗|么|嘛|没有)|扣没扣|有没有扣|扣款了(吗|没)|扣钱了(吗|没)|扣(款|钱)?成功(了)?(吗|没)")
+
+
+def asks_if_debited(text: str) -> bool:
+    return bool(text) and _DEBITED_YET.search(text) is not None
+
+
+def debit_status(view: LoanView) -> str:
+    """「这个月的扣了没」 (found live, B004: read as a dispute; 「上个月的扣成功了没」 got 「账户状态正常」): what
+    happened to the latest installment that fell due (paid, and when; or the debit that failed), then
+    when the next one is taken."""
+    st = view.statement
+    if st.settled:
+        return "您的借款已经全部结清，不会再扣款。"
+    fallen_due = [i for i in st.installments if i.due_date <= st.as_of]
+    parts = []
+    if fallen_due:
+        last = fallen_due[-1]
+        name = f"{cn_date(last.due_date)}到期的{installment_name(view, last.number)}"
+        paid_on = [a.paid_on for a in st.allocations if a.installment == last.number]
+        failed = [a for a in view.loan.attempts
+                  if a.result == "failed" and last.due_date <= a.attempted_on <= st.as_of]
+        if last.owed(st.as_of) == 0:
+            parts.append(f"{name}已经还上了（{cn_date(max(paid_on))}入账）。" if paid_on else f"{name}已经还上了。")
+        elif failed:
+            label = FAILURE_CODES.get(failed[-1].failure_code or "", ("扣款没有成功", ""))[0]
+            parts.append(f"{name}在{cn_date(failed[-1].attempted_on)}自动扣款没有成功（{label}），还差{yuan(last.owed(st.as_of))}元没还。")
+        else:
+            parts.append(f"{name}还差{yuan(last.owed(st.as_of))}元没还" + ("，今天之内还上不算逾期。" if last.due_date == st.as_of else "。"))
+    nxt = st.next_installment
+    if nxt is not None:
+        how = "当天会自动扣款" if view.loan.autodebit else "您没有开通自动还款，需要在那天之前主动还款"
+        parts.append(f"下一期{cn_date(nxt.due_date)}到期，应还{yuan(nxt.owed(st.as_of))}元，{how}。")
+    return "".join(parts)

@@ -168,8 +168,8 @@ def policy_variables() -> dict[str, Any]:
     from bot.compliance.policy import POLICY
     from bot.promises.rules import MAX_PROMISE_DAYS
 
-    return {"promise_days": MAX_PROMISE_DAYS, "minutes": POLICY.verify_lockout_minutes, "crisis": POLICY.crisis_hotline, "police": POLICY.police_line,
-            "ambulance": POLICY.ambulance_line, "answer_days": POLICY.complaint_answer_days,
+    return {"promise_days": MAX_PROMISE_DAYS, "minutes": POLICY.verify_lockout_minutes, "crisis": POLICY.crisis_hotline,
+            "police": POLICY.police_line, "ambulance": POLICY.ambulance_line, "answer_days": POLICY.complaint_answer_days,
             "complex_days": POLICY.complaint_answer_days_complex, "hotline": POLICY.regulator_hotline}
 
 

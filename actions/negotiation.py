@@ -72,7 +72,7 @@ def record_hardship(turn: Turn, category: str) -> str:
     recorded (an unknown one is 'other'). Once a conversation per category: 「公司说月底补发」 after 「工资没发」
     (found live, B001) was recorded and told again."""
     if cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
-        return category if category in cases.RECORDABLE_HARDSHIPS else "other"
+        return cases.hardship_category(category)
     recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
     turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
     return recorded

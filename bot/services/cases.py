@@ -36,16 +36,21 @@ def open_case(session: Session, kind: str, *, borrower_id: str | None, loan_id: 
     return case
 
 
+def hardship_category(category: str) -> str:
+    """The category as recorded: one of RECORDABLE_HARDSHIPS, an unknown one is 'other'."""
+    return category if category in RECORDABLE_HARDSHIPS else "other"
+
+
 def hardship_recorded(session: Session, borrower_id: str, category: str, conversation_id: str) -> bool:
     """Whether this conversation already recorded this category for the borrower."""
-    category = category if category in RECORDABLE_HARDSHIPS else "other"
+    category = hardship_category(category)
     return session.scalar(select(m.Hardship.id).where(
         m.Hardship.borrower_id == borrower_id, m.Hardship.category == category,
         m.Hardship.conversation_id == conversation_id).limit(1)) is not None
 
 
 def record_hardship(session: Session, borrower_id: str, category: str, conversation_id: str) -> str:
-    category = category if category in RECORDABLE_HARDSHIPS else "other"
+    category = hardship_category(category)
     repo_row = m.Hardship(borrower_id=borrower_id, category=category, declared_at=clock.now(), conversation_id=conversation_id)
     session.add(repo_row)
     audit.record(session, "hardship_recorded", conversation_id=conversation_id, borrower_id=borrower_id,

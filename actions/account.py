@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from bot.dialogue import explain
+from bot.dialogue.missed_promise import missed_at
 from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan, plan_options
 from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn, calendar_date
@@ -89,6 +90,8 @@ class ActionAnswerBalance(_LoanAnswer):
             rest = explain.promise_rest(view)
             if rest is not None:
                 return rest
+        if explain.asks_to_pay_part(turn.text):  # 「现在能还多少算多少吗」: yes, and where a part goes
+            return explain.paying_part(view)
         day = self.later_day(turn, view)
         return explain.owed_on(view, day) if day is not None else self.explain(view)
 
@@ -242,6 +245,11 @@ class ActionAnswerConsequences(_GeneralAnswer):
         """One consequence asked about (「会不会找我家里人」, 「你们上门吗」): that one first, and the whole
         answer only when the message asks the general question too (「不还会怎样 会找我家人吗」)."""
         one = explain.consequence_asked(turn.text)
+        if (one is None and view is not None and missed_at(turn.text) is not None
+                and not explain.asks_consequences_generally(turn.text) and view.statement.amount_due_now > 0):
+            # 「上次不是说好20号还吗 我没还上 不好意思」 (found live, B006, read as ask_consequences) is an apology,
+            # not a question: got the lawful consequences; no blame, the promise on record and the ways on
+            return explain.promise_missed(view)
         if one is None:
             return self.explain(view)
         return one + self.explain(view) if explain.asks_consequences_generally(turn.text) else one

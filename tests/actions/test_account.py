@@ -540,3 +540,22 @@ def test_whether_the_debit_ran_is_answered_from_the_ledger(run_action):
     # when it runs is still the due-date answer
     when = run_action("action_answer_due_date", make_tracker("ask_due_date", "几号扣款", slots=verified("B004")))
     assert when.variables("utter_account_answer")["answer"].startswith("下一期还款日是2026年12月20日")
+
+
+def test_a_missed_promise_apologised_for_is_not_answered_with_consequences(run_action):
+    # found live (B006): 「上次不是说好20号还吗 我没还上 不好意思」 (ask_consequences) got the lawful consequences
+    text = "上次不是说好20号还吗 我没还上 不好意思"
+    run = run_action("action_answer_consequences", make_tracker("ask_consequences", text, slots=verified("B006")))
+    answer = run.variables("utter_account_answer")["answer"]
+    assert answer.startswith("谢谢您主动告诉我，没关系。我们看到您之前约定在2026年11月20日还1100.00元，没能还上。")
+    assert "民事诉讼" not in answer
+    # asking what happens now is still the consequences
+    asked = run_action("action_answer_consequences", make_tracker("ask_consequences", "上次没还上 会怎么样",
+                                                                  slots=verified("B006")))
+    assert "民事诉讼" in asked.variables("utter_account_answer")["answer"]
+
+
+def test_paying_what_one_can_is_paying_a_part(run_action):
+    # found live (B006): 「现在能还多少算多少吗」 (ask_balance) got the whole balance
+    run = run_action("action_answer_balance", make_tracker("ask_balance", "现在能还多少算多少吗", slots=verified("B006")))
+    assert run.variables("utter_account_answer")["answer"].startswith("可以先还一部分")

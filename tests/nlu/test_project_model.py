@@ -189,6 +189,12 @@ def test_an_amount_with_fen_is_checked_not_an_identity_factor(agent, text):
     assert intent_of(agent, text) == "ask_balance"
 
 
+@pytest.mark.parametrize("text", ["这个月的扣了没", "钱扣走了没有", "今天的扣了没"])
+def test_asking_whether_the_debit_ran_is_a_debit_question_not_a_dispute(agent, text):
+    """Found live (B004): 「这个月的扣了没」 was dispute_debt (0.44) and was asked to confirm a dispute."""
+    assert intent_of(agent, text) == "ask_due_date"
+
+
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
 def test_code_and_keyboard_mashing_write_nothing(agent, text):
     """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not

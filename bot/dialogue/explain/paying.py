@@ -81,7 +81,9 @@ def says_when_paying(text: str) -> bool:
 
 #: 「能不能先还一部分」, 「只还一点行不行」: paying part of what is due, not a plan (「分几次还」 asks for one)
 #: 「能不能先还个利息」 (found live: handed off as a fee waiver) is paying a part too
-_PAY_PART = re.compile(r"(先|只)?还(一)?部分|部分还款?|(先|只)还一点|还一些|(先|只)还(个|点|一下)?利息")
+#: 「现在能还多少算多少吗」, 「有多少还多少行不行」 (found live, B006: got the balance) too
+_PAY_PART = re.compile(r"(先|只)?还(一)?部分|部分还款?|(先|只)还一点|还一些|(先|只)还(个|点|一下)?利息"
+                       r"|还多少算多少|有多少还多少|能还多少还多少")
 
 
 _MAY_I = re.compile(r"能不能|可不可以|行不行|能否|可否|允许")

@@ -90,6 +90,8 @@ class ActionAnswerBalance(_LoanAnswer):
             rest = explain.promise_rest(view)
             if rest is not None:
                 return rest
+        if explain.asks_how_many_left(turn.text):  # 「我还有几期没还」: the installments, not only the amount
+            return explain.installments_left(view)
         if explain.asks_to_pay_part(turn.text):  # 「现在能还多少算多少吗」: yes, and where a part goes
             return explain.paying_part(view)
         day = self.later_day(turn, view)

@@ -559,3 +559,13 @@ def test_paying_what_one_can_is_paying_a_part(run_action):
     # found live (B006): 「现在能还多少算多少吗」 (ask_balance) got the whole balance
     run = run_action("action_answer_balance", make_tracker("ask_balance", "现在能还多少算多少吗", slots=verified("B006")))
     assert run.variables("utter_account_answer")["answer"].startswith("可以先还一部分")
+
+
+def test_how_many_installments_are_left_is_answered_by_installment(run_action):
+    # found live (B007): 「我还有几期没还」 got the amount due only
+    run = run_action("action_answer_balance", make_tracker("ask_balance", "我还有几期没还", slots=verified("B007")))
+    assert run.variables("utter_account_answer")["answer"] == (
+        "您这笔借款共6期，已还清2期，还有4期没还完：第3期已逾期16天，还差387.84元；第4期2026年12月15日到期；"
+        "第5期2027年1月15日到期；第6期2027年2月15日到期。一次性提前结清需要2944.43元。")
+    settled = run_action("action_answer_balance", make_tracker("ask_balance", "还剩几期", slots=verified("B008")))
+    assert "没有待还的期数" in settled.variables("utter_account_answer")["answer"]

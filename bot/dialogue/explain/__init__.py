@@ -4,7 +4,7 @@ The answers are pure functions over a ``LoanView`` / ``Statement``, the patterns
 borrower asks, and the answer texts; one module per topic:
 
 - ``owed.py``: the balance, the amount due now (asked beside another question), why it is so much,
-  what will be due on a later day (asked, or read back with a promise)
+  what will be due on a later day (asked, or read back with a promise), the installments left
 - ``due_dates.py``: the due date, the cutoff on the due day, the grace period, whether paying now is
   in time, the due day that stays fixed (moving it, wages after it)
 - ``overdue.py``: why it is overdue (and that reason questioned), the consequences (one asked about),
@@ -87,9 +87,11 @@ from bot.dialogue.explain.overdue import (
 from bot.dialogue.explain.owed import (
     amount_due_why,
     asks_balance_too,
+    asks_how_many_left,
     asks_why_so_much,
     balance,
     due_grows,
+    installments_left,
     owed_now,
     owed_on,
     refers_to_then,

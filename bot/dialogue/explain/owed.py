@@ -130,3 +130,33 @@ def owed_on(view: LoanView, day: dt.date) -> str:
         return when + f"到期应还仍是{yuan(later.amount_due_now)}元，和今天一样。"
     return (when + f"到期应还是{yuan(later.amount_due_now)}元，比今天的{yuan(now.amount_due_now)}元多{yuan(grown)}元"
             f"（{'，'.join(why)}）。")
+
+
+#: 「我还有几期没还」, 「还剩多少期」: how many installments are left, not only the amount
+_HOW_MANY_LEFT = re.compile(r"(几|多少)期.{0,3}(没还|未还|要还|没有还)|(还剩|剩下?|还有|还差)(几|多少)期")
+
+
+def asks_how_many_left(text: str) -> bool:
+    return bool(text) and _HOW_MANY_LEFT.search(text) is not None
+
+
+def installments_left(view: LoanView) -> str:
+    """「我还有几期没还」 (found live, B007: got the amount due only): how many are paid, which are left, and
+    when each of those falls due (or how late it is)."""
+    st = view.statement
+    if st.settled:
+        return f"您的{view.loan.product}借款已经全部结清，没有待还的期数。"
+    left = [i for i in st.installments if i.owed(st.as_of) > 0 or i.principal_left > 0]
+    done = len(st.installments) - len(left)
+    parts = []
+    for inst in left[:6]:
+        name = installment_name(view, inst.number)
+        if inst.due_date < st.as_of:
+            parts.append(f"{name}已逾期{inst.days_overdue(st.as_of)}天，还差{yuan(inst.owed(st.as_of))}元")
+        elif inst.due_date == st.as_of:
+            parts.append(f"{name}今天到期，应还{yuan(inst.owed(st.as_of))}元")
+        else:
+            parts.append(f"{name}{cn_date(inst.due_date)}到期")
+    more = f"；另外还有{len(left) - 6}期，最后一期在{cn_date(left[-1].due_date)}" if len(left) > 6 else ""
+    return (f"您这笔借款共{len(st.installments)}期，已还清{done}期，还有{len(left)}期没还完：" + "；".join(parts) + more + "。"
+            + f"一次性提前结清需要{yuan(st.payoff)}元。")

@@ -42,15 +42,15 @@ def debit_again(view: LoanView | None) -> str:
             text += "逾期本金还清后，罚息就不再增加。"
     else:
         text += "卡里现在有钱的话，可以在App“还款”页面主动还款，马上就能还上。"
-    return text + _own_situation_card(view)
+    return text + own_situation_card(view)
 
 
 #: 「自动还款在哪开」, 「怎么设置自动扣款」, 「代扣怎么开通」: where autodebit is switched on
-_AUTODEBIT = r"(自动还款|自动扣款|自动扣|代扣)"
-_AUTODEBIT_SETUP = re.compile(_AUTODEBIT + r"\S{0,4}?(在哪|哪里|怎么|如何|咋)\S{0,2}?(开|设置|弄|办|绑)"
-                              r"|(在哪|哪里|怎么|如何|咋)\S{0,2}?(开通|设置|开|弄|办)\S{0,2}?" + _AUTODEBIT
+AUTODEBIT_WORDS = r"(自动还款|自动扣款|自动扣|代扣)"
+_AUTODEBIT_SETUP = re.compile(AUTODEBIT_WORDS + r"\S{0,4}?(在哪|哪里|怎么|如何|咋)\S{0,2}?(开|设置|弄|办|绑)"
+                              r"|(在哪|哪里|怎么|如何|咋)\S{0,2}?(开通|设置|开|弄|办)\S{0,2}?" + AUTODEBIT_WORDS
                               # found live (B005): 「我想开通自动还款」 got the list of ways to pay
-                              + r"|(想|要|帮我|给我|申请)(开通|开启|开|设置|办)(一下|个)?" + _AUTODEBIT)
+                              + r"|(想|要|帮我|给我|申请)(开通|开启|开|设置|办)(一下|个)?" + AUTODEBIT_WORDS)
 
 
 def asks_how_to_set_up_autodebit(text: str) -> bool:
@@ -80,7 +80,7 @@ def says_card_is_set(text: str) -> bool:
     return bool(text) and _CARD_SET.search(text) is not None and not asks_yes_no(text)
 
 
-def _own_situation_card(view: LoanView | None) -> str:
+def own_situation_card(view: LoanView | None) -> str:
     """The card to see to, when the last autodebit failed because of it (「卡过期了怎么办」)."""
     card = _card_problem(view)
     if card is None:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from bot.clock import cn_date
 from bot.dialogue.consent import asks_anything
 from bot.dialogue.explain.autodebit import (
-    _AUTODEBIT,
-    _own_situation_card,
+    AUTODEBIT_WORDS,
+    own_situation_card,
     asks_how_to_set_up_autodebit,
     asks_to_debit_again,
     autodebit_setup,
@@ -129,7 +129,7 @@ def specific_way_to_pay(view: LoanView | None, text: str) -> str | None:
     if asks_how_to_set_up_autodebit(text):
         return autodebit_setup(view)
     if (view is not None and not view.loan.autodebit and not view.statement.settled
-            and re.search(_AUTODEBIT, text or "") and not says_card_is_set(text)):
+            and re.search(AUTODEBIT_WORDS, text or "") and not says_card_is_set(text)):
         # found live (B005, no autodebit): 「今天那期能自动扣吗」 got 「可以，今天就能…主动还款」
         return autodebit_setup(view)
     if says_phone_changed(text):
@@ -200,7 +200,7 @@ def enough_today(view: LoanView, amount: Decimal) -> str:
 
 def own_situation(view: LoanView | None) -> str:
     """What this borrower's card or arrears add to how to pay: the card to see to, and not to wait."""
-    text = _own_situation_card(view)
+    text = own_situation_card(view)
     overdue = view.statement.overdue_installments if view is not None and not view.dispute_open else []
     if overdue and view.loan.autodebit:  # (with a dispute open, nothing urges to pay: compliance rule 10)
         # 「那我现在转进去 会自动扣吗」 (B001, 21 days late): what is late should not wait for an autodebit

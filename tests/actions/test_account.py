@@ -533,6 +533,11 @@ def test_whether_the_debit_ran_is_answered_from_the_ledger(run_action):
     failed = run_action("action_answer_due_date", make_tracker("ask_due_date", "钱扣走了没有", slots=verified("B003")))
     assert failed.variables("utter_account_answer")["answer"].startswith(
         "2026年11月15日到期的第11期在2026年11月15日自动扣款没有成功（余额不足），还差")
+    card = run_action("action_answer_due_date", make_tracker("ask_due_date", "扣了没", slots=verified("B002")))
+    assert card.variables("utter_account_answer")["answer"] == (
+        "2026年11月28日到期的第4期在2026年11月28日自动扣款没有成功（银行卡已过期），还差1376.24元没还。"
+        "下一期2026年12月28日到期，应还1376.24元，不过银行卡已过期，请在App的“还款卡管理”里换绑一张有效的银行卡，"
+        "再主动还款，否则自动扣款还会失败。")
     manual = run_action("action_answer_due_date", make_tracker("ask_due_date", "今天的扣了没", slots=verified("B005")))
     assert manual.variables("utter_account_answer")["answer"] == (
         "2026年12月1日到期的第7期还差1376.99元没还，今天之内还上不算逾期。"

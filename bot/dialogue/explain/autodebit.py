@@ -137,6 +137,8 @@ def debit_status(view: LoanView) -> str:
             parts.append(f"{name}还差{yuan(last.owed(st.as_of))}元没还" + ("，今天之内还上不算逾期。" if last.due_date == st.as_of else "。"))
     nxt = st.next_installment
     if nxt is not None:
-        how = "当天会自动扣款" if view.loan.autodebit else "您没有开通自动还款，需要在那天之前主动还款"
+        card = _card_problem(view)
+        how = ("当天会自动扣款" if card is None else f"不过{card[1]}，{card[2]}，否则自动扣款还会失败") if view.loan.autodebit \
+            else "您没有开通自动还款，需要在那天之前主动还款"
         parts.append(f"下一期{cn_date(nxt.due_date)}到期，应还{yuan(nxt.owed(st.as_of))}元，{how}。")
     return "".join(parts)

@@ -139,6 +139,9 @@ class ActionAnswerOverdueReason(_LoanAnswer):
         if view is None:
             turn.say("utter_no_loan")
             return
+        if explain.asks_if_debited(turn.text):  # 「这个月的扣了没」: what became of the latest debit, and the next
+            turn.say(self.response, answer=explain.debit_status(view))
+            return
         full = self.answer(turn, view)
         said = self.once(turn, full, lambda: explain.overdue_reason_questioned(view))
         turn.say(self.response, answer=self.owed_too(turn, view, said),

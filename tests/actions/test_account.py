@@ -542,6 +542,9 @@ def test_whether_the_debit_ran_is_answered_from_the_ledger(run_action):
     assert manual.variables("utter_account_answer")["answer"] == (
         "2026年12月1日到期的第7期还差1376.99元没还，今天之内还上不算逾期。"
         "下一期2027年1月1日到期，应还1376.99元，您没有开通自动还款，需要在那天之前主动还款。")
+    # read as ask_overdue_reason (why a debit failed): the same answer
+    why = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "这个月的扣了没", slots=verified("B004")))
+    assert why.variables("utter_account_answer")["answer"] == run.variables("utter_account_answer")["answer"]
     # when it runs is still the due-date answer
     when = run_action("action_answer_due_date", make_tracker("ask_due_date", "几号扣款", slots=verified("B004")))
     assert when.variables("utter_account_answer")["answer"].startswith("下一期还款日是2026年12月20日")

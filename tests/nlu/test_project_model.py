@@ -191,7 +191,9 @@ def test_an_amount_with_fen_is_checked_not_an_identity_factor(agent, text):
 
 @pytest.mark.parametrize("text", ["这个月的扣了没", "钱扣走了没有", "今天的扣了没"])
 def test_asking_whether_the_debit_ran_is_a_debit_question_not_a_dispute(agent, text):
-    """Found live (B004): 「这个月的扣了没」 was dispute_debt (0.44) and was asked to confirm a dispute."""
+    """Found live (B004): 「这个月的扣了没」 was dispute_debt (0.44) and was asked to confirm a dispute. What
+    asks about the debit, ask_due_date by the contract (when the debit runs); its answer and
+    ask_overdue_reason's both tell what became of the latest debit."""
     assert intent_of(agent, text) == "ask_due_date"
 
 

@@ -308,13 +308,15 @@ def _rest_dated(turn: Turn, raw_date) -> bool:
     rest = remainder(amount, view.statement.amount_due_now) if view is not None else None
     if rest is None:
         return False
-    turn.say("utter_promise_second_part", date=explain.cn_date(later), short=f"{later.month}月{later.day}号",
-             amount=yuan(rest))
+    turn.say("utter_promise_second_part", date=explain.cn_date(later), amount=yuan(rest))
+    turn.set("promise_next_date", later.isoformat())
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(pending), amount=yuan(amount))
     return True
 
 
-def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
+def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = False) -> None:
+    """Check and read back a promise. ``rest_of_a_part``: the rest's read-back right after the part was
+    recorded; what would be due by then if nothing were paid is not said (the part just promised would be)."""
     in_progress = promise_in_progress(turn)
     if in_progress and raw_date is not None and explain.asks_about_rest(turn.text) and _rest_dated(turn, raw_date):
         return
@@ -377,7 +379,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     same_date = in_progress and turn.tracker.get_slot("promise_date") == check.date.isoformat()
     grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
-    if grows is not None and not same_date:  # said with the date's first read-back, not with each amendment
+    if grows is not None and not same_date and not rest_of_a_part:  # with the date's first read-back only
         turn.say("utter_account_answer", answer=grows)
     if view is not None and check.date == turn.today and explain.asks_yes_no(turn.text):
         # 「那我今天把387.84还了就行了吗」 (found live, B007) asks whether that is enough: answered, then read back
@@ -386,8 +388,8 @@ def propose_promise(turn: Turn, raw_date, raw_amount) -> None:
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
     if later is not None and rest is not None:
         # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently
-        turn.say("utter_promise_second_part", date=explain.cn_date(later),
-                 short=f"{later.month}月{later.day}号", amount=yuan(rest))
+        turn.say("utter_promise_second_part", date=explain.cn_date(later), amount=yuan(rest))
+    turn.set("promise_next_date", later.isoformat() if later is not None and rest is not None else None)
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
     turn.set("promise_date", check.date.isoformat())
     turn.set("promise_amount", str(check.amount))
@@ -531,6 +533,22 @@ def _promise_rest(turn: Turn) -> str | None:
     return explain.promise_rest(view) if view is not None and view.open_promises else None
 
 
+def _propose_the_rest(turn: Turn) -> bool:
+    """The rest's day was said with the part (「先还一千 剩下的下周五还」): once the part is recorded, the rest is
+    read back for that day (found live, B005: the borrower was asked to say again what they had said).
+    True when it was read back."""
+    later = calendar_date(turn.tracker.get_slot("promise_next_date"))
+    turn.set("promise_next_date", None)
+    if later is None:
+        return False
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    rest = explain.rest_beyond_promises(view) if view is not None else None
+    if rest is None or rest <= 0:
+        return False
+    propose_promise(turn, later.isoformat(), str(rest), rest_of_a_part=True)
+    return True
+
+
 def _say_promise_rest(turn: Turn, rest: str | None) -> None:
     if rest is not None:
         turn.say("utter_account_answer", answer=rest, buttons=[PROMISE_BUTTON, PLAN_BUTTON])
@@ -635,6 +653,7 @@ class ActionHandleConfirmation(BotAction):
                 promises.record(turn.session, turn.borrower_id, date, amount, turn.today,
                                 conversation_id=turn.conversation_id, idempotency_key=key)
                 turn.say("utter_promise_recorded", date=explain.cn_date(date), amount=yuan(amount))
-                _say_promise_rest(turn, _promise_rest(turn))  # 「只能还一半」: the other half is not forgotten
+                if not _propose_the_rest(turn):
+                    _say_promise_rest(turn, _promise_rest(turn))  # 「只能还一半」: the other half is not forgotten
         except RuleViolation as exc:
             turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=str(exc))

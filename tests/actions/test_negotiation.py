@@ -672,7 +672,7 @@ def test_a_two_part_promise_reads_back_the_first_and_does_not_drop_the_second(ru
     assert run.variables("utter_account_answer")["answer"] == (
         "提醒您：到2026年12月2日，到期应还会是2796.11元，比今天多1.92元（罚息增加1.92元）。")
     second = run.variables("utter_promise_second_part")
-    assert (second["date"], second["short"], second["amount"]) == ("2026年12月15日", "12月15号", "2294.19")
+    assert (second["date"], second["amount"]) == ("2026年12月15日", "2294.19")
     assert run.variables("utter_promise_readback")["amount"] == "500.00" and run.slots["promise_date"] == "2026-12-02"
     single = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "15号还两千", slots=verified("B001"), entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")]))
@@ -1064,6 +1064,18 @@ def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     assert run.variables("utter_promise_second_part")["date"] == "2026年12月11日"
     assert run.variables("utter_promise_readback")["date"] == "2026年12月1日"
     assert run.slots["promise_date"] == "2026-12-01" and run.slots["promise_amount"] == "1000.00"
+    # once the part is confirmed, the rest is read back for its day: not asked to be said again
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B005"), **run.slots}))
+    assert done.responses == ["utter_promise_recorded", "utter_promise_readback"]
+    rest = done.variables("utter_promise_readback")
+    assert (rest["date"], rest["amount"]) == ("2026年12月11日", "1781.86")
+    assert done.slots["pending_confirmation"] == "promise" and done.slots["promise_next_date"] is None
+    second = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B005"), **done.slots}))
+    assert second.responses == ["utter_promise_recorded"]
+    with session_scope() as s:
+        assert sorted((str(p.promised_date), str(p.amount)) for p in s.query(m.Promise).filter_by(status="open")
+                      .join(m.Loan).filter(m.Loan.borrower_id == "B005")) == [
+            ("2026-12-01", "1000.00"), ("2026-12-11", "1781.86")]
     # both days said: as before, the first is the part's
     both = [*entities[:1], {"entity": "date", "value": "2026-12-02", "start": 0, "end": 2, "text": "明天"}, entities[1]]
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明天先还一千 剩下的下周五还", entities=both,

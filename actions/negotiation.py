@@ -533,16 +533,16 @@ def _promise_rest(turn: Turn) -> str | None:
     return explain.promise_rest(view) if view is not None and view.open_promises else None
 
 
-def _propose_the_rest(turn: Turn) -> bool:
+def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
     """The rest's day was said with the part (「先还一千 剩下的下周五还」): once the part is recorded, the rest is
-    read back for that day (found live, B005: the borrower was asked to say again what they had said).
-    True when it was read back."""
+    read back for that day (found live, B005: the borrower was asked to say again what they had said). The
+    rest is what the part's read-back named: what is due less the part. True when it was read back."""
     later = calendar_date(turn.tracker.get_slot("promise_next_date"))
     turn.set("promise_next_date", None)
     if later is None:
         return False
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-    rest = explain.rest_beyond_promises(view) if view is not None else None
+    rest = remainder(part, view.statement.amount_due_now) if view is not None else None
     if rest is None or rest <= 0:
         return False
     propose_promise(turn, later.isoformat(), str(rest), rest_of_a_part=True)
@@ -653,7 +653,7 @@ class ActionHandleConfirmation(BotAction):
                 promises.record(turn.session, turn.borrower_id, date, amount, turn.today,
                                 conversation_id=turn.conversation_id, idempotency_key=key)
                 turn.say("utter_promise_recorded", date=explain.cn_date(date), amount=yuan(amount))
-                if not _propose_the_rest(turn):
+                if not _propose_the_rest(turn, amount):
                     _say_promise_rest(turn, _promise_rest(turn))  # 「只能还一半」: the other half is not forgotten
         except RuleViolation as exc:
             turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=str(exc))

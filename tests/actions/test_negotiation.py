@@ -1056,6 +1056,11 @@ def test_what_is_due_on_a_later_day_is_that_days_amount(run_action):
 def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     # found live (B005): 「那我先还一千 剩下的下周五还」 was read back as 1000 by 2026-12-11
     text = "那我先还一千 剩下的下周五还"
+    with session_scope() as s:  # found live: a promise already open for today (another conversation) made the
+        # rest read back 781.86 after 1781.86 was named; the rest is what was named
+        loan = s.query(m.Loan).filter_by(borrower_id="B005").one()
+        s.add(m.Promise(loan_id=loan.id, made_on=dt.date(2026, 12, 1), promised_date=dt.date(2026, 12, 1),
+                        amount=D("1000.00"), status="open"))
     entities = [{"entity": "amount", "value": "1000.00", "start": 4, "end": 6, "text": "一千"},
                 {"entity": "date", "value": "2026-12-11", "start": 10, "end": 13, "text": "下周五"}]
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B005")))
@@ -1075,7 +1080,7 @@ def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     with session_scope() as s:
         assert sorted((str(p.promised_date), str(p.amount)) for p in s.query(m.Promise).filter_by(status="open")
                       .join(m.Loan).filter(m.Loan.borrower_id == "B005")) == [
-            ("2026-12-01", "1000.00"), ("2026-12-11", "1781.86")]
+            ("2026-12-01", "1000.00"), ("2026-12-01", "1000.00"), ("2026-12-11", "1781.86")]
     # both days said: as before, the first is the part's
     both = [*entities[:1], {"entity": "date", "value": "2026-12-02", "start": 0, "end": 2, "text": "明天"}, entities[1]]
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明天先还一千 剩下的下周五还", entities=both,

@@ -249,6 +249,10 @@ class ActionAnswerConsequences(_GeneralAnswer):
     def answer(self, turn: Turn, view) -> str:
         """One consequence asked about (「会不会找我家里人」, 「你们上门吗」): that one first, and the whole
         answer only when the message asks the general question too (「不还会怎样 会找我家人吗」)."""
+        paid = explain.amount_paid(turn.text, turn.message.get("entities") or []) if view is not None else None
+        if paid is not None and explain.asks_if_paid(turn.text):
+            # 「what if i pay 1000 now」 (found live, B003, read as ask_consequences) got the lawful consequences
+            return explain.penalty_after_paying(view, paid)
         one = explain.consequence_asked(turn.text)
         if (one is None and view is not None and missed_at(turn.text) is not None
                 and not explain.asks_consequences_generally(turn.text) and view.statement.amount_due_now > 0):

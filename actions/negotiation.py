@@ -190,6 +190,12 @@ class ActionProposePromise(BotAction):
                 return
             propose_promise(turn, _day_given(dates), amounts[0] if amounts else None)
             return
+        if (turn.entity("date") is None and explain.per_month(turn.text) and isinstance(_budget(turn), Decimal)
+                and not promise_in_progress(turn)):
+            # 「我一个月只能还800」 (found live, B003, overdue) was asked which day to pay 800: a monthly budget is
+            # a plan question (ledger.md: the shortest term within it)
+            ActionOfferPlans().offer(turn)
+            return
         if _part_now_rest_later(turn):
             # 「那我先还一千 剩下的下周五还」 (found live, B005): the one date is the rest's; the part is paid now
             propose_promise(turn, turn.today.isoformat(), turn.entity("amount"))

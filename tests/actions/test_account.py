@@ -577,3 +577,14 @@ def test_how_many_installments_are_left_is_answered_by_installment(run_action):
         "第5期2027年1月15日到期；第6期2027年2月15日到期。一次性提前结清需要2944.43元。")
     settled = run_action("action_answer_balance", make_tracker("ask_balance", "还剩几期", slots=verified("B008")))
     assert "没有待还的期数" in settled.variables("utter_account_answer")["answer"]
+
+
+def test_what_paying_an_amount_would_do_is_not_the_consequences(run_action):
+    # found live (B003): 「what if i pay 1000 now」 (ask_consequences) got the lawful consequences
+    text = "what if i pay 1000 now"
+    amount = {"entity": "amount", "value": "1000.00", "start": text.index("1000"), "end": text.index("1000") + 4}
+    run = run_action("action_answer_consequences", make_tracker("ask_consequences", text, entities=[amount],
+                                                                slots=verified("B005")))
+    assert run.variables("utter_account_answer")["answer"].startswith("今天还1000.00元以后，还有1781.86元到期未还")
+    plain = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B005")))
+    assert "民事诉讼" in plain.variables("utter_account_answer")["answer"]

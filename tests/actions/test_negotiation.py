@@ -1086,3 +1086,20 @@ def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明天先还一千 剩下的下周五还", entities=both,
                                                             slots=verified("B005")))
     assert run.slots["promise_date"] == "2026-12-02"
+
+
+def test_a_monthly_budget_without_a_day_is_a_plan_question(run_action):
+    # found live (B003, 169 days late): 「我一个月只能还800」 (promise_to_pay) was asked which day to pay 800
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "我一个月只能还800",
+                                                            entities=[ent("amount", "800.00")], slots=verified("B003")))
+    # no plan within 800 (60 months: 979.11 a month): said so, and a person (ledger.md)
+    assert run.responses[0] == "utter_plan_not_affordable" and "utter_ask_promise_date" not in run.responses
+    assert run.slots.get("pending_confirmation") != "promise"
+    within = run_action("action_propose_promise", make_tracker("promise_to_pay", "每个月最多还1500",
+                                                               entities=[ent("amount", "1500.00")], slots=verified("B003")))
+    assert within.slots["pending_confirmation"] == "plan" and within.slots["plan_term"] == 36  # 1461.95 a month
+    # an amount with a day is still a promise
+    dated = run_action("action_propose_promise", make_tracker("promise_to_pay", "15号还800",
+                                                              entities=[ent("date", "2026-12-15"), ent("amount", "800.00")],
+                                                              slots=verified("B003")))
+    assert dated.responses[-1] == "utter_promise_readback"

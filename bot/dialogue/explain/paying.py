@@ -216,7 +216,8 @@ def own_situation(view: LoanView | None) -> str:
 
 
 #: 「今天还了是不是就不算逾期了」, 「还了以后会不会…」, 「要是还了…吗」: what paying would do, not a claim
-_IF_PAID = re.compile(r"(要是|如果|假如|假设)|还(了|清|上)(以后|之后|后)?.{0,6}(是不是|会不会|能不能|就不|还会|就能|就可以)")
+_IF_PAID = re.compile(r"(要是|如果|假如|假设)|还(了|清|上)(以后|之后|后)?.{0,6}(是不是|会不会|能不能|就不|还会|就能|就可以)"
+                      r"|\b(what )?if i pay\b|\bafter i pay\b|\bonce i pay\b", re.I)
 
 
 def asks_if_paid(text: str) -> bool:

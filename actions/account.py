@@ -116,6 +116,10 @@ class ActionAnswerDueDate(_LoanAnswer):
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
         if explain.asks_if_debited(turn.text):  # 「这个月扣款了吗」: whether it ran, then when the next runs
             return explain.debit_status(view)
+        term = turn.tracker.get_slot("plan_term")
+        if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
+            # 「每个月几号扣」 while a plan is read back: the plan's days, not the loan's
+            return explain.plan_due_dates(make_offer(view.statement.payoff, view.apr, int(term), turn.today))
         full = self.explain(view)
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)

@@ -588,3 +588,13 @@ def test_what_paying_an_amount_would_do_is_not_the_consequences(run_action):
     assert run.variables("utter_account_answer")["answer"].startswith("今天还1000.00元以后，还有1781.86元到期未还")
     plain = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B005")))
     assert "民事诉讼" in plain.variables("utter_account_answer")["answer"]
+
+
+def test_the_due_day_asked_while_a_plan_is_read_back_is_the_plans(run_action):
+    # found live (B001): 「每个月几号扣」 after the 12-month read-back got the loan's 10th; the plan's day is the 1st
+    slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run = run_action("action_answer_due_date", make_tracker("ask_due_date", "每个月几号扣", slots=slots))
+    assert run.variables("utter_account_answer")["answer"] == (
+        "这个12期方案每月1日还款：首期2027年1月1日，最后一期2027年12月1日，每期1190.90元。确认办理后，原来的还款日不再适用。")
+    plain = run_action("action_answer_due_date", make_tracker("ask_due_date", "每个月几号扣", slots=verified("B001")))
+    assert "以后每月10日还款" in plain.variables("utter_account_answer")["answer"]

@@ -141,6 +141,7 @@ from bot.dialogue.explain.plans import (
     per_month,
     plan_active_again,
     plan_disclosure,
+    plan_due_dates,
     plan_interest,
     plan_menu,
     plan_menu_again,

@@ -73,6 +73,14 @@ def plan_interest(offer: PlanOffer, contract_apr: Decimal) -> str:
             f"{yuan(offer.total_interest)}元。期数越短，总利息越少；提前还款不收以后各期的利息，也没有手续费。")
 
 
+def plan_due_dates(offer: PlanOffer) -> str:
+    """「每个月几号扣」 while a plan is read back (found live, B001: got the loan's own 10th, the plan's day
+    is the 1st): the plan's days, before it is confirmed."""
+    first, last = offer.schedule[0].due_date, offer.schedule[-1].due_date
+    return (f"这个{offer.term_months}期方案每月{first.day}日还款：首期{cn_date(first)}，最后一期{cn_date(last)}，"
+            f"每期{yuan(offer.monthly_payment)}元。确认办理后，原来的还款日不再适用。")
+
+
 def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:
     head = "考虑到您的困难，可以选择更长的期数。" if hardship else ""
     lines = [f"{o.term_months}期：每月{yuan(o.monthly_payment)}元（年化利率（单利）{pct(o.apr)}，总利息{yuan(o.total_interest)}元，总还款额{yuan(o.total_repayment)}元）"

@@ -229,34 +229,3 @@ def test_training_data_was_normalised_too(agent):
     assert _parse(agent, "发工资就还")["intent"]["name"] == "promise_to_pay"
     assert _parse(agent, "發工資就還")["intent"]["name"] == "promise_to_pay"
 
-
-def _ranked(text: str, ranking: list):
-    from rasa.shared.nlu.training_data.message import Message
-
-    message = Message(data={"text": text})
-    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
-    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
-    return message
-
-
-def test_an_unsure_goodbye_asks_what_was_meant_instead_of_ending():
-    """Found live: 「再少点呢」 was goodbye at 0.3 and the borrower was seen off."""
-    from bot.nlu.components import UnsureEndingFallsBack
-
-    unsure = _ranked("再少点呢", [("goodbye", 0.3), ("request_installment", 0.25), ("deny", 0.1)])
-    UnsureEndingFallsBack().process([unsure])
-    assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 0.5}
-    # the two-stage fallback offers the likeliest intents from the ranking: goodbye is still one of them
-    assert [r["name"] for r in unsure.get("intent_ranking")] == ["nlu_fallback", "goodbye", "request_installment", "deny"]
-
-    sure = _ranked("好的 拜拜", [("goodbye", 0.93), ("thank", 0.05)])
-    UnsureEndingFallsBack().process([sure])
-    assert sure.get("intent") == {"name": "goodbye", "confidence": 0.93}
-
-    other = _ranked("嗯", [("affirm", 0.3), ("goodbye", 0.2)])
-    UnsureEndingFallsBack().process([other])
-    assert other.get("intent")["name"] == "affirm"
-
-    stricter = _ranked("先这样", [("goodbye", 0.62)])
-    UnsureEndingFallsBack({"threshold": 0.7}).process([stricter])
-    assert stricter.get("intent") == {"name": "nlu_fallback", "confidence": 0.7}

@@ -1,5 +1,6 @@
 """bot.nlu.components.DistressSafetyNet: a distress phrase makes the message express_distress,
-whatever the model ranked first; without one the model's answer is untouched."""
+whatever the model ranked first; without one the model's answer is untouched. Also the other rules
+that may overrule the model after it: NameAloneIsIdentity, UnsureEndingFallsBack."""
 import asyncio
 
 import pytest
@@ -91,3 +92,26 @@ def test_a_name_alone_is_the_borrower_saying_who_they_are():
         other.set("entities", entities, add_to_output=True)
         NameAloneIsIdentity().process([other])
         assert other.get("intent")["name"] == "insult", text
+
+
+def test_an_unsure_goodbye_asks_what_was_meant_instead_of_ending():
+    """Found live: 「再少点呢」 was goodbye at 0.3 and the borrower was seen off."""
+    from bot.nlu.components import UnsureEndingFallsBack
+
+    unsure = _message("再少点呢", [("goodbye", 0.3), ("request_installment", 0.25), ("deny", 0.1)])
+    UnsureEndingFallsBack().process([unsure])
+    assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 0.5}
+    # the two-stage fallback offers the likeliest intents from the ranking: goodbye is still one of them
+    assert [r["name"] for r in unsure.get("intent_ranking")] == ["nlu_fallback", "goodbye", "request_installment", "deny"]
+
+    sure = _message("好的 拜拜", [("goodbye", 0.93), ("thank", 0.05)])
+    UnsureEndingFallsBack().process([sure])
+    assert sure.get("intent") == {"name": "goodbye", "confidence": 0.93}
+
+    other = _message("嗯", [("affirm", 0.3), ("goodbye", 0.2)])
+    UnsureEndingFallsBack().process([other])
+    assert other.get("intent")["name"] == "affirm"
+
+    stricter = _message("先这样", [("goodbye", 0.62)])
+    UnsureEndingFallsBack({"threshold": 0.7}).process([stricter])
+    assert stricter.get("intent") == {"name": "nlu_fallback", "confidence": 0.7}

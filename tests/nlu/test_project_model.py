@@ -197,6 +197,14 @@ def test_asking_whether_the_debit_ran_is_a_debit_question_not_a_dispute(agent, t
     assert intent_of(agent, text) == "ask_due_date"
 
 
+@pytest.mark.parametrize("text", ["我想一想", "我再想想吧", "让我再考虑一下"])
+def test_taking_time_to_think_is_not_distress(agent, text):
+    """Found in a parse sweep: 「我想一想」 was express_distress (0.63), which puts the conversation in
+    distress handling (compliance rule 9) for someone who only wants to think it over."""
+    assert intent_of(agent, text) != "express_distress"
+    assert intent_of(agent, text) == "deny"
+
+
 @pytest.mark.parametrize("text", ["<iframe src=x></iframe>", "1' or '1'='1", "javascript:void(0)", "%00%0a", "qwertyuiop"])
 def test_code_and_keyboard_mashing_write_nothing(agent, text):
     """「<script>alert(1)</script>」 was stop_contact (0.44) and recorded an opt-out. Junk must not

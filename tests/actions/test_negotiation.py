@@ -1103,3 +1103,14 @@ def test_a_monthly_budget_without_a_day_is_a_plan_question(run_action):
                                                               entities=[ent("date", "2026-12-15"), ent("amount", "800.00")],
                                                               slots=verified("B003")))
     assert dated.responses[-1] == "utter_promise_readback"
+
+
+def test_half_now_and_the_rest_on_a_day_in_english_too(run_action):
+    # found live (B007): 「can i pay half now and the rest next friday」 read back half (193.92) for 12-11
+    text = "can i pay half now and the rest next friday"
+    entities = [{"entity": "amount", "value": "half", "start": text.index("half"), "end": text.index("half") + 4},
+                {"entity": "date", "value": "2026-12-11", "start": text.index("next friday"), "end": len(text)}]
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B007")))
+    assert run.slots["promise_date"] == "2026-12-01" and run.slots["promise_amount"] == "193.92"
+    assert run.variables("utter_promise_second_part")["amount"] == "193.92"
+    assert run.slots["promise_next_date"] == "2026-12-11"

@@ -23,7 +23,7 @@ def promise_missed(view: LoanView | None, thanked: bool = False) -> str:
 
 
 #: 「那剩下的呢」, 「剩余的怎么办」
-_REST = re.compile(r"剩下|剩余|其余|余下|剩的")
+_REST = re.compile(r"剩下|剩余|其余|余下|剩的|\bthe rest\b|\bwhat'?s left\b", re.I)
 
 
 def asks_about_rest(text: str) -> bool:

@@ -598,3 +598,16 @@ def test_the_due_day_asked_while_a_plan_is_read_back_is_the_plans(run_action):
         "这个12期方案每月1日还款：首期2027年1月1日，最后一期2027年12月1日，每期1190.90元。确认办理后，原来的还款日不再适用。")
     plain = run_action("action_answer_due_date", make_tracker("ask_due_date", "每个月几号扣", slots=verified("B001")))
     assert "以后每月10日还款" in plain.variables("utter_account_answer")["answer"]
+
+
+def test_a_failed_debit_asked_about_once_nothing_is_overdue_is_still_told(run_action):
+    # found live (B001, after accepting a 12-month plan): 「为什么我的卡扣款失败」 got only 「目前没有逾期」
+    offered = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots=offered))
+    run = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "为什么我的卡扣款失败",
+                                                                  slots=verified("B001")))
+    assert run.variables("utter_account_answer")["answer"] == (
+        "您的借款目前没有逾期，按时还款即可。11月10日、11月11日的自动扣款没有成功，银行返回“余额不足”；"
+        "那时到期的金额已经转入您办理的分期方案，按分期计划还款即可。")
+    current = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "为什么逾期", slots=verified("B004")))
+    assert current.variables("utter_account_answer")["answer"] == "您的借款目前没有逾期，按时还款即可。"

@@ -19,7 +19,8 @@ def overdue_reason(view: LoanView) -> str:
         return "您的借款已经结清，不存在逾期。"
     overdue = st.overdue_installments
     if not overdue:
-        return "您的借款目前没有逾期，按时还款即可。" + (" 今天是还款日，今天之内还上就不算逾期。" if st.amount_due_now > 0 else "")
+        return ("您的借款目前没有逾期，按时还款即可。" + (" 今天是还款日，今天之内还上就不算逾期。" if st.amount_due_now > 0 else "")
+                + _failed_before(view))
     lines = []
     for inst in overdue[:3]:
         lines.append(f"{installment_name(view, inst.number)}（应还日{cn_date(inst.due_date)}）未还清，已逾期{inst.days_overdue(st.as_of)}天")
@@ -51,6 +52,25 @@ def overdue_reason(view: LoanView) -> str:
         text += (f"另外{installment_name(view, inst.number)}今天（{cn_date(inst.due_date)}）到期，应还{yuan(inst.owed(st.as_of))}元，"
                  "今天之内还上这一期不算逾期，所以现在要还的包括两期。")
     return text + f"目前到期应还共{yuan(st.amount_due_now)}元。"
+
+
+#: how far back a failed debit is still told when nothing is overdue
+RECENT_FAILURE_DAYS = 31
+
+
+def _failed_before(view: LoanView) -> str:
+    """「为什么我的卡扣款失败」 with nothing overdue now (found live, B001, a plan just accepted: only 「目前没有逾期」):
+    the debits that failed in the last month, and where what they missed went."""
+    st = view.statement
+    recent = [a for a in view.loan.attempts
+              if a.result == "failed" and 0 <= (st.as_of - a.attempted_on).days <= RECENT_FAILURE_DAYS]
+    if not recent:
+        return ""
+    label = FAILURE_CODES.get(recent[-1].failure_code or "", ("扣款未成功", ""))[0]
+    when = "、".join(f"{a.attempted_on.month}月{a.attempted_on.day}日" for a in recent)
+    after = ("那时到期的金额已经转入您办理的分期方案，按分期计划还款即可。" if view.active_plan is not None
+             else "之后已经还上了。")
+    return f"{when}的自动扣款没有成功，银行返回“{label}”；{after}"
 
 
 def overdue_reason_questioned(view: LoanView) -> str | None:

@@ -611,3 +611,26 @@ def test_a_failed_debit_asked_about_once_nothing_is_overdue_is_still_told(run_ac
         "那时到期的金额已经转入您办理的分期方案，按分期计划还款即可。")
     current = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "为什么逾期", slots=verified("B004")))
     assert current.variables("utter_account_answer")["answer"] == "您的借款目前没有逾期，按时还款即可。"
+
+
+def test_paying_off_on_a_later_day_is_that_days_payoff(run_action):
+    # found live (B004, current): 「如果下周一全部还清要多少」 got 「到期未还的0.00元要先还上…今天一次性结清是11843.20元」
+    run = run_action("action_answer_early_repayment", make_tracker(
+        "ask_early_repayment", "如果下周一全部还清要多少", entities=[ent("date", "2026-12-07"), ent("amount", "all")],
+        slots=verified("B004")))
+    assert run.variables("utter_account_answer")["answer"].startswith("好的。如果在2026年12月7日一次性结清，需要还11843.20元")
+    # asked again without a day: the short answer has no 「0.00元要先还上」 for a borrower with nothing due
+    tracker = make_tracker("ask_early_repayment", "提前还清要多少", slots=verified("B004"))
+    first = run_action("action_answer_early_repayment", tracker)
+    tracker.events = [{"event": "bot", "text": first.variables("utter_account_answer")["answer"]}]
+    again = run_action("action_answer_early_repayment", tracker)
+    answer = again.variables("utter_account_answer")["answer"]
+    assert answer.startswith("提前还款只算到还款当天：还没到期的各期只还本金") and "0.00元" not in answer
+
+
+def test_the_interest_saved_by_paying_early_is_added_up(run_action):
+    # found live (B004): 「我想提前还5000 能少多少利息」 listed 72.05 and 61.94 but not what they make together
+    run = run_action("action_answer_early_repayment", make_tracker(
+        "ask_early_repayment", "我想提前还5000 能少多少利息", entities=[ent("amount", "5000.00")], slots=verified("B004")))
+    assert "这期的利息61.94元不用再付；第8期（2027年2月20日）的本金先还1667.39元，一共少付利息133.99元。" in \
+        run.variables("utter_account_answer")["answer"]

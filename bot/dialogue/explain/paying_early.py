@@ -90,7 +90,8 @@ def early_repayment_again(view: LoanView) -> str:
     """The payoff asked again once given (「提前还了利息怎么算」 got the same paragraph): how interest
     works when paying early, in short."""
     st = view.statement
-    return (f"提前还款只算到还款当天：到期未还的{yuan(st.amount_due_now)}元要先还上，还没到期的各期只还本金，"
+    due = f"到期未还的{yuan(st.amount_due_now)}元要先还上，" if st.amount_due_now > 0 else ""  # not 「0.00元要先还上」
+    return (f"提前还款只算到还款当天：{due}还没到期的各期只还本金，"
             f"这些期的利息不用付，也不收违约金或手续费。今天一次性结清是{yuan(st.payoff)}元。")
 
 
@@ -116,6 +117,7 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
             early[a.installment] = early.get(a.installment, Decimal("0.00")) + a.amount
     by_number = {i.number: i for i in after.installments}
     lines = []
+    saved = []
     for number, paid in sorted(early.items()):
         inst = by_number[number]
         if inst.due_date <= st.as_of:
@@ -123,11 +125,14 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
         name = f"{installment_name(view, number)}（{cn_date(inst.due_date)}）"
         if inst.principal_left == 0:
             lines.append(f"{name}的本金{yuan(paid)}元全部还清，这期的利息{yuan(inst.schedule.interest)}元不用再付")
+            saved.append(inst.schedule.interest)
         else:
             lines.append(f"{name}的本金先还{yuan(paid)}元")
     if lines:
+        # 「能少多少利息」 (found live, B004): the interest saved, added up
+        total = f"，一共少付利息{yuan(sum(saved, Decimal('0.00')))}元" if len(saved) > 1 else ""
         parts.append(f"{'其余' if st.amount_due_now > 0 else ''}{yuan(amount - st.amount_due_now)}元提前冲抵以后的本金："
-                     + "；".join(lines) + "。")
+                     + "；".join(lines) + total + "。")
     nxt = after.next_installment
     if nxt is not None:
         parts.append(f"之后下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元；")

@@ -216,7 +216,7 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
             return self.explain(view)
         day = next((d for d in map(calendar_date, turn.entity_values("date")) if d is not None), None)
         if day is not None and day > turn.today:  # 「如果下周一全部还清要多少」 (found live, B004: got today's figure)
-            return explain.payoff_on(view, day)
+            return explain.payoff_on(view, day, asked=True)
         return self.once(turn, self.explain(view), lambda: explain.early_repayment_again(view))
 
 

@@ -618,7 +618,7 @@ def test_paying_off_on_a_later_day_is_that_days_payoff(run_action):
     run = run_action("action_answer_early_repayment", make_tracker(
         "ask_early_repayment", "如果下周一全部还清要多少", entities=[ent("date", "2026-12-07"), ent("amount", "all")],
         slots=verified("B004")))
-    assert run.variables("utter_account_answer")["answer"].startswith("好的。如果在2026年12月7日一次性结清，需要还11843.20元")
+    assert run.variables("utter_account_answer")["answer"].startswith("如果在2026年12月7日一次性结清，需要还11843.20元")
     # asked again without a day: the short answer has no 「0.00元要先还上」 for a borrower with nothing due
     tracker = make_tracker("ask_early_repayment", "提前还清要多少", slots=verified("B004"))
     first = run_action("action_answer_early_repayment", tracker)

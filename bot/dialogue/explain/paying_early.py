@@ -28,12 +28,13 @@ def _payoff_parts(st: Statement) -> str:
             "未到期的利息不用付，也不收提前还款违约金或手续费。")
 
 
-def payoff_on(view: LoanView, day: dt.date) -> str:
-    """Paying the whole loan off on ``day`` (a day to come): what it will take then, to the fen."""
+def payoff_on(view: LoanView, day: dt.date, asked: bool = False) -> str:
+    """Paying the whole loan off on ``day`` (a day to come): what it will take then, to the fen.
+    ``asked``: a question (「如果下周一全部还清要多少」), not said as a plan (「下周一全部还掉」): no 「好的」."""
     if day <= view.statement.as_of:
         return early_repayment(view)
     then = view.statement_on(day)
-    text = f"好的。如果在{cn_date(day)}一次性结清，需要还{yuan(then.payoff)}元：{_payoff_parts(then)}结清当天在App“提前还款”里操作。"
+    text = ("" if asked else "好的。") + f"如果在{cn_date(day)}一次性结清，需要还{yuan(then.payoff)}元：{_payoff_parts(then)}结清当天在App“提前还款”里操作。"
     between = [i for i in then.due_installments if i.due_date > view.statement.as_of]
     if between:  # an installment falls due before that day: paid on its day, less is left then
         days = "、".join(cn_date(i.due_date) for i in between)

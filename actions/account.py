@@ -8,7 +8,7 @@ from bot.dialogue import explain
 from bot.dialogue.missed_promise import missed_at
 from bot.plans.offers import make_offer
 from bot.services.plans import collectible_loan, plan_options
-from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn, calendar_date
+from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
 #: have a general answer for anyone (``None``: before verification), personalised once verified.
@@ -101,7 +101,7 @@ class ActionAnswerBalance(_LoanAnswer):
     def later_day(turn: Turn, view):
         """The later day asked about: a date in the message (「12月8号那天要还多少」), or the day of the
         open promise when the message points at it (「到时候扣多少」); None for today or a past day."""
-        day = next((d for d in map(calendar_date, turn.entity_values("date")) if d is not None), None)
+        day = next(iter(turn.days()), None)
         if day is None and view.open_promises and explain.refers_to_then(turn.text):
             day = max(view.open_promises, key=lambda p: p.id).promised_date
         return day if day is not None and day > turn.today else None
@@ -214,7 +214,7 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
                 return nxt
         if view.statement.settled:
             return self.explain(view)
-        day = next((d for d in map(calendar_date, turn.entity_values("date")) if d is not None), None)
+        day = next(iter(turn.days()), None)
         if day is not None and day > turn.today:  # 「如果下周一全部还清要多少」 (found live, B004: got today's figure)
             return explain.payoff_on(view, day, asked=True)
         return self.once(turn, self.explain(view), lambda: explain.early_repayment_again(view))

@@ -141,6 +141,10 @@ class Turn:
                 if ent.get("entity") == name and ent.get("value") not in (None, "")
                 and (after is None or int(ent.get("start") or 0) >= after)]
 
+    def days(self) -> list[dt.date]:
+        """The calendar days the message names, in order (a date entity that is not a day, 「发工资」, left out)."""
+        return [day for day in map(calendar_date, self.entity_values("date")) if day is not None]
+
     def entity(self, name: str, after: int | None = None) -> Any:
         values = self.entity_values(name, after=after)
         return values[0] if values else None

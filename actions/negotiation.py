@@ -404,7 +404,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
 
 def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
     """A second, later date in the same message (「明天先还500 剩下的15号还」), if any."""
-    return next((day for day in map(calendar_date, turn.entity_values("date")) if day is not None and day > first), None)
+    return next((day for day in turn.days() if day > first), None)
 
 
 class ActionHandleExtension(BotAction):

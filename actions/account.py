@@ -79,6 +79,14 @@ class _LoanAnswer(_QuestionAnswer):
         return said
 
 
+def _plan_read_back(turn: Turn, view):
+    """The plan read back and waiting for the borrower's yes, as offered (the term in ``plan_term``), or None."""
+    term = turn.tracker.get_slot("plan_term")
+    if turn.tracker.get_slot("pending_confirmation") != "plan" or not isinstance(term, (int, float)):
+        return None
+    return make_offer(view.statement.payoff, view.apr, int(term), turn.today)
+
+
 class ActionAnswerBalance(_LoanAnswer):
     action_name = "action_answer_balance"
     question = "ask_balance"
@@ -116,10 +124,9 @@ class ActionAnswerDueDate(_LoanAnswer):
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
         if explain.asks_if_debited(turn.text):  # 「这个月扣款了吗」: whether it ran, then when the next runs
             return explain.debit_status(view)
-        term = turn.tracker.get_slot("plan_term")
-        if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
-            # 「每个月几号扣」 while a plan is read back: the plan's days, not the loan's
-            return explain.plan_due_dates(make_offer(view.statement.payoff, view.apr, int(term), turn.today))
+        offer = _plan_read_back(turn, view)
+        if offer is not None:  # 「每个月几号扣」 while a plan is read back: the plan's days, not the loan's
+            return explain.plan_due_dates(offer)
         full = self.explain(view)
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
@@ -173,9 +180,9 @@ class ActionAnswerPenalty(_LoanAnswer):
                 return why
         if not explain.asks_about_interest(turn.text):
             return self.explain(view)
-        term = turn.tracker.get_slot("plan_term")
-        if turn.tracker.get_slot("pending_confirmation") == "plan" and isinstance(term, (int, float)):
-            return explain.plan_interest(make_offer(view.statement.payoff, view.apr, int(term), turn.today), view.apr)
+        offer = _plan_read_back(turn, view)
+        if offer is not None:
+            return explain.plan_interest(offer, view.apr)
         named = _offered_term(turn, turn.entity("installment_count"))
         if named is not None:  # 「那12期的利息是多少」 after the plans were shown: that plan's interest
             return explain.plan_interest(make_offer(view.statement.payoff, view.apr, named, turn.today), view.apr)

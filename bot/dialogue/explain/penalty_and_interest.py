@@ -77,9 +77,10 @@ def penalty_after_paying(view: LoanView, amount: Decimal) -> str:
     if not after.overdue_installments:
         return f"今天还{yuan(amount)}元就够还清逾期的部分，之后罚息不再增加。"
     rate = pct(penalty_rate(view.loan.daily_rate))
-    text = (f"今天还{yuan(amount)}元以后，还有{yuan(after.amount_due_now)}元到期未还，其中逾期本金{yuan(after.overdue_principal)}元，"
-            f"罚息会继续按每天{rate}计算，大约每天{yuan(after.penalty_per_day)}元（现在大约每天{yuan(st.penalty_per_day)}元）。")
     if st.in_grace:
         text = (f"您目前还在{GRACE_DAYS}天宽限期内，宽限期内还清这一期不收罚息。只还{yuan(amount)}元的话，还差"
                 f"{yuan(after.amount_due_now)}元到期未还，过了宽限期会从还款日次日起按每天{rate}计罚息。")
+    else:
+        text = (f"今天还{yuan(amount)}元以后，还有{yuan(after.amount_due_now)}元到期未还，其中逾期本金{yuan(after.overdue_principal)}元，"
+                f"罚息会继续按每天{rate}计算，大约每天{yuan(after.penalty_per_day)}元（现在大约每天{yuan(st.penalty_per_day)}元）。")
     return text + f"把到期的{yuan(st.amount_due_now)}元都还上，罚息就不再增加。"

@@ -51,6 +51,12 @@ class LoanView:
     def open_promises(self) -> tuple[PromiseView, ...]:
         return tuple(p for p in self.promises if p.status == "open")
 
+    def failed_debits(self, since: dt.date) -> list:
+        """The autodebit attempts that failed from ``since`` up to the statement's day, oldest first."""
+        return sorted((a for a in self.loan.attempts
+                       if a.result == "failed" and since <= a.attempted_on <= self.statement.as_of),
+                      key=lambda a: a.attempted_on)
+
     def statement_on(self, day: dt.date) -> Statement:
         """The statement at the end of ``day`` if nothing more is paid (what a promise date will find)."""
         return position(self.loan, self.active_plan, list(self.loan.payments), day)

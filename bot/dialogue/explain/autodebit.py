@@ -126,8 +126,7 @@ def debit_status(view: LoanView) -> str:
         last = fallen_due[-1]
         name = f"{cn_date(last.due_date)}到期的{installment_name(view, last.number)}"
         paid_on = [a.paid_on for a in st.allocations if a.installment == last.number]
-        failed = [a for a in view.loan.attempts
-                  if a.result == "failed" and last.due_date <= a.attempted_on <= st.as_of]
+        failed = view.failed_debits(since=last.due_date)
         if last.owed(st.as_of) == 0:
             parts.append(f"{name}已经还上了（{cn_date(max(paid_on))}入账）。" if paid_on else f"{name}已经还上了。")
         elif failed:

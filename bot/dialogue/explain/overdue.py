@@ -27,8 +27,7 @@ def overdue_reason(view: LoanView) -> str:
     if len(overdue) > 3:
         lines.append(f"另有{len(overdue) - 3}期也未还清")
     text = "逾期原因：" + "；".join(lines) + "。"
-    failed = [a for a in view.loan.attempts if a.result == "failed" and a.attempted_on <= st.as_of
-              and a.attempted_on >= overdue[0].due_date]
+    failed = view.failed_debits(since=overdue[0].due_date)
     if failed:
         by_code: dict[str, list[dt.date]] = {}
         for a in failed:
@@ -62,8 +61,7 @@ def _failed_before(view: LoanView) -> str:
     """「为什么我的卡扣款失败」 with nothing overdue now (found live, B001, a plan just accepted: only 「目前没有逾期」):
     the debits that failed in the last month, and where what they missed went."""
     st = view.statement
-    recent = [a for a in view.loan.attempts
-              if a.result == "failed" and 0 <= (st.as_of - a.attempted_on).days <= RECENT_FAILURE_DAYS]
+    recent = view.failed_debits(since=st.as_of - dt.timedelta(days=RECENT_FAILURE_DAYS))
     if not recent:
         return ""
     label = FAILURE_CODES.get(recent[-1].failure_code or "", ("扣款未成功", ""))[0]
@@ -81,7 +79,7 @@ def overdue_reason_questioned(view: LoanView) -> str | None:
     overdue = st.overdue_installments
     if not overdue:
         return None
-    failed = [a for a in view.loan.attempts if a.result == "failed" and overdue[0].due_date <= a.attempted_on <= st.as_of]
+    failed = view.failed_debits(since=overdue[0].due_date)
     if not failed:
         return None
     labels = "、".join(dict.fromkeys(FAILURE_CODES.get(a.failure_code or "", ("扣款未成功", ""))[0] for a in failed))

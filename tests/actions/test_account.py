@@ -40,6 +40,8 @@ def test_b001_penalty_shows_the_computation(run_action):
     text = answer(run_action, "action_answer_penalty", "B001", "ask_penalty")
     assert "2553.78元 × 0.075% × 21天 = 40.22元" in text and "日利率0.05%" in text
     assert "40.22" in text
+    # compliance rule 7: never a daily rate alone (found live: the formula named only the daily rates)
+    assert "日利率0.05%（年化利率18.25%，单利）" in text and "每天0.075%（折合年化27.375%，单利）" in text
 
 
 def test_b004_current(run_action):

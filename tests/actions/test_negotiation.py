@@ -224,7 +224,7 @@ def test_why_so_much_right_after_the_payoff_is_what_it_is_made_of(run_action):
     plain = run_action("action_answer_penalty", make_tracker("ask_penalty", "为啥这么多", slots=verified("B001")))
     assert plain.variables("utter_account_answer")["answer"] == (
         "您目前应还2794.19元，是这几笔加起来的：第8期（2026年11月10日到期，已逾期21天）本金和利息2753.97元；"
-        "罚息40.22元（按逾期本金每天0.075%计算，问“罚息怎么算”我可以列出明细）。")
+        "罚息40.22元（按逾期本金每天0.075%（折合年化27.375%，单利）计算，问“罚息怎么算”我可以列出明细）。")
     b005 = run_action("action_answer_penalty", make_tracker("ask_penalty", "怎么这么多", slots=verified("B005")))
     said = b005.variables("utter_account_answer")["answer"]
     assert said.startswith("您目前应还2781.86元，是这几笔加起来的：第6期（2026年11月1日到期，已逾期30天）本金和利息1376.99元；"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.clock import cn_date
 from bot.dialogue.explain.service_desk import CERTIFICATE_HOW
-from bot.dialogue.explain.wording import installment_name, pct
+from bot.dialogue.explain.wording import daily_rate_words, installment_name
 from bot.ledger.money import yuan
 from bot.ledger.rules import penalty_rate
 from bot.ledger.statement import Statement
@@ -83,7 +83,7 @@ def amount_due_why(view: LoanView) -> str | None:
         parts.append(f"另外还有{len(st.due_installments) - 4}期")
     text = f"您目前应还{yuan(st.amount_due_now)}元，是这几笔加起来的：" + "；".join(parts)
     if st.penalty_due > 0:
-        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金每天{pct(penalty_rate(view.loan.daily_rate))}计算，问“罚息怎么算”我可以列出明细）"
+        text += f"；罚息{yuan(st.penalty_due)}元（按逾期本金{daily_rate_words(penalty_rate(view.loan.daily_rate))}计算，问“罚息怎么算”我可以列出明细）"
     return text + "。"
 
 

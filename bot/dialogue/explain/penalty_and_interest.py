@@ -5,9 +5,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
-from bot.dialogue.explain.wording import installment_name, pct
+from bot.dialogue.explain.wording import daily_rate_words, installment_name, pct
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, PENALTY_MULTIPLIER, penalty_rate
+from bot.ledger.schedule import apr_from_daily_rate
 from bot.services.account import LoanView
 
 
@@ -15,7 +16,9 @@ def penalty(view: LoanView) -> str:
     st = view.statement
     daily = view.loan.daily_rate
     rate = penalty_rate(daily)
-    head = (f"罚息只按逾期未还的本金计算，不对利息和罚息再计息：罚息 = 逾期本金 × 日利率{pct(daily)} × {PENALTY_MULTIPLIER}（即每天{pct(rate)}）× 逾期天数。"
+    # compliance rule 7: never a daily rate alone, so both rates also as 年化（单利）
+    head = (f"罚息只按逾期未还的本金计算，不对利息和罚息再计息：罚息 = 逾期本金 × 日利率{pct(daily)}"
+            f"（年化利率{pct(apr_from_daily_rate(daily))}，单利）× {PENALTY_MULTIPLIER}（即{daily_rate_words(rate)}）× 逾期天数。"
             f"逾期{GRACE_DAYS}天以内（宽限期）不收罚息，超过后从还款日次日起算。")
     if st.settled or not st.overdue_installments:
         return head + "您目前没有逾期，不产生罚息。"
@@ -76,11 +79,11 @@ def penalty_after_paying(view: LoanView, amount: Decimal) -> str:
     after = view.if_paid_today(amount)
     if not after.overdue_installments:
         return f"今天还{yuan(amount)}元就够还清逾期的部分，之后罚息不再增加。"
-    rate = pct(penalty_rate(view.loan.daily_rate))
+    rate = daily_rate_words(penalty_rate(view.loan.daily_rate))
     if st.in_grace:
         text = (f"您目前还在{GRACE_DAYS}天宽限期内，宽限期内还清这一期不收罚息。只还{yuan(amount)}元的话，还差"
-                f"{yuan(after.amount_due_now)}元到期未还，过了宽限期会从还款日次日起按每天{rate}计罚息。")
+                f"{yuan(after.amount_due_now)}元到期未还，过了宽限期会从还款日次日起按{rate}计罚息。")
     else:
         text = (f"今天还{yuan(amount)}元以后，还有{yuan(after.amount_due_now)}元到期未还，其中逾期本金{yuan(after.overdue_principal)}元，"
-                f"罚息会继续按每天{rate}计算，大约每天{yuan(after.penalty_per_day)}元（现在大约每天{yuan(st.penalty_per_day)}元）。")
+                f"罚息会继续按{rate}计算，大约每天{yuan(after.penalty_per_day)}元（现在大约每天{yuan(st.penalty_per_day)}元）。")
     return text + f"把到期的{yuan(st.amount_due_now)}元都还上，罚息就不再增加。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from bot.ledger.schedule import apr_from_daily_rate
 from bot.services.account import LoanView
 
 
@@ -11,6 +12,11 @@ def pct(rate: Decimal) -> str:
     """12.00% for an APR; small daily rates keep their digits (0.075%, never rounded to 0.08%)."""
     value = (rate * 100).normalize()
     return f"{value:.2f}%" if value == value.quantize(Decimal("0.01")) else f"{value:f}%"
+
+
+def daily_rate_words(daily_rate: Decimal) -> str:
+    """每天0.075%（折合年化27.375%，单利）: compliance rule 7, never a daily rate alone."""
+    return f"每天{pct(daily_rate)}（折合年化{pct(apr_from_daily_rate(daily_rate))}，单利）"
 
 
 def installment_name(view: LoanView, number: int) -> str:

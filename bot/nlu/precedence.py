@@ -79,23 +79,64 @@ THIRD_PARTY_INTENT = "not_borrower"
 ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_INTENT})
 
 
-def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
-    """Whether the writer says they are someone's relative, or asks after another person's debt."""
+#: asking on someone's behalf, around a relation entity: 「帮我妈查一下」, 「替我老公问问」 (before it), 「我老婆让我问下」
+#: (after it); an errand that is not an enquiry stays (「我帮我妈交住院费」 is hardship)
+ON_BEHALF_BEFORE = re.compile(r"(?:帮|替|给|代)我?$")
+ENQUIRY_AFTER = re.compile(r"^(?:也|的)?(?:一下|下)?(?:问|查|看看|咨询|了解|打听)")
+TOLD_TO_ENQUIRE_AFTER = re.compile(r"^(?:也)?(?:让|叫|要|托|请)我(?:来|帮(?:她|他)?|帮忙)?(?:问|查|看看|咨询|了解|打听)")
+#: the same without a relation word: 「他让我问问还差多少」
+TOLD_TO_ENQUIRE = re.compile(r"(?<!其)(?:他|她)(?!们)(?:让|叫|托|请)我(?:来)?(?:问|查|看看|咨询|了解|打听)")
+
+
+def says_not_the_borrower(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether the writer says who they are, and it is not the borrower: 「我是赵磊的老婆」, 「我不是孙悦」."""
     from bot.nlu.entities import looks_like_a_name  # here: the action server imports this module for QUESTION_KEY
 
     text = text or ""
-    if ASKS_ABOUT_ANOTHER.search(text):
-        return True
     m = NOT_THE_PERSON.search(text)
     if m and (m["who"] in THE_BORROWER or looks_like_a_name(m["who"])):
         return True
-    for e in entities:
-        if e.get("entity") != "relation" or not isinstance(e.get("start"), int):
-            continue
+    for e in _relations(entities):
         m = SPEAKS_FOR_ANOTHER.search(text[max(0, e["start"] - 8):e["start"]])
         if m and (m["whose"] in THE_BORROWER or looks_like_a_name(m["whose"])):
             return True
     return False
+
+
+#: disowning the account without naming whose it is: 「我不是本人」, 「你们打错了」, 「不认识这个人」
+DISOWNS = re.compile(r"我(?:并|可|真的)?不是(?:借款人)?本人|打错(?:了|电话)|找错人|不认识(?:他|她|这个人)")
+
+
+def disowns_the_account(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether a verified conversation must be dropped: the writer says they are not the borrower, in
+    so many words. Asking after someone else (「她欠多少」) or the model's guess alone is not that."""
+    return says_not_the_borrower(entities, text) or DISOWNS.search(text or "") is not None
+
+
+def asks_after_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether the message asks after another person's debt or for them: 「她欠多少」, 「帮我妈查一下欠款」,
+    「我老婆让我问下还多少」. Said by a verified borrower, it is about someone else's account, not theirs."""
+    text = text or ""
+    if ASKS_ABOUT_ANOTHER.search(text) or TOLD_TO_ENQUIRE.search(text):
+        return True
+    for e in _relations(entities):
+        after = text[e["end"]:e["end"] + 10]
+        if TOLD_TO_ENQUIRE_AFTER.search(after):
+            return True
+        if ON_BEHALF_BEFORE.search(text[max(0, e["start"] - 3):e["start"]]) and ENQUIRY_AFTER.search(after):
+            return True
+    return False
+
+
+def _relations(entities: Iterable[Mapping[str, Any]]) -> list:
+    return [e for e in entities or [] if e.get("entity") == "relation"
+            and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+
+
+def speaks_for_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool:
+    """Whether the writer says they are someone's relative, or asks after another person's debt."""
+    entities = list(entities or [])
+    return says_not_the_borrower(entities, text) or asks_after_another(entities, text)
 
 
 def outranking_third_party(intent: str | None, entities: Iterable[Mapping[str, Any]], text: str) -> bool:

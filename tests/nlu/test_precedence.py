@@ -156,6 +156,11 @@ def test_the_human_request_component_overrules_and_marks_it():
     ("我不是孙悦", "deny"),
     ("我不是王强本人 你们找错了", "deny"),
     ("我不是他", "deny"),
+    # asking on someone's behalf (found live: both were then verified with the borrower's factors and told the debt)
+    ("我老婆让我问下还多少", "ask_balance"),
+    ("我帮我妈查一下欠款", "ask_balance"),
+    ("替我老公问问还差多少", "ask_balance"),
+    ("他让我问问能不能分期", "request_installment"),
 ])
 def test_someone_speaking_for_another_is_not_borrower(text, intent):
     assert outranking_third_party(intent, entities_of(text), text)
@@ -176,6 +181,9 @@ def test_someone_speaking_for_another_is_not_borrower(text, intent):
     ("我不是不想还", "inform_hardship"),  # not a person disowned
     ("我不是故意的", "deny"),
     ("我不是本人 身份证3512", "inform_identity"),  # the model's not_borrower is for 本人 alone; no name here
+    ("我帮我妈交住院费 没钱还了", "inform_hardship"),  # an errand for a relative, not an enquiry
+    ("我和老婆商量一下再还", "promise_to_pay"),
+    ("我老婆让我还钱 我没钱", "inform_hardship"),
 ])
 def test_otherwise_the_model_s_intent_stands_for_someone_else_too(text, intent):
     assert not outranking_third_party(intent, entities_of(text), text)

@@ -10,8 +10,8 @@ from bot.dialogue.missed_promise import missed_at
 from bot.handoff.queue import held_by_collector, request_handoff, service_hours, wait_hint
 from bot.services.plans import collectible_loan
 from actions.account import dispute_answered
-from actions.common import (CONFIRM_BUTTONS, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON, BotAction, Turn,
-                            ask_for_verification)
+from actions.common import (CASE_QUESTIONS, CONFIRM_BUTTONS, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON, BotAction,
+                            Turn, ask_for_verification)
 
 #: Button labels for the intents the fallback may suggest.
 INTENT_LABELS = {
@@ -78,6 +78,20 @@ class ActionTwoStageFallback(BotAction):
         turn.say("utter_ask_rephrase", buttons=buttons)
         if pending:
             turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
+
+
+class ActionAnswerBotChallenge(BotAction):
+    """Rule 6: the bot says it is the bank's automated assistant and offers a person. Its 「继续」 button
+    is a yes, so while a read-back waits for one it is left out and the read-back is asked again (found
+    live, B007: 「等下 你是真人吗」 during a plan's read-back, then 继续, accepted the plan)."""
+
+    action_name = "action_answer_bot_challenge"
+    verifies = False
+
+    def handle(self, turn: Turn) -> None:
+        pending = turn.tracker.get_slot("pending_confirmation")
+        waiting = turn.verified and pending and pending not in CASE_QUESTIONS
+        turn.say("utter_iamabot_while_asking" if waiting else "utter_iamabot")
 
 
 class ActionOutOfScope(BotAction):

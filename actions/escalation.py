@@ -6,7 +6,7 @@ import re
 from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
 from bot.dialogue import consent
 from bot.handoff.queue import request_handoff, wait_hint
-from bot.nlu.precedence import THE_BORROWER
+from bot.nlu.precedence import THE_BORROWER, disowns_the_account
 from bot.services import cases
 from bot.services.plans import collectible_loan
 from actions.common import CONFIRM_BUTTONS, BotAction, Turn, forget_identity
@@ -171,6 +171,12 @@ class ActionHandleThirdParty(BotAction):
     action_name = "action_handle_third_party"
 
     def handle(self, turn: Turn) -> None:
+        if turn.verified and not disowns_the_account(turn.message.get("entities") or [], turn.text):
+            # a verified borrower asking after someone else's debt (found live: 「她欠多少」 then locked B004
+            # out of his own loan) or only the model's guess (「我老公跑了 钱都是他花的」 was not_borrower at
+            # 0.42): that person's account stays closed, the borrower's own stays open
+            turn.say("utter_only_own_account")
+            return
         turn.set("third_party", True)
         turn.set("verified", False)
         turn.set("borrower_id", None)

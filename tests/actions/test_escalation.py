@@ -1,4 +1,6 @@
 """Stop rules and handoff through the actions."""
+import pytest
+
 from actions.common import CASE_QUESTIONS
 from actions.escalation import CASE_ACTIONS
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
@@ -190,9 +192,25 @@ def test_a_third_party_asking_for_the_borrower_changes_nothing(run_action):
 
 
 def test_third_party_learns_nothing_and_verification_is_dropped(run_action):
-    run = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", slots=verified("B001")))
+    wife = [{"entity": "relation", "value": "spouse", "start": 3, "end": 5}]
+    run = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", wife, slots=verified("B001")))
     assert run.responses == ["utter_not_borrower"]
     assert run.slots["verified"] is False and run.slots["borrower_id"] is None
+    disowned = run_action("action_handle_third_party", make_tracker("not_borrower", "其实我不是本人", slots=verified("B001")))
+    assert disowned.responses == ["utter_not_borrower"] and disowned.slots["verified"] is False
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("她欠多少", []),  # found live (B004, after asking for his wife too): then locked out of his own loan
+    ("顺便帮我老婆也查一下", [{"entity": "relation", "value": "spouse", "start": 4, "end": 6}]),
+    ("我老公跑了 钱都是他花的 我哪有钱还", [{"entity": "relation", "value": "spouse", "start": 1, "end": 3}]),  # the model's guess
+])
+def test_a_verified_borrower_asking_after_someone_else_keeps_their_own_account(run_action, text, entities):
+    run = run_action("action_handle_third_party", make_tracker("not_borrower", text, entities, slots=verified("B004")))
+    assert run.responses == ["utter_only_own_account"]
+    assert "third_party" not in run.slots and "verified" not in run.slots  # nothing dropped
+    after = run_action("action_answer_balance", make_tracker("ask_balance", "我自己欠多少", slots=verified("B004")))
+    assert "11843.20" in after.all_text
 
 
 def test_a_declared_third_party_is_never_verified_in_that_conversation(run_action):
@@ -378,3 +396,16 @@ def test_calling_off_a_request_for_a_person_right_after_it_withdraws_it(run_acti
     with session_scope() as s:
         assert {e.conversation_id: e.status for e in s.query(m.Handoff).filter(
             m.Handoff.conversation_id.in_(("w-claimed", "w-dispute")))} == {"w-claimed": "claimed", "w-dispute": "waiting"}
+
+
+def test_the_bot_says_what_it_is_and_a_pending_read_back_keeps_waiting_for_a_real_yes(run_action):
+    """Rule 6; found live (B007): 「等下 你是真人吗」 during a plan's read-back, then the 继续 button (a yes)
+    accepted the plan. While something waits for a yes the answer has no 继续, and the read-back is asked again."""
+    plain = run_action("action_answer_bot_challenge", make_tracker("bot_challenge", "你是真人吗", slots=verified("B001")))
+    assert plain.responses == ["utter_iamabot"]
+    waiting = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
+    run = run_action("action_answer_bot_challenge", make_tracker("bot_challenge", "等下 你是真人吗", slots=waiting))
+    assert run.responses == ["utter_iamabot_while_asking", "utter_resume_confirmation"]
+    buttons = [b["payload"] for m in run.messages for b in (m.get("buttons") or [])]
+    assert "/affirm" in buttons  # the read-back's own 确认, said as such
+    assert "pending_confirmation" not in run.slots  # nothing accepted or dropped

@@ -173,6 +173,10 @@ def test_one_consequence_asked_about_gets_that_one(run_action):
     assert both.startswith("不会。我们不会联系您的家人") and "民事诉讼" in both
     whole = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text="不还会怎样")
     assert whole.startswith("如实告诉您")
+    # an effect on the family is not contact with it (found live: 「会不会影响我孩子上学」 got 「不会。…」)
+    for text in ("会不会影响我孩子上学", "对我老公工作有影响吗"):
+        effect = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text=text)
+        assert effect.startswith("如实告诉您") and not effect.startswith("不会"), text
 
 
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):

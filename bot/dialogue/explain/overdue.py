@@ -104,6 +104,9 @@ def consequences(view: LoanView | None) -> str:
 
 #: 「会不会找我家里人」, 「会联系我单位吗」 / 「你们上门吗」, 「会不会来家里」: one of the consequences asked about
 _ABOUT_FAMILY = re.compile(r"家里人|家人|父母|爸妈|老婆|老公|孩子|单位|公司|领导|同事|朋友|通讯录|紧急联系人")
+#: 「会不会影响我孩子上学」, 「对我老公有影响吗」: an effect on them, not contact with them (found live: it got
+#: 「不会。我们不会联系您的家人…」, an answer to another question); the whole, lawful answer instead
+_AFFECTS = re.compile(r"影响|连累|牵连|上学|考公|政审")
 _ABOUT_VISITS = re.compile(r"上门|家访|到家|来家里|找到家|找上门|堵")
 
 
@@ -112,7 +115,7 @@ def consequence_asked(text: str) -> str | None:
     got the whole paragraph again), or None for the whole question."""
     if not text:
         return None
-    if _ABOUT_FAMILY.search(text):
+    if _ABOUT_FAMILY.search(text) and not _AFFECTS.search(text):
         return "不会。我们不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。"
     if _ABOUT_VISITS.search(text):
         return "不会上门。我们不会到您家里或单位催收，只和您本人沟通。"

@@ -7,6 +7,7 @@ from typing import Callable
 from bot.dialogue import explain
 from bot.dialogue.missed_promise import missed_at
 from bot.plans.offers import make_offer
+from bot.services import cases
 from bot.services.plans import collectible_loan, plan_options
 from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn
 
@@ -40,6 +41,19 @@ def dispute_answered(turn: Turn, view=None) -> bool:
     return True
 
 
+def case_number_answered(turn: Turn) -> bool:
+    """「工单号多少」 with a dispute or complaint open: its reference (found live, right after a complaint:
+    read as ask_balance and told the debt). True when it answered."""
+    if not turn.verified or not explain.asks_case_number(turn.text):
+        return False
+    open_cases = cases.open_cases_of(turn.session, turn.borrower_id)
+    if not open_cases:
+        return False
+    turn.say("utter_account_answer", buttons=[HUMAN_BUTTON], answer=explain.case_numbers(
+        [(case.kind, case.reference, case.opened_at.date()) for case in open_cases]))
+    return True
+
+
 class _QuestionAnswer(BotAction):
     question = ""  # a key of QUESTION_ANSWERS
 
@@ -63,6 +77,8 @@ class _LoanAnswer(_QuestionAnswer):
     response = "utter_account_answer"
 
     def handle(self, turn: Turn) -> None:
+        if case_number_answered(turn):
+            return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
         if dispute_answered(turn, view):  # 「会被催收吗」 no longer loads the loan twice
             return

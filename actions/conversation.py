@@ -9,7 +9,7 @@ from bot.dialogue import explain
 from bot.dialogue.missed_promise import missed_at
 from bot.handoff.queue import held_by_collector, request_handoff, service_hours, wait_hint
 from bot.services.plans import collectible_loan
-from actions.account import dispute_answered
+from actions.account import case_number_answered, dispute_answered
 from actions.common import (CASE_QUESTIONS, CONFIRM_BUTTONS, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON, BotAction,
                             Turn, ask_for_verification)
 
@@ -102,7 +102,7 @@ class ActionOutOfScope(BotAction):
     quiet_after_identity_prompt = True
 
     def handle(self, turn: Turn) -> None:
-        if dispute_answered(turn):
+        if case_number_answered(turn) or dispute_answered(turn):
             return
         if explain.asks_about_hours(turn.text):  # found live: 「你们几点上班」 got 「这个问题我暂时帮不上忙」
             turn.say("utter_account_answer", answer=explain.service_hours_answer(*service_hours()))

@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 
 from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
-from bot.dialogue import consent
+from bot.dialogue import consent, explain
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, BotAction, Turn, forget_identity
+from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, BotAction, Turn, forget_identity
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
@@ -25,6 +25,8 @@ class _CaseAction(BotAction):
     buttons = CONFIRM_BUTTONS
 
     def handle(self, turn: Turn) -> None:
+        if self.already_open(turn):
+            return
         if not self.sure(turn):
             turn.set("pending_confirmation", self.kind)
             turn.say(f"utter_{self.kind}_confirm", buttons=self.buttons)
@@ -33,6 +35,24 @@ class _CaseAction(BotAction):
 
     def sure(self, turn: Turn) -> bool:
         return turn.latest_confidence >= CONFIRM_CASE_BELOW
+
+    def already_open(self, turn: Turn) -> bool:
+        """A case of this kind the borrower opened in an earlier conversation is still open: where it
+        stands, and no second case (found live: 「我的异议处理得咋样了」 opened a second dispute). True when
+        it answered."""
+        if self.kind not in ("dispute", "complaint") or not turn.verified:
+            return False
+        earlier = [case for case in cases.open_cases_of(turn.session, turn.borrower_id, self.kind)
+                   if case.conversation_id != turn.conversation_id]
+        if not earlier:
+            return False
+        from bot.compliance.policy import POLICY
+
+        days = POLICY.dispute_review_working_days if self.kind == "dispute" else POLICY.complaint_answer_days
+        turn.set("pending_confirmation", None)
+        turn.say("utter_account_answer", buttons=[HUMAN_BUTTON], answer=explain.case_already_open(
+            self.kind, earlier[0].reference, earlier[0].opened_at.date(), days))
+        return True
 
     def is_yes(self, turn: Turn) -> bool:
         """Whether the answer to ``utter_<kind>_confirm`` means it."""

@@ -36,6 +36,16 @@ def open_case(session: Session, kind: str, *, borrower_id: str | None, loan_id: 
     return case
 
 
+def open_cases_of(session: Session, borrower_id: str | None, kind: str | None = None) -> list[m.Case]:
+    """The borrower's open cases (of ``kind``, or every kind), from any conversation, latest first."""
+    if not borrower_id:
+        return []
+    query = select(m.Case).where(m.Case.borrower_id == borrower_id, m.Case.status == "open")
+    if kind is not None:
+        query = query.where(m.Case.kind == kind)
+    return list(session.scalars(query.order_by(m.Case.opened_at.desc(), m.Case.id.desc())))
+
+
 def hardship_category(category: str) -> str:
     """The category as recorded: one of RECORDABLE_HARDSHIPS, an unknown one is 'other'."""
     return category if category in RECORDABLE_HARDSHIPS else "other"

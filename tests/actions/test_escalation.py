@@ -67,7 +67,9 @@ def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run
     run_action("action_open_dispute", make_tracker("dispute_debt", "这个金额不对吧", slots=verified("B006"), sender="dq"))
     for action, intent, text in (("action_out_of_scope", "out_of_scope", "那核实要多久"),
                                  ("action_answer_consequences", "ask_consequences", "核实期间还会催我吗"),
-                                 ("action_answer_balance", "ask_balance", "核实的进度怎么样了")):
+                                 ("action_answer_balance", "ask_balance", "核实的进度怎么样了"),
+                                 # found live (B004): read as how_to_pay and told the ways to pay
+                                 ("action_answer_how_to_pay", "how_to_pay", "那我还要还吗")):
         said = run_action(action, make_tracker(intent, text, slots=verified("B006"), sender="dq"))
         answer = said.variables("utter_account_answer")["answer"]
         assert answer.startswith("您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停") and "5个工作日" in answer, text
@@ -409,3 +411,40 @@ def test_the_bot_says_what_it_is_and_a_pending_read_back_keeps_waiting_for_a_rea
     buttons = [b["payload"] for m in run.messages for b in (m.get("buttons") or [])]
     assert "/affirm" in buttons  # the read-back's own 确认, said as such
     assert "pending_confirmation" not in run.slots  # nothing accepted or dropped
+
+
+def test_a_case_asked_after_in_a_later_conversation_is_told_not_opened_again(run_action):
+    """Found live: 「我的异议处理得咋样了」 in a new conversation was asked about and opened a second dispute
+    (B004), 「我上午投诉的处理到哪了」 a second complaint (B005)."""
+    first = run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B004"), sender="c1"))
+    reference = first.variables("utter_dispute_opened")["reference"]
+    for confidence in (0.99, 0.4):  # sure, or not sure enough to open one without asking
+        tracker = make_tracker("dispute_debt", "我的异议处理得咋样了", slots=verified("B004"), sender="c2")
+        tracker.latest_message["intent"]["confidence"] = confidence
+        later = run_action("action_open_dispute", tracker)
+        answer = later.variables("utter_account_answer")["answer"]
+        assert answer.startswith(f"您的异议已经登记过了，编号{reference}（2026年12月1日登记）") and "5个工作日" in answer
+        assert "pending_confirmation" not in later.slots or later.slots["pending_confirmation"] is None
+    complaint = run_action("action_open_complaint", make_tracker("complain", "天天打电话骚扰 我要投诉", slots=verified("B005"), sender="c3"))
+    ticket = complaint.variables("utter_complaint_opened")["reference"]
+    again = run_action("action_open_complaint", make_tracker("complain", "我上午投诉的处理到哪了", slots=verified("B005"), sender="c4"))
+    assert again.variables("utter_account_answer")["answer"].startswith(f"您的投诉已经登记过了，编号{ticket}")
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(borrower_id="B004", kind="dispute").count() == 1
+        assert s.query(m.Case).filter_by(borrower_id="B005", kind="complaint").count() == 1
+    # another borrower's case is not theirs: B001 opens their own
+    other = run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="c5"))
+    assert other.variables("utter_dispute_opened")["reference"] not in (reference, ticket)
+
+
+def test_the_case_number_asked_for_is_told(run_action):
+    """Found live (B005): 「工单号多少」 right after a complaint was read as ask_balance and told the debt."""
+    complaint = run_action("action_open_complaint", make_tracker("complain", "天天打电话骚扰 我要投诉", slots=verified("B005"), sender="n1"))
+    ticket = complaint.variables("utter_complaint_opened")["reference"]
+    for action, intent in (("action_answer_balance", "ask_balance"), ("action_out_of_scope", "out_of_scope")):
+        run = run_action(action, make_tracker(intent, "工单号多少", slots=verified("B005"), sender="n1"))
+        answer = run.variables("utter_account_answer")["answer"]
+        assert f"投诉编号{ticket}（2026年12月1日登记）" in answer and "2781.86" not in answer
+    # with no case open, the balance is the answer
+    plain = run_action("action_answer_balance", make_tracker("ask_balance", "工单号多少", slots=verified("B001")))
+    assert "2794.19" in plain.variables("utter_account_answer")["answer"]

@@ -48,7 +48,13 @@ from bot.dialogue.explain.credit import (
     asks_how_to_check_credit,
     credit_impact,
 )
-from bot.dialogue.explain.disputes import asks_about_dispute, dispute_status
+from bot.dialogue.explain.disputes import (
+    asks_about_dispute,
+    asks_case_number,
+    case_already_open,
+    case_numbers,
+    dispute_status,
+)
 from bot.dialogue.explain.due_dates import (
     DUE_DAY_CUTOFF,
     DUE_DAY_WHY,

@@ -1,11 +1,16 @@
-"""An open dispute (compliance rule 10): where it stands, and proof offered."""
+"""An open dispute (compliance rule 10): where it stands, and proof offered; an open case asked after."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Iterable
+
+from bot.clock import cn_date
 
 
 #: 「那核实要多久」, 「核实期间还会催我吗」: the check of an open dispute, or collection meanwhile
-_ABOUT_DISPUTE = re.compile(r"核实|异议|审核|进度|调查|查清|催")
+#: 「那我还要还吗」 (found live: read as how_to_pay and told the ways to pay): whether to pay meanwhile
+_ABOUT_DISPUTE = re.compile(r"核实|异议|审核|进度|调查|查清|催|还要还|要不要还|需不需要还|用不用还|还用还|不用还了?吗|还得还")
 #: 「我有转账记录」 after a dispute (found live: read as a payment claim, told 「账户状态正常」): proof offered
 _DISPUTE_PROOF = re.compile(r"转账记录|还款记录|凭证|截图|证据|回单|流水|收据|材料")
 
@@ -22,3 +27,28 @@ def dispute_status(days: int, text: str = "") -> str:
                 f"现在就把材料交给工作人员。核实期间这笔借款的催收暂停，工作人员会在{days}个工作日内联系您。")
     return (f"您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停，不会给您发催收提醒。工作人员会在{days}个工作日内"
             "核实并联系您；您也可以补充能说明情况的材料，或转人工询问进度。")
+
+
+#: 「工单号多少」, 「我的投诉编号是多少来着」 (found live, right after a complaint: read as ask_balance, told the debt)
+_CASE_NUMBER = re.compile(r"工单|编号|单号|投诉号|受理号|案件号|流水号")
+_KIND_NAMES = {"dispute": "异议", "complaint": "投诉"}
+
+
+def asks_case_number(text: str) -> bool:
+    return bool(text) and _CASE_NUMBER.search(text) is not None
+
+
+def case_numbers(cases: Iterable[tuple[str, str, dt.date]]) -> str:
+    """The open cases' references: (kind, reference, day opened) each."""
+    parts = [f"{_KIND_NAMES.get(kind, kind)}编号{reference}（{cn_date(opened)}登记）" for kind, reference, opened in cases]
+    return "您目前在处理中的" + "，".join(parts) + "。需要询问进度或补充情况，可以转人工。"
+
+
+def case_already_open(kind: str, reference: str, opened: dt.date, days: int) -> str:
+    """Asked again in a later conversation (found live: 「我的异议处理得咋样了」 opened a second dispute, 「我上午
+    投诉的处理到哪了」 a second complaint): where the open one stands, and no second case."""
+    if kind == "dispute":
+        return (f"您的异议已经登记过了，编号{reference}（{cn_date(opened)}登记），正在核实中。核实期间这笔借款的催收暂停，"
+                f"工作人员会在{days}个工作日内核实并联系您；您也可以补充材料，或转人工询问进度。")
+    return (f"您的投诉已经登记过了，编号{reference}（{cn_date(opened)}登记），正在处理中，我们会在{days}日内答复您。"
+            "需要询问进度、补充情况，或者是另一件事要投诉，可以转人工，工作人员会为您处理。")

@@ -2,6 +2,8 @@
 and combining DIET's ranking with its own probabilities as documented."""
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import scipy.sparse._compressed as compressed
@@ -12,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_ensemble import CharNgramIntentClassifier, combine_rankings, digits_masked
+from bot.nlu.intent_ensemble import CharNgramIntentClassifier, LexiconMatches, combine_rankings, digits_masked
 
 EXAMPLES = {
     "ask_penalty": ["罚息多少", "逾期罚息怎么算", "罚息是多少钱", "利息和罚息一共多少", "罚息太高了吧"],
@@ -196,3 +198,36 @@ def test_masked_digits_when_configured(storage):
     assert not any(ch in term for term in masked[0].vocabulary_ for ch in "123456789")
     a, b = masked.predict_proba(texts)
     assert np.allclose(a, b) and masked.classes_[a.argmax()] == "promise_to_pay"
+
+
+def test_lookup_words_reach_the_ngram_classifier(storage):
+    """With lookup_features a word of a lookup table that no example has (饭桶) counts as that
+    table's other words do, and the words survive Rasa's storage; without it, only its characters
+    count, and they say nothing."""
+    data = TrainingData(
+        [Message(data={TEXT: t, INTENT: i}) for i, texts in {
+            "insult": ["你个白痴", "蠢货一个", "傻瓜吧你", "白痴机器人", "真是蠢货"],
+            "out_of_scope": ["今天天气咋样", "怎么借钱", "额度多少", "你喜欢吃什么", "推荐个电影"],
+        }.items() for t in texts],
+        lookup_tables=[{"name": "abuse_word", "elements": ["白痴", "蠢货", "傻瓜", "饭桶"]}])
+
+    def insult_probability(**config) -> float:
+        component = CharNgramIntentClassifier.create({**CharNgramIntentClassifier.get_default_config(), **config},
+                                                     storage, Resource("ensemble"), _context())
+        component.train(data)
+        model = _loaded(storage, {**CharNgramIntentClassifier.get_default_config(), **config}).model
+        return float(model.predict_proba(["饭桶"])[0][list(model.classes_).index("insult")])
+
+    assert insult_probability() < 0.6
+    assert insult_probability(lookup_features=True) > 0.8
+    assert insult_probability(lookup_features=["abuse_word"]) > 0.8
+    assert insult_probability(lookup_features=["farewell_word"]) < 0.6  # only the tables named
+
+
+def test_lexicon_matches_one_column_per_table():
+    lexicon = LexiconMatches({"farewell_word": ["拜拜", "Bye"], "agree_word": ["好的"], "empty": []})
+    matrix = lexicon.transform(["好的 BYE", "你好", ""]).toarray()
+    assert list(lexicon.get_feature_names_out()) == ["lookup:agree_word", "lookup:farewell_word"]
+    assert matrix.tolist() == [[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]]
+    restored = pickle.loads(pickle.dumps(lexicon))
+    assert restored.transform(["拜拜"]).toarray().tolist() == [[0.0, 1.0]]

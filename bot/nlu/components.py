@@ -51,6 +51,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -354,6 +355,30 @@ class NameAloneIsIdentity(_IntentRule):
         names = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "person_name"]
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if len(names) != 1 or names[0].get(ENTITY_ATTRIBUTE_VALUE) != text or intent == self.INTENT_NAME:
+            return
+        self._overrule(message, self.INTENT_NAME, 1.0)
+
+
+#: what may stand around a term said alone: 「就12个月的那个」, 「一年的吧」, 「我选半年」 (not 了: 「一年了」 is how long)
+_TERM_FILLER = re.compile(r"就行|可以|那个|这个|我要|我选|来个|给我|好了|[的吧呗啊呀嘛哦就要选分行\s,，.。!！~～]")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TermAloneIsInstallment(_IntentRule):
+    """A message that is nothing but a term (an installment_count entity and filler words: 「一年的」,
+    「半年」) is request_installment, the borrower choosing or asking for that term (found live, after a
+    plan list: 「一年的」 was an insult at 0.20 and 「半年」 fell back; the term was extracted each time)."""
+
+    INTENT_NAME = "request_installment"
+
+    def _apply(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        terms = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "installment_count"]
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if len(terms) != 1 or intent == self.INTENT_NAME or not isinstance(terms[0].get("start"), int):
+            return
+        rest = text[:terms[0]["start"]] + text[terms[0]["end"]:]
+        if _TERM_FILLER.sub("", rest):
             return
         self._overrule(message, self.INTENT_NAME, 1.0)
 

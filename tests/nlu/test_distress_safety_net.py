@@ -3,6 +3,8 @@ whatever the model ranked first; without one the model's answer is untouched. Al
 that may overrule the model after it: NameAloneIsIdentity, UnsureEndingFallsBack."""
 import asyncio
 
+import datetime as dt
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -92,6 +94,26 @@ def test_a_name_alone_is_the_borrower_saying_who_they_are():
         other.set("entities", entities, add_to_output=True)
         NameAloneIsIdentity().process([other])
         assert other.get("intent")["name"] == "insult", text
+
+
+@pytest.mark.parametrize("text, intent, chosen", [
+    ("一年的", "insult", True),  # found live after a plan list: an insult at 0.20
+    ("半年", "nlu_fallback", True),  # found live: fell back
+    ("两年吧", "affirm", True),
+    ("就12个月的那个", "out_of_scope", True),
+    ("不要一年的", "deny", False),  # a refusal stays one
+    ("一年以后再说", "deny", False),
+    ("我逾期半年了", "ask_consequences", False),
+])
+def test_a_term_alone_is_choosing_that_term(text, intent, chosen):
+    from bot.nlu.components import TermAloneIsInstallment
+    from bot.nlu.entities import extract
+
+    message = _message(text, [(intent, 0.2), ("affirm", 0.1)])
+    message.set("entities", [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
+                             for e in extract(text, dt.date(2026, 12, 1))], add_to_output=True)
+    TermAloneIsInstallment().process([message])
+    assert (message.get("intent")["name"] == "request_installment") is chosen, text
 
 
 def test_an_unsure_goodbye_asks_what_was_meant_instead_of_ending():

@@ -230,16 +230,21 @@ def promise_in_progress(turn: Turn) -> bool:
 _FILLER = re.compile(r"[\s,，.。!！?？~～]|那|就|改|成|到|吧|呢|行|吗|好|的|可以|还|啊|呀|嗯|哦|在|前|之前")
 
 
-def _little_but(text: str, entities: list, kinds: tuple) -> bool:
-    """True when ``text`` holds little besides entities of ``kinds`` and filler words: an answer
-    (「12.15号」), not a question that names a date (「12月15号罚息多少」)."""
+#: a correction's words around the amount corrected to: 「不对 是2000」, 「不是 我说的是两千块」
+_CORRECTION = re.compile(r"不对|不是|我说的是|我是说|说的是|我说|是")
+
+
+def _little_but(text: str, entities: list, kinds: tuple, also: re.Pattern | None = None) -> bool:
+    """True when ``text`` holds little besides entities of ``kinds`` and filler words (and words of
+    ``also``): an answer (「12.15号」), not a question that names a date (「12月15号罚息多少」)."""
     spans = sorted((int(e.get("start") or 0), int(e.get("end") or 0)) for e in entities if e.get("entity") in kinds)
     rest, at = [], 0
     for start, end in spans:
         rest.append(text[at:start])
         at = max(at, end)
     rest.append(text[at:])
-    return len(_FILLER.sub("", "".join(rest))) <= 2
+    rest_text = "".join(rest) if also is None else also.sub("", "".join(rest))
+    return len(_FILLER.sub("", rest_text)) <= 2
 
 
 def amend_read_back(turn: Turn) -> bool:
@@ -260,7 +265,13 @@ def amend_read_back(turn: Turn) -> bool:
     if date is not None and promise_in_progress(turn) and _little_but(text, entities, ("date", "amount")):
         propose_promise(turn, date, paid)
         return True
-    if paid is not None and turn.tracker.get_slot("pending_confirmation") == "promise":
+    if turn.tracker.get_slot("pending_confirmation") != "promise":
+        return False
+    if paid is None and _little_but(text, entities, ("amount",), also=_CORRECTION):
+        # a bare amount, or one corrected to, while a promise is read back (found live: 「200」 was read as
+        # inform_identity and 「不对 是2000」 too; the 确认 that followed recorded the amount read back)
+        paid = next((e.get("value") for e in entities if e.get("entity") == "amount"), None)
+    if paid is not None:
         propose_promise(turn, None, paid)
         return True
     return False

@@ -905,6 +905,13 @@ def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action
         assert run.variables("utter_promise_readback")["amount"] == "1000.00", intent
         assert "utter_account_answer" not in run.responses  # what 12-15 will find was said with its read-back
         assert (run.slots["promise_date"], run.slots["promise_amount"]) == ("2026-12-15", "1000.00")
+    # a bare amount, or one corrected to, is the amount too (found live: 「200」 and 「不对 是2000」 were read as
+    # inform_identity, got 「您已经验证过身份了」, and the 确认 after recorded the amount read back)
+    for text, value, said in (("200", "200.00", "200"), ("不对 是2000", "2000.00", "2000"),
+                              ("不是 我说的是两千块", "2000.00", "两千块")):
+        run = run_action("action_verify", _answer(text, "inform_identity", 0.41, _with_spans(text, ("amount", value, said)), slots))
+        assert run.variables("utter_promise_readback")["amount"] == value, text
+        assert "utter_already_verified" not in run.responses
     # once in distress handling (rule 9) nothing is read back, whatever is still pending
     text = "只能还一千"
     calm = run_action("action_out_of_scope", _answer(text, "out_of_scope", 0.4,

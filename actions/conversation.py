@@ -1,6 +1,8 @@
 """Verification on request, and the two-stage fallback."""
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
 
@@ -26,6 +28,10 @@ INTENT_LABELS = {
 }
 
 
+#: a pay verb: 「12月10日还2000块」, 「12/20存5000」
+_PAYS = re.compile(r"还|付|转|存|交")
+
+
 class ActionVerify(BotAction):
     """inform_identity: the identity step ran in the base class; prompt for what is missing."""
     resumes_flow = False
@@ -36,6 +42,15 @@ class ActionVerify(BotAction):
 
     def handle(self, turn: Turn) -> None:
         if turn.verified:
+            date = turn.entity("date")
+            if date is not None and not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")) \
+                    and _PAYS.search(turn.text):
+                # 「12月10日还2000块」 once verified (found live: inform_identity at 0.54, 「您已经验证过身份了」,
+                # and the promise was lost): a day to pay on is a promise
+                from actions.negotiation import propose_promise  # negotiation imports this package's modules
+
+                propose_promise(turn, date, turn.entity("amount"))
+                return
             turn.say("utter_already_verified")
             return
         if not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")):

@@ -1,7 +1,7 @@
 """Compliance rule 1 through the actions: verify before disclosing, lockout, no hint of which factor."""
 from bot.db import models as m
 from bot.db.session import session_scope
-from tests.actions.conftest import ent, make_tracker
+from tests.actions.conftest import ent, make_tracker, verified
 
 
 def test_account_question_before_verification_asks_and_remembers(run_action):
@@ -190,3 +190,18 @@ def test_a_request_with_one_factor_is_answered_once_verified_and_keeps_no_factor
                                                     entities=[ent("birth_date", "1988-03-12")],
                                                     slots={**first.slots, "birth_date": "1988-03-12"}))
     assert done.variables("utter_promise_readback")["amount"] == "2000.00"
+
+
+def test_a_day_to_pay_on_once_verified_is_a_promise_not_identity(run_action):
+    """Found live (B001): 「12月10日还2000块」 was inform_identity at 0.54 and got 「您已经验证过身份了」; the
+    promise was lost."""
+    text = "12月10日还2000块"
+    run = run_action("action_verify", make_tracker("inform_identity", text, slots=verified("B001"),
+                                                   entities=[ent("date", "2026-12-10"), ent("amount", "2000.00")]))
+    assert run.variables("utter_promise_readback")["amount"] == "2000.00"
+    assert run.variables("utter_promise_readback")["date"] == "2026年12月10日"
+    # identity data after verification, or no day to pay on, is still 「已经验证过」
+    for said, entities in (("生日1988年3月12日", [ent("birth_date", "1988-03-12"), ent("date", "1988-03-12")]),
+                           ("3512", [ent("id_last4", "3512")])):
+        plain = run_action("action_verify", make_tracker("inform_identity", said, slots=verified("B001"), entities=entities))
+        assert plain.responses == ["utter_already_verified"], said

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
+from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
 from bot.db.session import session_scope
 from bot.nlu.normalise import normalise
 from bot.nlu.precedence import QUESTION_KEY
@@ -198,6 +199,9 @@ class BotAction(Action):
     collection = False
     #: False where the message says the writer is not the borrower: factors in it are never tried
     verifies = True
+    #: paying into a person's account asked about, whatever the intent, gets the fraud warning first
+    #: (bot/compliance/scam_warning.py); not where distress is cared for
+    warns_of_scams = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -218,6 +222,9 @@ class BotAction(Action):
                     if tracker.get_slot("pending_confirmation") is not None:
                         turn.set("pending_confirmation", None)
                     turn.say(FOLLOWUP_RESPONSE)
+                    return turn.events
+                if self.warns_of_scams and asks_to_pay_a_person(turn.text):
+                    turn.say("utter_account_answer", answer=SCAM_WARNING, buttons=[HUMAN_BUTTON])
                     return turn.events
                 if third_party_step(turn, self.needs_verification or self.asks_identity):
                     return turn.events

@@ -107,6 +107,7 @@ class ActionHandleDistress(_CaseAction):
 
     action_name = "action_handle_distress"
     kind = "distress"
+    warns_of_scams = False
     buttons = DISTRESS_BUTTONS
 
     def sure(self, turn: Turn) -> bool:

@@ -448,3 +448,22 @@ def test_the_case_number_asked_for_is_told(run_action):
     # with no case open, the balance is the answer
     plain = run_action("action_answer_balance", make_tracker("ask_balance", "工单号多少", slots=verified("B001")))
     assert "2794.19" in plain.variables("utter_account_answer")["answer"]
+
+
+def test_paying_a_person_is_warned_against_whatever_it_was_read_as(run_action):
+    """Found live (B007): 「有人加我微信说是你们催收 让我转到他个人账户 可以吗」 was complain at 0.40, asked
+    「您是要投诉吗」, and on 「不要」 never got an answer."""
+    text = "有人加我微信说是你们催收 让我转到他个人账户 可以吗"
+    for action, intent, slots in (("action_open_complaint", "complain", verified("B007")),
+                                  ("action_answer_how_to_pay", "how_to_pay", verified("B007")),
+                                  ("action_answer_how_to_pay", "how_to_pay", {})):  # before verification too
+        run = run_action(action, make_tracker(intent, text, slots=slots))
+        answer = run.variables("utter_account_answer")["answer"]
+        assert answer.startswith("请不要把钱转到任何个人账户") and "96110" in answer, action
+        assert "pending_confirmation" not in run.slots
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(borrower_id="B007").count() == 0
+    # distress is cared for first, whatever else the message says
+    care = run_action("action_handle_distress", make_tracker("express_distress", "不想活了 他让我转到他个人账户",
+                                                             slots=verified("B007")))
+    assert "utter_distress" in care.responses

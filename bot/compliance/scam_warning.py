@@ -1,0 +1,27 @@
+"""Repayment fraud: someone asks the borrower to pay into a personal account. Not a numbered rule of
+compliance.md, but what a bank owes its borrowers: a borrower asking whether to pay a person is told
+plainly not to, and where the bank does take money (found live: 「有人加我微信说是你们催收 让我转到他个人
+账户 可以吗」 was asked 「您是要投诉吗」, and on 「不要」 never got an answer)."""
+from __future__ import annotations
+
+import re
+
+#: a person's account, wallet or payment code, or paying a person who got in touch
+_PERSONAL = re.compile(
+    r"(个人|私人|私下)(的)?(账户|帐户|账号|帐号|银行卡|卡号?|微信|支付宝|收款码|二维码)"
+    r"|(转|汇|打钱|打款)(钱|款|账)?(给|到)(你们的?)?(他|她|对方|那个人|催收员?|业务员|工作人员)"
+    r"|打(给|到)(你们的?)?(他|她|对方|那个人|催收员?|业务员|工作人员)的?(个人|私人|卡|银行卡|账户|微信|支付宝)"
+    r"|(扫|加)(他|她|对方)的?(码|二维码|收款码|微信)"
+    r"|加我微信.{0,12}(转|还|付|打)"
+)
+#: a transfer or a payment said around it (「他的卡」 alone is paying with someone's card: how to pay)
+_PAYING = re.compile(r"转|汇|打钱|打款|打到|打给|还|付|交|扫")
+
+SCAM_WARNING = ("请不要把钱转到任何个人账户、个人微信或支付宝，也不要扫别人发来的收款码。我们只通过App“还款”页面、"
+                "绑定银行卡自动扣款等官方渠道收款，工作人员不会让您把钱转到个人账户。对方很可能是诈骗：请保留聊天记录和对方账号，"
+                "可以拨打全国反诈专线96110或报警。需要的话我可以为您转人工核实。")
+
+
+def asks_to_pay_a_person(text: str | None) -> bool:
+    """Whether the message is about paying into a person's own account (「让我转到他个人账户」)."""
+    return bool(text) and _PERSONAL.search(text) is not None and _PAYING.search(text) is not None

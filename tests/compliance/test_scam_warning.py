@@ -1,0 +1,33 @@
+"""A borrower asked to pay a person is warned, whatever they asked it as."""
+import pytest
+
+from bot.compliance.content_filter import check
+from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
+
+
+@pytest.mark.parametrize("text", [
+    "有人加我微信说是你们催收 让我转到他个人账户 可以吗",  # found live: asked 「您是要投诉吗」, never answered
+    "催收员让我把钱打到他私人银行卡上",
+    "对方发了个收款码让我扫他的码还款",
+    "可以转给你们工作人员的支付宝吗",
+    "加我微信的人让我先还一部分给他",
+])
+def test_paying_a_person_is_recognised(text):
+    assert asks_to_pay_a_person(text)
+
+
+@pytest.mark.parametrize("text", [
+    "能用我老公的卡还吗",  # paying with someone's card: a question of how to pay
+    "用他的卡还可以吗",
+    "怎么还款",
+    "我个人情况比较困难",
+    "支付宝能还不",
+    "我打给他问问再说",  # a phone call
+    "",
+])
+def test_other_payments_are_not(text):
+    assert not asks_to_pay_a_person(text)
+
+
+def test_the_warning_itself_passes_the_content_filter():
+    assert check(SCAM_WARNING).allowed

@@ -97,6 +97,8 @@ def wait_hint(reason: str | None = None) -> str:
     hint = f"现在是非人工服务时间（每天{start}:00-{end}:00），工作人员会在{when}开始后尽快回复您。"
     if reason == "distress":
         return hint + "如有紧急危险，请立即拨打110或120。"
+    if reason == "verification_locked":  # found live: 「验证已暂停30分钟」 and then 「我仍可以继续为您查询和办理」
+        return hint + "在此之前，我可以回答还款方式等一般问题，但暂时不能查询账户。"
     return hint + "在此之前，我仍可以继续为您查询和办理。"
 
 

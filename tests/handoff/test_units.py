@@ -205,6 +205,9 @@ def test_wait_hint_says_when_outside_service_hours(monkeypatch):
     monkeypatch.setenv("BOT_NOW", "2026-12-01 07:10")
     assert "今天9:00" in queue.wait_hint() and "办理" in queue.wait_hint()
     assert "办理" not in queue.wait_hint("distress") and "110" in queue.wait_hint("distress")
+    # verification locked: no account can be looked at meanwhile, so it is not offered (found live)
+    locked = queue.wait_hint("verification_locked")
+    assert "查询和办理" not in locked and "暂时不能查询账户" in locked
     monkeypatch.setenv("BOT_SERVICE_HOURS", "8-20")
     monkeypatch.setenv("BOT_NOW", "2026-12-01 20:00")
     assert "明天8:00" in queue.wait_hint()

@@ -624,14 +624,28 @@ def _installment_candidates(text: str) -> Iterable[Candidate]:
 # --------------------------------------------------------------------------------------------
 # ID / phone tails
 # --------------------------------------------------------------------------------------------
+#: a tail said in Chinese digits, one character a digit: 「后四位三五一二」, 「尾号幺零零幺」 (found live: it looped on
+#: 「请告诉我您身份证号码的后四位」)
+_CN_TAIL_DIGITS = "零〇一二两三四五六七八九幺"
+_CN_TAIL = rf"[{_CN_TAIL_DIGITS}]{{3}}[{_CN_TAIL_DIGITS}Xx](?![{_CN_TAIL_DIGITS}十百千万])"
+_CN_TAIL_VALUE = str.maketrans({"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+                                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
+
+
+def _tail_value(said: str) -> str:
+    """「三五一二」 -> 3512, 「771x」 -> 771X."""
+    return said.translate(_CN_TAIL_VALUE).upper()
+
+
 _TAIL_RE = re.compile(
     r"(?P<kw>尾号|尾数|后四位|后4位|末四位|末4位|最后四位|最后4位|后四|身份证号码|身份证号|身份证)"
-    r"\s?(?:是|为|:)?\s?(?P<v>\d{3}[\dXx])(?![\dA-Za-z])"
+    rf"\s?(?:是|为|:)?\s?(?P<v>\d{{3}}[\dXx](?![\dA-Za-z])|{_CN_TAIL})"
 )
 _TAIL_CLASS_RE = re.compile(r"身份证|证件|手机|电话|号码|联系方式|卡")
 #: 「手机2002」, 「手机号是2002」: four digits straight after the phone word (a whole number has 11)
 _PHONE_WORD_TAIL_RE = re.compile(
-    r"(?:手机号码|手机号|手机|电话号码|联系电话|电话)\s?(?:是|为|:)?\s?(?P<v>\d{4})(?![\dA-Za-z年元块月号日])"
+    r"(?:手机号码|手机号|手机|电话号码|联系电话|电话)\s?(?:是|为|:)?\s?"
+    rf"(?P<v>\d{{4}}(?![\dA-Za-z年元块月号日])|{_CN_TAIL})"
 )
 
 
@@ -752,10 +766,11 @@ def _marked_tail_candidates(text: str) -> Iterable[Candidate]:
     for m in _ID_NUMBER_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
     for m in _PHONE_WORD_TAIL_RE.finditer(text):
-        yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", m["v"]))
+        if _tail_value(m["v"]).isdigit():
+            yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("phone_last4", _tail_value(m["v"])))
     for m in _TAIL_RE.finditer(text):
         kw = m["kw"]
-        value = m["v"].upper()
+        value = _tail_value(m["v"])
         if kw.startswith("身份证"):
             kind = "id"
         else:

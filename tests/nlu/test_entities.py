@@ -209,6 +209,10 @@ TAIL_PAIRS = [
     # alone, a bare 3512 could be either tail (or money): the dialogue decides by what it asked
     ("3512", [("amount", "3512.00")]),
     ("型号A771X", []),
+    # a tail said in Chinese digits (found live: 「后四位三五一二 手机尾号一零零一」 looped on 「请告诉我…后四位」)
+    ("后四位三五一二 手机尾号一零零一", [("id_last4", "3512"), ("phone_last4", "1001")]),
+    ("身份证尾号七七幺x", [("id_last4", "771X")]),
+    ("后四位是三千", []),  # no four digits: not a tail
 ]
 
 

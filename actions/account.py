@@ -140,6 +140,8 @@ class ActionAnswerDueDate(_LoanAnswer):
         (「晚上12点前还都可以吗」 got the same paragraph), the time alone."""
         if explain.asks_if_debited(turn.text):  # 「这个月扣款了吗」: whether it ran, then when the next runs
             return explain.debit_status(view)
+        if explain.asks_about_promises(turn.text):  # 「我约的啥时候还来着」: the promises on record
+            return explain.promises_on_record(view)
         offer = _plan_read_back(turn, view)
         if offer is not None:  # 「每个月几号扣」 while a plan is read back: the plan's days, not the loan's
             return explain.plan_due_dates(offer)

@@ -385,6 +385,12 @@ def test_promise_readback_confirm_and_store(run_action):
     with session_scope() as s:
         p = s.query(m.Promise).filter_by(loan_id="L001").one()
         assert (p.amount, p.promised_date.isoformat(), p.status) == (D("2000.00"), "2026-12-15", "open")
+    # asked after later, in another conversation (found live: 「我约的啥时候还来着」 got the due dates)
+    asked = run_action("action_answer_due_date", make_tracker("ask_due_date", "我约的啥时候还来着", slots=verified("B001")))
+    answer = asked.variables("utter_account_answer")["answer"]
+    assert answer.startswith("您约定的是：2026年12月15日当天或之前还2000.00元。剩下的794.19元还没有约定还款日期")
+    none = run_action("action_answer_due_date", make_tracker("ask_due_date", "我之前是不是约过还款", slots=verified("B002")))
+    assert none.variables("utter_account_answer")["answer"].startswith("您目前没有约定过还款日期")
 
 
 def test_promise_half_and_all(run_action):

@@ -19,7 +19,7 @@ borrower asks, and the answer texts; one module per topic:
   autodebit up, debiting again, the card said to be seen to, whether the latest debit ran
 - ``hardship.py``: hard times, short of money, a wait too long, later in the grace days, nothing to
   extend, what to do now, the hardship categories' names
-- ``promises.py``: a promise missed, the rest beyond the open promises
+- ``promises.py``: a promise missed, the rest beyond the open promises, the promises on record
 - ``plans.py``: personalised plans (menu, terms, interest, one already running), an amount per month
 - ``credit.py``: the credit report: what paying or not does to it, the record so far, how to check it
 - ``disputes.py``: an open dispute: where it stands, proof offered
@@ -153,10 +153,12 @@ from bot.dialogue.explain.plans import (
     plan_menu_again,
 )
 from bot.dialogue.explain.promises import (
+    asks_about_promises,
     asks_about_rest,
     promise_missed,
     promise_rest,
     promises_cover,
+    promises_on_record,
     rest_beyond_promises,
     rest_said_at,
 )

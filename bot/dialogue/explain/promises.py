@@ -60,3 +60,21 @@ def promise_rest(view: LoanView) -> str | None:
     running = "（罚息按天计算，逾期本金还清前会继续增加）" if st.overdue_installments and not st.in_grace else ""
     return (f"剩下的{yuan(rest)}元还没有约定还款日期{running}。想好哪天还，随时告诉我，"
             f"比如“15号还{yuan(rest)}元”；一次还不上，也可以看看分期方案。")
+
+
+#: 「我约的啥时候还来着」, 「我之前是不是约过还款」: the promises on record asked after
+_ASKS_PROMISED = re.compile(r"约的|约过|约定的|约了|答应的|答应过|承诺的|说好的|之前说的|上次说的")
+
+
+def asks_about_promises(text: str) -> bool:
+    return bool(text) and _ASKS_PROMISED.search(text) is not None
+
+
+def promises_on_record(view: LoanView) -> str:
+    """The open promises asked after (found live: 「我约的啥时候还来着」 got the due dates, and a new promise
+    was made beside an open one for the same amount)."""
+    if not view.open_promises:
+        return "您目前没有约定过还款日期。想好哪天还，可以直接告诉我，比如“15号还款”。"
+    listed = "、".join(f"{cn_date(p.promised_date)}当天或之前还{yuan(Decimal(str(p.amount)))}元" for p in view.open_promises)
+    rest = promise_rest(view)
+    return f"您约定的是：{listed}。" + (rest or "按约定还上就好；日期有变化，可以直接告诉我新的日期。")

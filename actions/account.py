@@ -6,6 +6,7 @@ from typing import Callable
 
 from bot.dialogue import explain
 from bot.dialogue.missed_promise import missed_at
+from bot.handoff.queue import request_handoff, wait_hint
 from bot.plans.offers import make_offer
 from bot.services import cases
 from bot.services.plans import collectible_loan, plan_options
@@ -356,4 +357,13 @@ class ActionCheckPayment(BotAction):
             # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」
             turn.say("utter_account_answer", answer=explain.if_paid_today(view))
             return
-        turn.say("utter_account_answer", answer=explain.payment_check(view))
+        checked = explain.payment_check(view)
+        if checked.startswith(explain.PAYMENT_NOT_FOUND) and turn.said_text(checked):
+            # the borrower insists, or offers proof (found live: 「我有转账截图」 got the same paragraph again,
+            # with no button and no person): a person checks it
+            turn.say("utter_account_answer", answer=explain.PAYMENT_TO_A_PERSON)
+            request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "payment_check")
+            turn.say("utter_handoff_wait", wait_hint=wait_hint("payment_check"))
+            return
+        turn.say("utter_account_answer", answer=checked, buttons=[HUMAN_BUTTON]
+                 if checked.startswith(explain.PAYMENT_NOT_FOUND) else None)

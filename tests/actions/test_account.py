@@ -4,6 +4,8 @@ import re
 import pytest
 
 from actions.common import REGISTRY
+from bot.db import models as m
+from bot.db.session import session_scope
 from tests.actions.conftest import ent, make_tracker, verified
 
 
@@ -152,6 +154,23 @@ def test_what_paying_would_do_is_not_a_payment_claim(run_action):
     assert "结清后保留5年" in said and "2027年1月1日，1376.99元" in said
     claim = answer(run_action, "action_check_payment", "B005", "inform_paid", text="我已经还了")
     assert claim.startswith("系统暂时没有查到您最近7天的还款入账")
+
+
+
+def test_a_payment_claim_insisted_on_goes_to_a_person(run_action):
+    """Found live (B001): 「我有转账截图」 after 「系统暂时没有查到…」 got the same paragraph again, with no
+    button and no person."""
+    first = run_action("action_check_payment", make_tracker("inform_paid", "我昨天已经还了 你们查查", slots=verified("B001")))
+    said = first.variables("utter_account_answer")["answer"]
+    assert said.startswith("系统暂时没有查到您") and first.messages[0]["buttons"][0]["payload"] == "/request_human"
+    tracker = make_tracker("inform_paid", "我有转账截图", slots=verified("B001"), sender="paid-twice")
+    tracker.events.append({"event": "bot", "text": said})
+    again = run_action("action_check_payment", tracker)
+    assert again.responses == ["utter_account_answer", "utter_handoff_wait"]
+    assert again.variables("utter_account_answer")["answer"].startswith("好的，我为您转人工核实这笔还款")
+    with session_scope() as s:
+        entry = s.query(m.Handoff).filter_by(conversation_id="paid-twice").one()
+        assert (entry.reason, entry.borrower_id) == ("payment_check", "B001")
 
 
 def test_short_of_money_on_the_next_due_day_is_told_what_then(run_action):

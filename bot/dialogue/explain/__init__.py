@@ -103,6 +103,8 @@ from bot.dialogue.explain.owed import (
     refers_to_then,
 )
 from bot.dialogue.explain.paying import (
+    PAYMENT_NOT_FOUND,
+    PAYMENT_TO_A_PERSON,
     POSTING,
     TRANSFER_DELAY,
     asks_about_others_account,

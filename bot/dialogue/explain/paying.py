@@ -255,5 +255,12 @@ def payment_check(view: LoanView, days: int = 7) -> str:
         return balance(view)
     if st.amount_due_now == 0:
         return "查到您目前没有到期未还的款项，账户状态正常。"
-    return (f"系统暂时没有查到您最近{days}天的还款入账。{TRANSFER_DELAY}；如果已经扣款成功，"
+    return (f"{PAYMENT_NOT_FOUND}最近{days}天的还款入账。{TRANSFER_DELAY}；如果已经扣款成功，"
             f"请保留转账凭证，我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
+
+
+#: how the answer starts when the ledger shows no recent payment
+PAYMENT_NOT_FOUND = "系统暂时没有查到您"
+
+PAYMENT_TO_A_PERSON = ("好的，我为您转人工核实这笔还款。请准备好转账凭证（转账截图、银行回单等），"
+                       "工作人员会在这里和您核对。")

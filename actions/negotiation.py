@@ -145,8 +145,9 @@ class ActionOfferPlans(BotAction):
                     turn.say("utter_account_answer", buttons=[*_term_buttons(terms), HUMAN_BUTTON],
                              answer=explain.wait_too_long(count, turn.today, terms))
                     return
-                turn.say("utter_plan_term_invalid", buttons=_term_buttons(terms),
-                         terms="、".join(f"{t}期" for t in terms))
+                turn.say("utter_plan_term_invalid", buttons=[*_term_buttons(terms), HUMAN_BUTTON],
+                         terms="、".join(f"{t}期" for t in terms),
+                         why=explain.why_not_this_term(count, terms, options.view.statement.days_overdue))
                 return
             self._disclose(turn, make_offer(options.view.statement.payoff, options.view.apr, count, turn.today))
             return

@@ -374,6 +374,19 @@ def test_bad_term_zero(run_action):
     assert run.responses == ["utter_plan_term_invalid"]
 
 
+def test_a_term_not_offered_is_told_why_and_the_way_to_a_longer_one(run_action):
+    """Found live (B001, 21 days overdue): 「分24期行不」 got only 「您可以选择的期数是：3期、6期、12期」."""
+    run = run_action("action_offer_plans", make_tracker("request_installment", "分24期行不",
+                                                        entities=[ent("installment_count", 24)], slots=verified("B001")))
+    said = run.variables("utter_plan_term_invalid")
+    assert said["terms"] == "3期、6期、12期"
+    assert "您目前逾期21天" in said["why"] and "最长60期" in said["why"] and "转人工" in said["why"]
+    assert run.messages[0]["buttons"][-1]["payload"] == "/request_human"
+    over = run_action("action_offer_plans", make_tracker("request_installment", "分72期",
+                                                         entities=[ent("installment_count", 72)], slots=verified("B001")))
+    assert over.variables("utter_plan_term_invalid")["why"] == "分期最长60期。"
+
+
 def test_promise_readback_confirm_and_store(run_action):
     run = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "15号还两千", entities=[ent("date", "2026-12-15"), ent("amount", "2000.00")], slots=verified("B001")))

@@ -153,6 +153,7 @@ from bot.dialogue.explain.plans import (
     plan_interest,
     plan_menu,
     plan_menu_again,
+    why_not_this_term,
 )
 from bot.dialogue.explain.promises import (
     asks_about_promises,

@@ -9,6 +9,7 @@ from bot.clock import cn_date
 from bot.dialogue.explain.wording import pct
 from bot.ledger.money import yuan
 from bot.plans.offers import PlanOffer
+from bot.plans.rules import HARDSHIP_TERMS, MAX_TERM_MONTHS
 from bot.services.account import LoanView
 
 
@@ -97,3 +98,14 @@ def plan_menu_again(offers: list[PlanOffer]) -> str:
     terms = "、".join(str(o.term_months) for o in offers)
     return (f"可以选的期数就是上面这几种：{terms}期。最长{longest.term_months}期，每月{yuan(longest.monthly_payment)}元；"
             "期数越长，每月还得越少，总利息越多。请选一个期数，我把完整条款给您确认。")
+
+
+def why_not_this_term(asked: int, terms: tuple[int, ...] | list[int], days_overdue: int) -> str:
+    """Why a term asked for is not offered, and the way to a longer one (found live: 「分24期行不」 got only
+    「您可以选择的期数是：3期、6期、12期」, with no reason and no person)."""
+    if asked > MAX_TERM_MONTHS:
+        return f"分期最长{MAX_TERM_MONTHS}期。"
+    if asked in HARDSHIP_TERMS and max(terms, default=0) < max(HARDSHIP_TERMS):
+        return (f"可选的期数按逾期天数定，您目前逾期{days_overdue}天。如果遇到失业、生病、生意失败、收入下降等困难，"
+                f"告诉我是哪一种，可以申请更长的期数（最长{max(HARDSHIP_TERMS)}期）；也可以转人工和工作人员商量。")
+    return "也可以转人工和工作人员商量。"

@@ -659,3 +659,22 @@ def test_the_interest_saved_by_paying_early_is_added_up(run_action):
         "ask_early_repayment", "我想提前还5000 能少多少利息", entities=[ent("amount", "5000.00")], slots=verified("B004")))
     assert "这期的利息61.94元不用再付；第8期（2027年2月20日）的本金先还1667.39元，一共少付利息133.99元。" in \
         run.variables("utter_account_answer")["answer"]
+
+
+@pytest.mark.parametrize("text, warned", [
+    ("我去网贷借点钱还你们行不", True),  # found live (B003): 「这个问题我暂时帮不上忙」
+    ("刷信用卡还你们可以吗", True),
+    ("去别的平台贷点钱来还可以吗", True),
+    ("找朋友借点钱还你们", False),  # no lender
+    ("花呗还款日是哪天", False),  # another product's due day: out of scope
+])
+def test_borrowing_elsewhere_to_repay_is_advised_against_with_the_ways_that_need_none(run_action, text, warned):
+    from bot.compliance.content_filter import check
+
+    run = run_action("action_out_of_scope", make_tracker("out_of_scope", text, slots=verified("B003")))
+    if not warned:
+        assert run.responses == ["utter_out_of_scope"], text
+        return
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("不建议为了还这笔钱再去借网贷") and check(said).allowed  # rule 5: never urged
+    assert [b["payload"] for b in run.messages[0]["buttons"]] == ["/request_installment", "/promise_to_pay", "/request_human"]

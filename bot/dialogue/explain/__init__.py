@@ -166,10 +166,12 @@ from bot.dialogue.explain.promises import (
     rest_said_at,
 )
 from bot.dialogue.explain.service_desk import (
+    BORROWING_TO_REPAY,
     CERTIFICATE_HOW,
     PHONE_CHANGE,
     asks_about_hours,
     asks_for_certificate,
+    borrows_to_repay,
     says_phone_changed,
     service_hours_answer,
     settlement_certificate,

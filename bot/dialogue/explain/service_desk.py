@@ -50,3 +50,19 @@ def settlement_certificate(view: LoanView | None) -> str:
         return f"您的{view.loan.product}借款已经结清，可以申请结清证明：" + how
     return (f"结清证明要在借款全部还清后才能开具。您今天一次性结清需要{yuan(view.statement.payoff)}元"
             "（不收提前还款手续费），还清后" + how)
+
+
+#: 「我去网贷借点钱还你们行不」, 「找别的平台借钱来还可以吗」: borrowing elsewhere to repay (found live: out of scope,
+#: 「这个问题我暂时帮不上忙」, to a borrower 169 days overdue who could have had a plan)
+_BORROWS_TO_REPAY = re.compile(r"以贷养贷|借新还旧"
+                               r"|(网贷|借呗|花呗|别的平台|其他平台|别的贷款|小额贷|高利贷|口子).{0,4}(借|贷|套|刷|拆).{0,6}还"
+                               r"|(借|贷|套|刷).{0,4}(网贷|借呗|花呗|信用卡|别的平台|其他平台|小额贷|口子).{0,8}还")
+
+
+def borrows_to_repay(text: str) -> bool:
+    return bool(text) and _BORROWS_TO_REPAY.search(text) is not None
+
+
+#: never urging it (compliance rule 5 forbids 以贷养贷), and the ways that do not need it
+BORROWING_TO_REPAY = ("不建议为了还这笔钱再去借网贷或别的贷款，那样利息更高，负担只会更重。如果一次还不上，可以办理个性化分期，"
+                      "或者约定一个您能还上的日期；也可以转人工和工作人员商量。")

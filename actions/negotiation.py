@@ -110,6 +110,14 @@ class ActionOfferPlans(BotAction):
                 _answer_to_read_back(turn), _int(turn.tracker.get_slot("plan_term"))):
             ActionHandleConfirmation().handle(turn)  # 「就60期吧」 right after the 60-month disclosure: yes
             return
+        amount = _budget(turn)
+        if isinstance(amount, Decimal) and amount > 0 and explain.prepays_principal(turn.text):
+            view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+            if view is not None and not view.statement.settled:
+                # 「我想多还5000冲本金 以后每期能少点吗」 (found live: offered a plan for the whole loan): what
+                # paying that much early does
+                turn.say("utter_account_answer", answer=explain.partial_prepayment(view, amount))
+                return
         category = turn.entity("hardship_type")
         if category and not cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
             # 「我失业了 每个月最多还1000」, 「我失业了能分期吗」: request_installment by the contract's precedence,

@@ -1140,3 +1140,19 @@ def test_half_now_and_the_rest_on_a_day_in_english_too(run_action):
     assert run.slots["promise_date"] == "2026-12-01" and run.slots["promise_amount"] == "193.92"
     assert run.variables("utter_promise_second_part")["amount"] == "193.92"
     assert run.slots["promise_next_date"] == "2026-12-11"
+
+
+def test_paying_extra_towards_the_principal_is_not_a_plan(run_action):
+    """Found live (B005): 「我想多还5000冲本金 以后每期能少点吗」 was request_installment with a budget of
+    5000 and got a 6-month plan for the whole loan to confirm."""
+    text = "我想多还5000冲本金 以后每期能少点吗"
+    run = run_action("action_offer_plans", make_tracker("request_installment", text, slots=verified("B005"),
+                                                        entities=_with_spans(text, ("amount", "5000.00", "5000"))))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("如果今天还5000.00元：先还清到期未还的2781.86元，其余2218.14元提前冲抵以后的本金")
+    assert "utter_plan_disclosure" not in run.responses and "pending_confirmation" not in run.slots
+    # a budget a month is still a plan
+    text = "每个月只能还1000 能分期吗"
+    plan = run_action("action_offer_plans", make_tracker("request_installment", text, slots=verified("B005"),
+                                                         entities=_with_spans(text, ("amount", "1000.00", "1000"))))
+    assert "提前冲抵" not in plan.all_text and plan.responses

@@ -133,6 +133,7 @@ from bot.dialogue.explain.paying_early import (
     partial_prepayment,
     payoff_on,
     payoff_why,
+    prepays_principal,
 )
 from bot.dialogue.explain.penalty_and_interest import (
     amount_paid,

@@ -139,3 +139,12 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
         parts.append(f"之后下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元；")
     parts.append(f"一次性结清还需{yuan(after.payoff)}元。提前还款不收手续费，可以在App“提前还款”里操作。")
     return "".join(parts)
+
+
+#: 「我想多还5000冲本金 以后每期能少点吗」: paying extra towards the principal, not a plan (found live: read as
+#: request_installment with a budget of 5000, and offered a restructuring of the whole loan)
+_PREPAYS_PRINCIPAL = re.compile(r"冲本金|抵本金|还本金|冲抵|多还|提前还一部分|提前还一点|先多还")
+
+
+def prepays_principal(text: str) -> bool:
+    return bool(text) and _PREPAYS_PRINCIPAL.search(text) is not None

@@ -46,6 +46,15 @@ def test_b001_penalty_shows_the_computation(run_action):
     assert "日利率0.05%（年化利率18.25%，单利）" in text and "每天0.075%（折合年化27.375%，单利）" in text
 
 
+def test_a_penalty_already_paid_is_said_so_beside_what_is_left(run_action):
+    # found live (B007, 500 paid on 11-30): 9.30 and 0.29 listed, 「目前罚息合计0.29元」
+    text = answer(run_action, "action_answer_penalty", "B007", "ask_penalty")
+    assert "826.79元 × 0.075% × 15天 = 9.30元" in text and "387.55元 × 0.075% × 1天 = 0.29元" in text
+    assert text.endswith("第3期已还罚息9.30元。目前未还的罚息合计0.29元。")
+    b001 = answer(run_action, "action_answer_penalty", "B001", "ask_penalty")
+    assert "已还罚息" not in b001 and b001.endswith("目前罚息合计40.22元。")
+
+
 def test_b004_current(run_action):
     text = answer(run_action, "action_answer_balance", "B004")
     assert "没有到期未还" in text and "11843.20" in text and "1733.30" in text

@@ -25,11 +25,16 @@ def penalty(view: LoanView) -> str:
     if st.in_grace:
         return head + f"您目前逾期{st.days_overdue}天，还在宽限期内，现在还清不收罚息。"
     parts = []
+    paid_any = False
     for inst in st.overdue_installments[:3]:
         for seg in inst.segments:
             parts.append(f"{installment_name(view, inst.number)}：{yuan(seg.principal)}元 × {pct(rate)} × {seg.days}天 = {yuan(seg.amount)}元")
+        if inst.penalty_paid > 0:  # found live (B007): 9.30 listed, already paid, beside a total of 0.29
+            parts.append(f"{installment_name(view, inst.number)}已还罚息{yuan(inst.penalty_paid)}元")
+            paid_any = True
     more = "（其余各期同理）" if len(st.overdue_installments) > 3 else ""
-    return head + "您的罚息明细：" + "；".join(parts) + more + f"。目前罚息合计{yuan(st.penalty_due)}元。"
+    total = "目前未还的罚息合计" if paid_any else "目前罚息合计"
+    return head + "您的罚息明细：" + "；".join(parts) + more + f"。{total}{yuan(st.penalty_due)}元。"
 
 
 def asks_about_interest(text: str) -> bool:

@@ -211,3 +211,16 @@ def test_code_and_keyboard_mashing_write_nothing(agent, text):
     land on an intent whose action writes to the ledger or the case queue."""
     intent = intent_of(agent, text)
     assert intent not in ("stop_contact", "dispute_debt", "complain", "inform_hardship", "promise_to_pay", "inform_paid")
+
+
+@pytest.mark.parametrize("text, intent", [
+    # found live (2026-12-02): a complaint ticket and a handoff; the lawsuit paragraph to a willing payer;
+    # the borrower shut out as 「not the borrower」
+    ("你们是不是要起诉我", "ask_consequences"),
+    ("支付宝能还不", "how_to_pay"),
+    ("我老公跑了 钱都是他花的 我哪有钱还", "inform_hardship"),
+    ("一年的", "request_installment"),  # a term alone (TermAloneIsInstallment)
+    ("我老婆让我问下还多少", "not_borrower"),  # asking for someone (bot/nlu/precedence.py)
+])
+def test_found_live_on_the_second_of_december(agent, text, intent):
+    assert intent_of(agent, text) == intent

@@ -135,6 +135,11 @@ class ActionOpenDispute(_CaseAction):
     action_name = "action_open_dispute"
     kind = "dispute"
 
+    def sure(self, turn: Turn) -> bool:
+        """A question whether there is a debt (「我在你们这借过钱吗」) is asked about first, however sure the
+        model is: a case pauses collection and calls a person."""
+        return super().sure(turn) and not explain.asks_if_borrowed(turn.text)
+
     def open(self, turn: Turn) -> None:
         case = cases.open_case(turn.session, self.kind, borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)

@@ -114,6 +114,11 @@ def test_a_dispute_or_complaint_the_model_is_not_sure_of_is_asked_about_before_a
     # a typed dispute the model is sure of opens at once, verified or not
     sure = run_action("action_open_dispute", tracker("dispute_debt", "这钱不是我借的", 0.95, {}, sender="dd2"))
     assert sure.responses == ["utter_dispute_opened_unverified", "utter_handoff_wait"]
+    # asking whether there is a debt is asked about first, however sure the model (found live: 「我在你们这借过钱吗」
+    # at 0.97, unverified, and 「我怎么不记得借过钱」 at 0.99 opened disputes at once)
+    for text, slots in (("我在你们这借过钱吗", {}), ("我怎么不记得借过钱", verified("B001")), ("我有没有欠你们钱", {})):
+        asked = run_action("action_open_dispute", tracker("dispute_debt", text, 0.99, slots, sender="dd3"))
+        assert asked.responses == ["utter_dispute_confirm"], text
     # found live: 「那你们再扣一次呗」 was complain at 0.21 and opened a complaint ticket
     unsure = run_action("action_open_complaint", tracker("complain", "那你们再扣一次呗", 0.21, verified("B001"), "cq"))
     assert unsure.responses == ["utter_complaint_confirm"] and unsure.slots["pending_confirmation"] == "complaint"

@@ -50,6 +50,7 @@ from bot.dialogue.explain.credit import (
 )
 from bot.dialogue.explain.disputes import (
     asks_about_dispute,
+    asks_if_borrowed,
     asks_case_number,
     case_already_open,
     case_numbers,

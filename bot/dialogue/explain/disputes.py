@@ -52,3 +52,13 @@ def case_already_open(kind: str, reference: str, opened: dt.date, days: int) -> 
                 f"工作人员会在{days}个工作日内核实并联系您；您也可以补充材料，或转人工询问进度。")
     return (f"您的投诉已经登记过了，编号{reference}（{cn_date(opened)}登记），正在处理中，我们会在{days}日内答复您。"
             "需要询问进度、补充情况，或者是另一件事要投诉，可以转人工，工作人员会为您处理。")
+
+
+#: 「我在你们这借过钱吗」, 「我怎么不记得借过钱」, 「我有没有欠你们钱」: asking whether there is a debt, not
+#: contesting one (found live: each opened a dispute at once, unverified too, and it blocked plans)
+_ASKS_IF_BORROWED = re.compile(r"(借过|借了|欠过|欠了|欠)(你们)?(钱|款)?(吗|没有|没|么)|有没有(在你们这)?(借|欠)|是不是(借|欠)"
+                               r"|不记得(借|欠)|记不得(借|欠)|想不起来(借|欠)")
+
+
+def asks_if_borrowed(text: str) -> bool:
+    return bool(text) and _ASKS_IF_BORROWED.search(text) is not None

@@ -9,7 +9,7 @@ from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, BotAction, Turn, forget_identity
+from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, BotAction, Turn, ask_for_verification, forget_identity
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
@@ -184,6 +184,12 @@ class ActionStopContact(BotAction):
             turn.say("utter_third_party_no_verification")
             return
         about_others = any(word in turn.text for word in FAMILY_WORDS)
+        if not turn.verified and not about_others and not turn.tracker.get_slot("third_party"):
+            # the opt-out is recorded for a borrower (rule 12), and unverified there is none (found live: 「退订」
+            # before verifying was told 「已记录」); it is recorded once they have verified
+            turn.say("utter_stop_contact_needs_identity")
+            ask_for_verification(turn, pending=self.action_name, why=False)
+            return
         cases.opt_out(turn.session, turn.borrower_id, "family" if about_others else "proactive", turn.conversation_id)
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
 

@@ -188,6 +188,26 @@ def test_stop_contact_records_opt_out(run_action):
         assert sorted(o.scope for o in s.query(m.ContactOptOut).filter_by(borrower_id="B002")) == ["family", "proactive"]
 
 
+
+def test_an_opt_out_before_verifying_is_recorded_once_verified(run_action):
+    """Found live: 「退订」 before verifying was told 「已记录：我们将不再主动给您发送提醒消息」, with no borrower
+    to record it for."""
+    asked = run_action("action_stop_contact", make_tracker("stop_contact", "退订", sender="oo"))
+    assert asked.responses == ["utter_stop_contact_needs_identity", "utter_ask_id_last4"]
+    assert asked.slots["pending_action"] == "action_stop_contact"
+    with session_scope() as s:
+        assert s.query(m.ContactOptOut).count() == 0
+    factors = [ent("id_last4", "0426"), ent("phone_last4", "2002")]
+    done = run_action("action_verify", make_tracker("inform_identity", "0426 2002", entities=factors, sender="oo",
+                                                    slots={**asked.slots, "id_last4": "0426", "phone_last4": "2002"}))
+    assert "utter_stop_contact" in done.responses
+    with session_scope() as s:
+        assert [o.scope for o in s.query(m.ContactOptOut).filter_by(borrower_id="B002")] == ["proactive"]
+    # about family, nothing needs recording: the bank never contacts them
+    family = run_action("action_stop_contact", make_tracker("stop_contact", "不要联系我家人"))
+    assert family.responses == ["utter_no_third_party_contact"]
+
+
 def test_a_third_party_asking_for_the_borrower_changes_nothing(run_action):
     # found live: a wife's 「你们别老给她打电话了」 was told 「已记录：我们将不再主动给您发送提醒消息」
     third = {"third_party": True}

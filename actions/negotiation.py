@@ -135,6 +135,9 @@ class ActionOfferPlans(BotAction):
             turn.say("utter_no_loan")
             return
         if not options.eligibility.eligible:
+            if options.eligibility.reason_code == "plan_active" and explain.asks_for_schedule(turn.text):
+                turn.say("utter_account_answer", answer=explain.plan_schedule(options.view))
+                return
             if options.eligibility.reason_code == "plan_active":  # the plan's figures, and who can change it
                 full = explain.balance(options.view) + explain.PLAN_CHANGE_BY_A_PERSON
                 turn.say("utter_account_answer", buttons=[HUMAN_BUTTON],

@@ -78,6 +78,12 @@ def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):
     again.events.append({"event": "bot", "text": full})
     short = run_action("action_offer_plans", again).variables("utter_account_answer")["answer"]
     assert short == "您已经有一个12期的分期方案（每月3910.74元）在执行。" + full[full.index("同一笔借款"):]
+    # the running plan's schedule asked for (found live, B006: told only that no new plan can be made)
+    schedule = run_action("action_offer_plans", make_tracker("request_installment", "分期的还款计划发我看看",
+                                                             slots=verified("B003")))
+    said = schedule.variables("utter_account_answer")["answer"]
+    assert said.startswith("您的12期分期方案（每月3910.74元）还款计划：第1期2027年1月1日还3910.74元；")
+    assert "；……第12期2027年12月1日还" in said and "同一笔借款" not in said
 
 
 def test_affordability_and_none_fits(run_action):

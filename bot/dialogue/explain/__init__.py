@@ -146,6 +146,7 @@ from bot.dialogue.explain.penalty_and_interest import (
 from bot.dialogue.explain.plans import (
     PAY_LESS_WAYS,
     PLAN_CHANGE_BY_A_PERSON,
+    asks_for_schedule,
     asks_to_pay_less,
     is_income,
     per_month,
@@ -155,6 +156,7 @@ from bot.dialogue.explain.plans import (
     plan_interest,
     plan_menu,
     plan_menu_again,
+    plan_schedule,
     why_not_this_term,
 )
 from bot.dialogue.explain.promises import (

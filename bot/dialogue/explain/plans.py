@@ -60,6 +60,26 @@ def plan_active_again(view: LoanView) -> str:
     return f"您已经有一个{p.term_months}期的分期方案（每月{yuan(p.monthly_payment)}元）在执行。" + PLAN_CHANGE_BY_A_PERSON
 
 
+#: 「分期的还款计划发我看看」, 「每期什么时候还多少」: the running plan's schedule asked for
+_ASKS_SCHEDULE = re.compile(r"计划|明细|安排|时间表|每期|每个月.{0,4}(几号|哪天|多少)|还款表")
+
+
+def asks_for_schedule(text: str) -> bool:
+    return bool(text) and _ASKS_SCHEDULE.search(text) is not None
+
+
+def plan_schedule(view: LoanView) -> str:
+    """The running plan's installments (found live, B006: 「分期的还款计划发我看看」 was told only that no new
+    plan can be made): the first three, the last, and which are paid."""
+    p = view.active_plan
+    st = view.statement
+    rows = [f"第{i.number}期{cn_date(i.due_date)}还{yuan(i.schedule.payment)}元" + ("（已还清）" if i.owed(st.as_of) == 0 else "")
+            for i in st.installments]
+    shown = rows if len(rows) <= 4 else [*rows[:3], "……", rows[-1]]
+    return (f"您的{p.term_months}期分期方案（每月{yuan(p.monthly_payment)}元）还款计划：" + "；".join(shown).replace("；……；", "；……") + "。"
+            "每期在还款日从还款卡自动扣款，也可以提前在App“还款”页面主动还。")
+
+
 def plan_disclosure(offer: PlanOffer) -> str:
     return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
             f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"

@@ -44,6 +44,7 @@ class Turn:
     #: while a request deferred for verification is answered: the message that made it (its text and
     #: entities), so 「15号还两千」 → verify → is not asked 哪天还 again
     deferred: dict | None = None
+    _plan_possible: bool | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -152,8 +153,24 @@ class Turn:
 
     def say(self, response: str, buttons: list[dict] | None = None, **variables: Any) -> None:
         """Dispatch a domain response; the Rasa server's NLG fills it and filters it (rule 5).
-        The compliance numbers (hotlines, answer times, lockout) are always available to templates."""
+        The compliance numbers (hotlines, answer times, lockout) are always available to templates.
+        A 看看分期 button is left out where no plan can be had (found live: offered with a dispute open,
+        a plan running, the loan settled, and refused once clicked)."""
+        if buttons and PLAN_BUTTON in buttons and not self.plan_possible():
+            buttons = [b for b in buttons if b != PLAN_BUTTON]
         self.dispatcher.utter_message(response=response, buttons=buttons or [], **{**policy_variables(), **variables})
+
+    def plan_possible(self) -> bool:
+        """False when the verified borrower's loan can have no plan however asked (a dispute open, a plan
+        running, settled); asked once a turn."""
+        if self._plan_possible is None:
+            self._plan_possible = True
+            if self.verified:
+                from bot.services.plans import plan_options
+
+                options = plan_options(self.session, self.borrower_id, self.today, verified=True)
+                self._plan_possible = options is None or options.eligibility.reason_code not in NO_PLAN_WHATEVER
+        return self._plan_possible
 
     def set(self, slot: str, value: Any) -> None:
         self.events.append(SlotSet(slot, value))
@@ -429,6 +446,8 @@ def ask_for_verification(turn: Turn, pending: str | None, why: bool = True) -> N
 CONFIRM_BUTTONS = [{"title": "确认", "payload": "/affirm"}, {"title": "不要", "payload": "/deny"}]
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
 PLAN_BUTTON = {"title": "看看分期", "payload": "/request_installment"}
+#: why a loan can have no plan however it is asked (bot/plans/offers.py:check_eligibility)
+NO_PLAN_WHATEVER = ("dispute_open", "plan_active", "settled")
 PROMISE_BUTTON = {"title": "约定还款日期", "payload": "/promise_to_pay"}
 HOW_TO_PAY_BUTTON = {"title": "怎么还款", "payload": "/how_to_pay"}
 

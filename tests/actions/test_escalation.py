@@ -492,3 +492,17 @@ def test_paying_a_person_is_warned_against_whatever_it_was_read_as(run_action):
     care = run_action("action_handle_distress", make_tracker("express_distress", "不想活了 他让我转到他个人账户",
                                                              slots=verified("B007")))
     assert "utter_distress" in care.responses
+
+
+def test_no_plan_button_where_no_plan_can_be_had(run_action):
+    """Found live (B004, dispute open): 看看分期 offered, and clicked: 「异议正在核实中…暂不办理分期」."""
+    def declined(sender):
+        run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明年3月1号还",
+                                                               entities=[ent("date", "2027-03-01")], slots=verified("B001"),
+                                                               sender=sender))
+        assert run.responses == ["utter_promise_declined"]
+        return [b["payload"] for b in run.messages[0]["buttons"]]
+
+    assert declined("np1") == ["/request_installment", "/request_human"]
+    run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="np2"))
+    assert declined("np3") == ["/request_human"]

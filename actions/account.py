@@ -55,6 +55,15 @@ def case_number_answered(turn: Turn) -> bool:
     return True
 
 
+def still_collected_answered(turn: Turn, view) -> bool:
+    """A settled borrower who says they are still chased (「为啥还给我发催收短信」, found live: told it is
+    settled, again): no collection from us, what it may be, and a person. True when it answered."""
+    if view is None or not view.statement.settled or not explain.says_still_collected(turn.text):
+        return False
+    turn.say("utter_account_answer", answer=explain.STILL_COLLECTED_WHEN_SETTLED, buttons=[HUMAN_BUTTON])
+    return True
+
+
 class _QuestionAnswer(BotAction):
     question = ""  # a key of QUESTION_ANSWERS
 
@@ -81,7 +90,7 @@ class _LoanAnswer(_QuestionAnswer):
         if case_number_answered(turn):
             return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
-        if dispute_answered(turn, view):  # 「会被催收吗」 no longer loads the loan twice
+        if dispute_answered(turn, view) or still_collected_answered(turn, view):  # 「会被催收吗」: the loan once
             return
         if view is None:
             turn.say("utter_no_loan")
@@ -257,7 +266,7 @@ class _GeneralAnswer(_QuestionAnswer):
             turn.say("utter_third_party_no_verification")
             return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
-        if dispute_answered(turn, view):
+        if dispute_answered(turn, view) or still_collected_answered(turn, view):
             return
         turn.say("utter_account_answer", answer=self.answer(turn, view))
 
@@ -348,7 +357,7 @@ class ActionCheckPayment(BotAction):
         if view is None:
             turn.say("utter_no_loan")
             return
-        if dispute_answered(turn, view):  # 「我有转账记录」 once a dispute is open: how to give the proof
+        if dispute_answered(turn, view) or still_collected_answered(turn, view):  # 「我有转账记录」 in a dispute
             return
         if explain.asks_if_debited(turn.text):  # 「上个月的扣成功了没」 asks about the debit, claims no payment
             turn.say("utter_account_answer", answer=explain.debit_status(view))

@@ -687,3 +687,15 @@ def test_borrowing_elsewhere_to_repay_is_advised_against_with_the_ways_that_need
     said = run.variables("utter_account_answer")["answer"]
     assert said.startswith("不建议为了还这笔钱再去借网贷") and check(said).allowed  # rule 5: never urged
     assert [b["payload"] for b in run.messages[0]["buttons"]] == ["/request_installment", "/promise_to_pay", "/request_human"]
+
+
+def test_a_settled_borrower_still_chased_is_told_it_is_not_us_and_offered_a_person(run_action):
+    """Found live (B008, settled): 「为啥还给我发催收短信」 (inform_paid 0.46) got 「已经全部结清」 again."""
+    for action, intent in (("action_check_payment", "inform_paid"), ("action_answer_consequences", "ask_consequences")):
+        run = run_action(action, make_tracker(intent, "为啥还给我发催收短信", slots=verified("B008")))
+        said = run.variables("utter_account_answer")["answer"]
+        assert said.startswith("您的借款已经全部结清，我们不会再向您催收") and "诈骗" in said, action
+        assert run.messages[0]["buttons"][0]["payload"] == "/request_human"
+    # not settled: the usual answer
+    other = run_action("action_check_payment", make_tracker("inform_paid", "为啥还给我发催收短信", slots=verified("B001")))
+    assert "不会再向您催收" not in other.variables("utter_account_answer")["answer"]

@@ -92,6 +92,7 @@ from bot.dialogue.explain.overdue import (
     refusal,
 )
 from bot.dialogue.explain.owed import (
+    STILL_COLLECTED_WHEN_SETTLED,
     amount_due_why,
     asks_balance_too,
     asks_how_many_left,
@@ -102,6 +103,7 @@ from bot.dialogue.explain.owed import (
     owed_now,
     owed_on,
     refers_to_then,
+    says_still_collected,
 )
 from bot.dialogue.explain.paying import (
     PAYMENT_NOT_FOUND,

@@ -160,3 +160,15 @@ def installments_left(view: LoanView) -> str:
     more = f"；另外还有{len(left) - 6}期，最后一期在{cn_date(left[-1].due_date)}" if len(left) > 6 else ""
     return (f"您这笔借款共{len(st.installments)}期，已还清{done}期，还有{len(left)}期没还完：" + "；".join(parts) + more + "。"
             + f"一次性提前结清需要{yuan(st.payoff)}元。")
+
+
+#: 「为啥还给我发催收短信」 once settled (found live, B008: read as inform_paid and told it is settled, again)
+_COLLECTED = re.compile(r"催收|催款|催债|催我|催还|发短信|发信息|打电话|来电|短信")
+
+
+def says_still_collected(text: str) -> bool:
+    return bool(text) and _COLLECTED.search(text) is not None
+
+
+STILL_COLLECTED_WHEN_SETTLED = ("您的借款已经全部结清，我们不会再向您催收。如果还收到自称是我们的催收短信或电话，可能是发错了，"
+                                "也可能是诈骗：请不要按对方的要求转账，只认准App和官方客服。我可以为您转人工核实，您也可以投诉。")

@@ -28,6 +28,9 @@ class _CaseAction(BotAction):
         if self.already_open(turn):
             return
         if not self.sure(turn):
+            waiting = turn.tracker.get_slot("pending_confirmation")
+            if waiting in ("plan", "promise"):  # asked again if this was not meant (ActionHandleConfirmation)
+                turn.set("read_back_before_question", waiting)
             turn.set("pending_confirmation", self.kind)
             turn.say(f"utter_{self.kind}_confirm", buttons=self.buttons)
             return

@@ -611,11 +611,19 @@ class ActionHandleConfirmation(BotAction):
         intent = turn.latest_intent
         if pending in CASE_ACTIONS:  # 「您是要提出异议吗？」 / 「您是要投诉吗？」 / 「您还好吗？」: the model was not sure
             turn.set("pending_confirmation", None)
+            before = turn.tracker.get_slot("read_back_before_question")
+            if before:
+                turn.set("read_back_before_question", None)
             action = CASE_ACTIONS[pending]()
             if action.is_yes(turn):
                 action.open(turn)
             else:
                 action.not_meant(turn)
+                if before in ("plan", "promise") and turn.verified:
+                    # found live (B003): the 60-month plan read back, 「累了 毁灭吧」 asked about, 「不是 我是说60期
+                    # 就行」: the read-back was dropped and 「确认」 then got 「还有什么可以帮您？」
+                    turn.set("pending_confirmation", before)
+                    turn.say("utter_resume_confirmation", buttons=CONFIRM_BUTTONS)
             return
         if pending is None or not turn.verified:
             if intent == "deny" and turn.previous_action == "action_handoff" and withdraw(turn.session,

@@ -46,6 +46,17 @@ def test_distress_only_the_model_guessed_is_asked_about_with_the_crisis_line(run
     # going on to something else lapses the question
     moved = run_action("action_answer_due_date", tracker("ask_due_date", "几号还", 0.9, {**verified("B004"), **asked.slots}))
     assert moved.slots["pending_confirmation"] is None and "utter_resume_confirmation" not in moved.responses
+    # a plan read back when the question came is asked again on a no (found live, B003: 「累了 毁灭吧」 during the
+    # 60-month read-back, 「不是 我是说60期就行」, and 「确认」 then got 「还有什么可以帮您？」)
+    reading = {**verified("B003"), "pending_confirmation": "plan", "plan_term": 60}
+    asked = run_action("action_handle_distress", tracker("express_distress", "累了 毁灭吧", 0.5, reading, sender="dr"))
+    assert asked.slots == {"read_back_before_question": "plan", "pending_confirmation": "distress"}
+    no = run_action("action_handle_confirmation", tracker("deny", "不是 我是说60期就行", 0.9, {**reading, **asked.slots},
+                                                          sender="dr"))
+    assert no.responses == ["utter_distress_not_meant", "utter_resume_confirmation"]
+    assert no.slots["pending_confirmation"] == "plan" and no.slots["read_back_before_question"] is None
+    yes = run_action("action_handle_confirmation", tracker("affirm", "确认", 1.0, {**reading, **no.slots}, sender="dr"))
+    assert yes.responses[0] == "utter_plan_accepted"
 
 
 def test_dispute_opens_a_case_and_pauses(run_action):

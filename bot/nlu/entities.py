@@ -270,7 +270,13 @@ _AFTER_N_RE = re.compile(
 #: 「逾期三天后」, 「超过几天」: how long into the arrears, not a day counted from today
 _AFTER_N_ARREARS_BEFORE = re.compile(r"(?:逾期|超过?)$")
 _MONTH_PART_RE = re.compile(
-    rf"(?:(?P<rel>下下个?|下个?|这个?|本|当)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL}))?月(?P<w>底|末|初|中)"
+    rf"(?:(?P<rel>下下个?|下个?|这个?|本|当)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL}))?(?<![腊冬正])月"
+    r"(?P<w>底|末|初(?![一二三四五六七八九十])|中)"  # not 腊月初八 (found live: 「月初」, today)
+)
+#: a day of the lunar calendar: 「腊月初八」, 「正月十五」, 「农历十一月二十」, 「冬月初十」 (resolved by jionlp)
+_LUNAR_DATE_RE = re.compile(
+    r"(?:农历|阴历)?(?P<m>正|腊|冬|[一二三四五六七八九]|十[一二]?)月"
+    r"(?P<d>初[一二三四五六七八九十]|十[一二三四五六七八九]?|二十[一二三四五六七八九]?|廿[一二三四五六七八九]?|三十)"
 )
 _YEAR_END_RE = re.compile(r"(?P<pre>今|这|本)?年(?:底|末)")
 _PAYDAY_RE = re.compile(
@@ -310,6 +316,29 @@ def _lunar_holiday(name: str, year: int) -> Optional[dt.date]:
     except Exception:  # jionlp cannot place it: the text is kept
         logger.warning("could not place the holiday %s of %s", name, year)
         return None
+
+
+def _lunar_date_resolver(said: str) -> Resolver:
+    """The next Gregorian date, on or after today, of a lunar day (「正月十五」 said in December is next
+    year's), by jionlp; unplaced, the text is kept."""
+    def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+            import jionlp
+
+        for base in (dt.datetime(today.year, today.month, today.day), dt.datetime(today.year + 1, 1, 1)):
+            try:
+                value = dt.date.fromisoformat(jionlp.parse_time(said, time_base=base.timestamp())["time"][0][:10])
+            except Exception:  # jionlp cannot place it: the text is kept
+                logger.warning("could not place the lunar date %s", said)
+                return "date", said
+            if value >= today:
+                return "date", _iso(value)
+        return "date", said
+
+    return resolve
 
 
 def _holiday_resolver(word: str) -> Resolver:
@@ -475,6 +504,12 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
 
     for m in _PAYDAY_RE.finditer(text):
         yield Candidate(m.start(), m.end(), TIER_DATE, _fixed("date", m.group(0)))
+
+    for m in _LUNAR_DATE_RE.finditer(text):  # 「腊月初八还5000」
+        lunar = m.group(0)
+        if not (lunar.startswith(("农历", "阴历")) or m["m"] in "正腊冬" or m["d"].startswith(("初", "廿"))):
+            continue  # 「十二月十五」 is the Gregorian calendar's (the full-date rules read it)
+        yield Candidate(m.start(), m.end(), TIER_DATE, _lunar_date_resolver(lunar))
 
     for m in _HOLIDAY_RE.finditer(text):  # 「元旦前还」, 「双十二那天」
         if m.group(0) == "五一" and (text[m.start() - 1:m.start()] in _CN_SMALL + "零" and m.start()

@@ -573,3 +573,16 @@ def test_paying_it_all_at_once_is_the_whole_amount(text, expected):
 ])
 def test_a_word_of_time_gone_by_counts_only_in_its_own_clause(text, expected):
     assert [p for p in pairs(text) if p[0] == "installment_count"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # found live: 「腊月初八还5000」 read back as a promise for today (its 「月初」 was taken for the start of the month)
+    ("腊月初八还5000", [("date", "2027-01-15"), ("amount", "5000.00")]),
+    ("正月十五还", [("date", "2027-02-20")]),  # said in December: next year's
+    ("农历十一月二十还钱", [("date", "2026-12-28")]),
+    ("冬月初十", [("date", "2026-12-18")]),
+    ("月初还", [("date", "2026-12-01")]),  # the start of this month is still that
+    ("下个月初还", [("date", "2027-01-01")]),
+])
+def test_days_of_the_lunar_calendar(text, expected):
+    assert pairs(text) == expected

@@ -1104,6 +1104,10 @@ _KIN_BEFORE = re.compile(
 )
 
 
+#: the employer, before 倒闭 / 破产: 「公司倒闭了」, 「厂子倒闭」 (not 「我的店倒闭了」, 「生意倒闭」)
+_EMPLOYER_BEFORE = re.compile(r"(公司|单位|厂子?|工厂|老板)了?$")
+
+
 def _lexicon_candidates(text: str) -> Iterable[Candidate]:
     for m in _RELATION_RE.finditer(text):
         word = m.group(0)
@@ -1134,6 +1138,8 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
             continue  # 我在医院上班: where they work; 钱都花在医院了: the illness was named already
         if category == "illness" and _KIN_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             category = "family_emergency"
+        if word in ("倒闭", "破产") and _EMPLOYER_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+            category = "job_loss"  # 「公司倒闭了 工资都没发」: an employee's job gone (found live: 生意困难)
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))
     for m in _EN_HARDSHIP_RE.finditer(text):
         if _EN_NEGATION_BEFORE.search(text[max(0, m.start() - 16):m.start()]):

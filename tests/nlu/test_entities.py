@@ -586,3 +586,13 @@ def test_a_word_of_time_gone_by_counts_only_in_its_own_clause(text, expected):
 ])
 def test_days_of_the_lunar_calendar(text, expected):
     assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text, category", [
+    ("公司倒闭了 工资都没发", "job_loss"),  # found live: recorded as 生意困难; an employee's job went with it
+    ("厂子倒闭了", "job_loss"),
+    ("我的店倒闭了", "business_failure"),
+    ("生意倒闭了", "business_failure"),
+])
+def test_an_employer_gone_bust_is_a_job_lost(text, category):
+    assert ("hardship_type", category) in pairs(text)

@@ -631,8 +631,10 @@ class ActionHandleConfirmation(BotAction):
                 turn.say("utter_handoff_withdrawn")  # 「算了 不用了」 right after 转人工
             elif intent == "deny" and turn.previous_action == "action_open_complaint":
                 # 「算了 不投诉了」 right after the ticket (found live: 「还有什么可以帮您？」): a ticket is a person's to
-                # close (compliance rule 11), and how
-                turn.say("utter_complaint_called_off")
+                # close (compliance rule 11), and how. A plain 「不用了」 answers the ticket's own question, whether
+                # to go on about repaying (found live: it was told how to withdraw the complaint): rule 11, then no
+                turn.say("utter_complaint_called_off" if "投诉" in turn.text or "撤" in turn.text
+                         else "utter_complaint_no_collection")
             elif intent == "deny" and explain.tells_of_hard_times(turn.text):
                 # 「我没说不还 就是最近困难」 (found live): a hardship told, not a plain no
                 ActionRecordHardship().handle(turn)

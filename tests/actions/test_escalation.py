@@ -158,6 +158,10 @@ def test_a_complaint_called_off_right_after_the_ticket_is_told_how(run_action):
     tracker.events.append({"event": "action", "name": "action_open_complaint"})
     run = run_action("action_handle_confirmation", tracker)
     assert run.responses == ["utter_complaint_called_off"]
+    # 「不用了」 answers the ticket's question, whether to go on about repaying (found live: told how to withdraw)
+    tracker = make_tracker("deny", "不用了", slots=verified("B007"))
+    tracker.events.append({"event": "action", "name": "action_open_complaint"})
+    assert run_action("action_handle_confirmation", tracker).responses == ["utter_complaint_no_collection"]
 
 
 def test_how_long_after_a_complaint_is_its_answer_time(run_action):

@@ -367,12 +367,12 @@ class ActionCheckPayment(BotAction):
             turn.say("utter_account_answer", answer=explain.if_paid_today(view))
             return
         checked = explain.payment_check(view)
-        if checked.startswith(explain.PAYMENT_NOT_FOUND) and turn.said_text(checked):
+        not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
+        if not_found and turn.said_text(checked):
             # the borrower insists, or offers proof (found live: 「我有转账截图」 got the same paragraph again,
             # with no button and no person): a person checks it
             turn.say("utter_account_answer", answer=explain.PAYMENT_TO_A_PERSON)
             request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "payment_check")
             turn.say("utter_handoff_wait", wait_hint=wait_hint("payment_check"))
             return
-        turn.say("utter_account_answer", answer=checked, buttons=[HUMAN_BUTTON]
-                 if checked.startswith(explain.PAYMENT_NOT_FOUND) else None)
+        turn.say("utter_account_answer", answer=checked, buttons=[HUMAN_BUTTON] if not_found else None)

@@ -98,10 +98,12 @@ class _LoanAnswer(_QuestionAnswer):
         turn.say(self.response, answer=self.owed_too(turn, view, self.answer(turn, view)))
 
     def owed_too(self, turn: Turn, view, said: str) -> str:
-        """``said``, and what is owed when the message asks that too (found live: 「我到底欠多少
-        罚息凭什么这么多」 got the penalty and not what is owed)."""
+        """``said``, and what is owed, or when the next payment falls due, when the message asks that too
+        (found live: 「我到底欠多少 罚息凭什么这么多」 got the penalty and not what is owed)."""
         if self.question != "ask_balance" and explain.asks_balance_too(turn.text):
-            return said + explain.owed_now(view, said)
+            said += explain.owed_now(view, said)
+        if self.question != "ask_due_date" and explain.asks_due_date_too(turn.text):
+            said += explain.next_due(view, said)  # 「我欠多少 啥时候还 罚息咋算」 (found live: no due date)
         return said
 
 

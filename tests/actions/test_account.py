@@ -699,3 +699,13 @@ def test_a_settled_borrower_still_chased_is_told_it_is_not_us_and_offered_a_pers
     # not settled: the usual answer
     other = run_action("action_check_payment", make_tracker("inform_paid", "为啥还给我发催收短信", slots=verified("B001")))
     assert "不会再向您催收" not in other.variables("utter_account_answer")["answer"]
+
+
+def test_several_questions_in_one_message_get_the_due_day_too(run_action):
+    """Found live (B001): 「我欠多少 啥时候还 罚息咋算」 (ask_penalty) got the penalty and the totals, not the
+    next due day."""
+    said = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="我欠多少 啥时候还 罚息咋算")
+    assert "罚息 = 逾期本金" in said and "2794.19" in said
+    assert said.endswith("下一期还款日是2026年12月10日，应还2753.97元。")
+    alone = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="罚息咋算")
+    assert "下一期还款日" not in alone

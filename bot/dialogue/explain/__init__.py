@@ -62,6 +62,7 @@ from bot.dialogue.explain.due_dates import (
     GRACE_AFTER_DUE_DAY,
     asks_about_cutoff,
     asks_about_grace,
+    asks_due_date_too,
     asks_if_in_time,
     asks_to_move_due_day,
     due_date,
@@ -69,6 +70,7 @@ from bot.dialogue.explain.due_dates import (
     grace_left,
     grace_period,
     in_time,
+    next_due,
     wages_after_due_day,
 )
 from bot.dialogue.explain.hardship import (

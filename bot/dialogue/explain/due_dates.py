@@ -149,3 +149,20 @@ def due_day_fixed(view: LoanView) -> str:
     elif st.amount_due_now > 0:
         text += f"这个月如果需要晚几天，可以和我约定一个{MAX_PROMISE_DAYS}天内的还款日期。"
     return text + "如果每个月都周转困难，可以申请个性化分期，或者转人工和您商量。"
+
+
+#: 「我欠多少 啥时候还 罚息咋算」: when to pay asked beside another question (found live: the next due date was
+#: left out)
+_DUE_DATE_TOO = re.compile(r"(啥|什么|哪)(时候|天)(还|扣)|几号(还|扣)|还款日")
+
+
+def asks_due_date_too(text: str) -> bool:
+    return bool(text) and _DUE_DATE_TOO.search(text) is not None
+
+
+def next_due(view: LoanView, said: str = "") -> str:
+    """The next due day and its amount, in a sentence, unless ``said`` already gives it."""
+    nxt = view.statement.next_installment
+    if view.statement.settled or nxt is None or cn_date(nxt.due_date) in said:
+        return ""
+    return f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(view.statement.as_of))}元。"

@@ -81,8 +81,14 @@ ABOVE_THIRD_PARTY = frozenset({"express_distress", "dispute_debt", THIRD_PARTY_I
 
 #: asking on someone's behalf, around a relation entity: 「帮我妈查一下」, 「替我老公问问」 (before it), 「我老婆让我问下」
 #: (after it); an errand that is not an enquiry stays (「我帮我妈交住院费」 is hardship)
-ON_BEHALF_BEFORE = re.compile(r"(?:帮|替|给|代)我?$")
-ENQUIRY_AFTER = re.compile(r"^(?:也|的)?(?:一下|下)?(?:问|查|看看|咨询|了解|打听)")
+ON_BEHALF_BEFORE = re.compile(r"(?:帮|替|给|代)(?:我|俺)?$")
+ENQUIRY_AFTER = re.compile(r"^(?:也|的)?(?:一下|下)?(?:问|查|看看|看下|看一下|咨询|了解|打听)")
+#: a relative's debt named as theirs: 「老公的微粒贷还欠多少」 (not 「我老公的卡能还吗」: paying with it)
+THEIR_DEBT_AFTER = re.compile(r"^的(?:微粒贷|借呗|花呗|贷款|借款|欠款|网贷|账单?|钱)?.{0,2}?(?:还欠|欠|还差|要还多少|还有多少|逾期)")
+#: paying for someone: 「让我帮她还」, 「我替他还行吗」
+PAYS_FOR_ANOTHER = re.compile(r"(?<!其)(?:帮|替)(?:他|她)(?!们)(?:还|把)")
+#: the writer's own loan, said in so many words: 「我老婆让我问下我自己还欠多少」
+OWN_LOAN = re.compile(r"我自己|我本人|是本人|我就是借款人")
 TOLD_TO_ENQUIRE_AFTER = re.compile(r"^(?:也)?(?:让|叫|要|托|请)我(?:来|帮(?:她|他)?|帮忙)?(?:问|查|看看|咨询|了解|打听)")
 #: the same without a relation word: 「他让我问问还差多少」
 TOLD_TO_ENQUIRE = re.compile(r"(?<!其)(?:他|她)(?!们)(?:让|叫|托|请)我(?:来)?(?:问|查|看看|咨询|了解|打听)")
@@ -117,11 +123,13 @@ def asks_after_another(entities: Iterable[Mapping[str, Any]], text: str) -> bool
     """Whether the message asks after another person's debt or for them: 「她欠多少」, 「帮我妈查一下欠款」,
     「我老婆让我问下还多少」. Said by a verified borrower, it is about someone else's account, not theirs."""
     text = text or ""
-    if ASKS_ABOUT_ANOTHER.search(text) or TOLD_TO_ENQUIRE.search(text):
+    if OWN_LOAN.search(text):
+        return False
+    if ASKS_ABOUT_ANOTHER.search(text) or TOLD_TO_ENQUIRE.search(text) or PAYS_FOR_ANOTHER.search(text):
         return True
     for e in _relations(entities):
         after = text[e["end"]:e["end"] + 10]
-        if TOLD_TO_ENQUIRE_AFTER.search(after):
+        if TOLD_TO_ENQUIRE_AFTER.search(after) or THEIR_DEBT_AFTER.search(after):
             return True
         if ON_BEHALF_BEFORE.search(text[max(0, e["start"] - 3):e["start"]]) and ENQUIRY_AFTER.search(after):
             return True

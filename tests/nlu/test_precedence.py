@@ -161,6 +161,10 @@ def test_the_human_request_component_overrules_and_marks_it():
     ("我帮我妈查一下欠款", "ask_balance"),
     ("替我老公问问还差多少", "ask_balance"),
     ("他让我问问能不能分期", "request_installment"),
+    # found live in a second round: each then verified with the borrower's factors and told the debt
+    ("帮俺娘看看还差多少钱", "ask_balance"),
+    ("老公的微粒贷还欠多少", "ask_balance"),
+    ("我闺女在外地 让我帮她还 还多少", "ask_balance"),
 ])
 def test_someone_speaking_for_another_is_not_borrower(text, intent):
     assert outranking_third_party(intent, entities_of(text), text)
@@ -184,6 +188,9 @@ def test_someone_speaking_for_another_is_not_borrower(text, intent):
     ("我帮我妈交住院费 没钱还了", "inform_hardship"),  # an errand for a relative, not an enquiry
     ("我和老婆商量一下再还", "promise_to_pay"),
     ("我老婆让我还钱 我没钱", "inform_hardship"),
+    ("我老婆让我问下我自己还欠多少", "ask_balance"),  # found live: their own loan, and they were shut out
+    ("我老公的卡能还吗", "how_to_pay"),
+    ("我老公帮我还了一部分", "inform_paid"),
 ])
 def test_otherwise_the_model_s_intent_stands_for_someone_else_too(text, intent):
     assert not outranking_third_party(intent, entities_of(text), text)

@@ -197,6 +197,10 @@ class ActionStopContact(BotAction):
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
 
 
+#: the borrower has died: 「我老公去世了」, 「我爸走了 他欠的钱」 (「走了」 only beside a relative's words)
+BEREAVED = re.compile(r"去世|过世|离世|病逝|身故|不在了|人没了|走了(?!.{0,2}(吗|吧|啊))")
+
+
 class ActionHandleThirdParty(BotAction):
     """Rule 2: a third party learns nothing, not even that a debt exists; factors given with it
     (「我是他老婆 他身份证9150 手机6006」) are not tried."""
@@ -217,4 +221,11 @@ class ActionHandleThirdParty(BotAction):
         turn.set("borrower_id", None)
         turn.set("pending_confirmation", None)
         forget_identity(turn)  # factors given with it are not kept either
+        if BEREAVED.search(turn.text):
+            # 「我老公去世了 他的贷款要我还吗」 (found live: 「请他本人…联系我们。打扰您了」): condolence, and a person, who
+            # handles a deceased borrower's affairs with the family; still nothing about the account here
+            turn.say("utter_bereaved")
+            request_handoff(turn.session, turn.conversation_id, None, "bereavement")
+            turn.say("utter_handoff_wait", wait_hint=wait_hint("bereavement"))
+            return
         turn.say("utter_not_borrower")

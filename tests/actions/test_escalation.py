@@ -521,3 +521,15 @@ def test_no_plan_button_where_no_plan_can_be_had(run_action):
     assert declined("np1") == ["/request_installment", "/request_human"]
     run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="np2"))
     assert declined("np3") == ["/request_human"]
+
+
+def test_a_bereaved_relative_gets_condolence_and_a_person_and_still_nothing_about_the_account(run_action):
+    """Found live: 「我老公去世了 他的贷款要我还吗」 got 「请他本人…联系我们。打扰您了，抱歉。」"""
+    text = "我老公去世了 他的贷款要我还吗"
+    run = run_action("action_handle_third_party", make_tracker("not_borrower", text, sender="bv"))
+    assert run.responses == ["utter_bereaved", "utter_handoff_wait"] and run.slots["third_party"] is True
+    assert "2794" not in run.all_text
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(conversation_id="bv").one().reason == "bereavement"
+    plain = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", sender="bv2"))
+    assert plain.responses == ["utter_not_borrower"]

@@ -16,12 +16,23 @@ _PERSONAL = re.compile(
 )
 #: a transfer or a payment said around it (「他的卡」 alone is paying with someone's card: how to pay)
 _PAYING = re.compile(r"转|汇|打钱|打款|打到|打给|还|付|交|扫")
+#: the other shapes of the same fraud (found live in a second round): a "safe" or "designated" account, a
+#: fake court or police asking for money, a fee to clean a credit record
+_OTHER_FRAUD = re.compile(
+    r"安全账户|指定账户|监管账户|核查账户|验资账户|冻结账户"
+    r"|(洗白|修复|消除|删除|铲除|清除|撤销)(征信|逾期记录|不良记录|黑名单|逾期)"
+    r"|(法院|公安|警察|检察院|律师).{0,12}(转|汇|打钱|交钱|付钱).{0,8}(账户|卡|撤诉|撤案|解冻)"
+    r"|(交|付|缴|转)\d*(块|元)?(手续费|保证金|解冻费|服务费|工本费|认证费).{0,10}(征信|贷款|额度|撤诉|下款)")
 
-SCAM_WARNING = ("请不要把钱转到任何个人账户、个人微信或支付宝，也不要扫别人发来的收款码。我们只通过App“还款”页面、"
-                "绑定银行卡自动扣款等官方渠道收款，工作人员不会让您把钱转到个人账户。对方很可能是诈骗：请保留聊天记录和对方账号，"
+SCAM_WARNING = ("请不要转这笔钱：不要转到任何个人账户、所谓的“安全账户”“指定账户”，也不要扫别人发来的收款码，"
+                "更不要为“修复征信”“撤诉”付费。我们只通过App“还款”页面、绑定银行卡自动扣款等官方渠道收款，工作人员和法院"
+                "都不会让您这样转账，征信记录也没有人能花钱删除。对方很可能是诈骗：请保留聊天记录和对方账号，"
                 "可以拨打全国反诈专线96110或报警。需要的话我可以为您转人工核实。")
 
 
 def asks_to_pay_a_person(text: str | None) -> bool:
     """Whether the message is about paying into a person's own account (「让我转到他个人账户」)."""
-    return bool(text) and _PERSONAL.search(text) is not None and _PAYING.search(text) is not None
+    if not text:
+        return False
+    return _OTHER_FRAUD.search(text) is not None or (_PERSONAL.search(text) is not None
+                                                      and _PAYING.search(text) is not None)

@@ -499,7 +499,7 @@ def test_paying_a_person_is_warned_against_whatever_it_was_read_as(run_action):
                                   ("action_answer_how_to_pay", "how_to_pay", {})):  # before verification too
         run = run_action(action, make_tracker(intent, text, slots=slots))
         answer = run.variables("utter_account_answer")["answer"]
-        assert answer.startswith("请不要把钱转到任何个人账户") and "96110" in answer, action
+        assert answer.startswith("请不要转这笔钱：不要转到任何个人账户") and "96110" in answer, action
         assert "pending_confirmation" not in run.slots
     with session_scope() as s:
         assert s.query(m.Case).filter_by(borrower_id="B007").count() == 0

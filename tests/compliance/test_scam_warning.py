@@ -11,6 +11,10 @@ from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
     "对方发了个收款码让我扫他的码还款",
     "可以转给你们工作人员的支付宝吗",
     "加我微信的人让我先还一部分给他",
+    # found live in a second round: a complaint prompt, the credit-report text, the ways to pay
+    "有个自称法院的打电话说我要被起诉了 让我先转3000到指定账户就撤诉",
+    "有人说交2000手续费能帮我洗白征信 是你们的人吗",
+    "对方让我转到安全账户",
 ])
 def test_paying_a_person_is_recognised(text):
     assert asks_to_pay_a_person(text)
@@ -23,6 +27,8 @@ def test_paying_a_person_is_recognised(text):
     "我个人情况比较困难",
     "支付宝能还不",
     "我打给他问问再说",  # a phone call
+    "逾期记录多久能消除",  # a question about the record, no fee
+    "法院会不会起诉我",
     "",
 ])
 def test_other_payments_are_not(text):

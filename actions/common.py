@@ -21,6 +21,7 @@ from bot import clock
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
 from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
 from bot.db.session import session_scope
+from bot.dialogue import explain
 from bot.nlu.normalise import normalise
 from bot.nlu.precedence import QUESTION_KEY
 from bot.services import verification
@@ -242,6 +243,12 @@ class BotAction(Action):
                     return turn.events
                 if self.warns_of_scams and asks_to_pay_a_person(turn.text):
                     turn.say("utter_account_answer", answer=SCAM_WARNING, buttons=[HUMAN_BUTTON])
+                    return turn.events
+                if self.warns_of_scams and explain.borrows_to_repay(turn.text):
+                    # 「我去网贷借点钱还你们行不」 whatever it was read as (found live: out of scope, how to pay, an
+                    # insult): never urged (rule 5), and the ways that need no new debt
+                    turn.say("utter_account_answer", answer=explain.BORROWING_TO_REPAY,
+                             buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
                     return turn.events
                 if third_party_step(turn, self.needs_verification or self.asks_identity):
                     return turn.events

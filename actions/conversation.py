@@ -125,10 +125,6 @@ class ActionOutOfScope(BotAction):
         if explain.says_phone_changed(turn.text):
             turn.say("utter_account_answer", answer=explain.PHONE_CHANGE, buttons=[HUMAN_BUTTON])
             return
-        if explain.borrows_to_repay(turn.text):  # 「我去网贷借点钱还你们行不」 (found live: out of scope)
-            turn.say("utter_account_answer", answer=explain.BORROWING_TO_REPAY,
-                     buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
-            return
         turn.say("utter_out_of_scope")
 
 

@@ -676,13 +676,18 @@ def test_the_interest_saved_by_paying_early_is_added_up(run_action):
     ("去别的平台贷点钱来还可以吗", True),
     ("找朋友借点钱还你们", False),  # no lender
     ("花呗还款日是哪天", False),  # another product's due day: out of scope
+    ("信用卡套现还你们行吗", True),  # found live in a second round: read as how_to_pay, told to pay soon
+    ("借高利贷还你们可以吧", True),  # found live: read as an insult
 ])
-def test_borrowing_elsewhere_to_repay_is_advised_against_with_the_ways_that_need_none(run_action, text, warned):
+@pytest.mark.parametrize("action, intent", [("action_out_of_scope", "out_of_scope"),
+                                            ("action_answer_how_to_pay", "how_to_pay")])
+def test_borrowing_elsewhere_to_repay_is_advised_against_with_the_ways_that_need_none(run_action, text, warned, action,
+                                                                                      intent):
     from bot.compliance.content_filter import check
 
-    run = run_action("action_out_of_scope", make_tracker("out_of_scope", text, slots=verified("B003")))
+    run = run_action(action, make_tracker(intent, text, slots=verified("B003")))
     if not warned:
-        assert run.responses == ["utter_out_of_scope"], text
+        assert "不建议为了还这笔钱" not in run.all_text, text
         return
     said = run.variables("utter_account_answer")["answer"]
     assert said.startswith("不建议为了还这笔钱再去借网贷") and check(said).allowed  # rule 5: never urged

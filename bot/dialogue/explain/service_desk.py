@@ -54,9 +54,10 @@ def settlement_certificate(view: LoanView | None) -> str:
 
 #: 「我去网贷借点钱还你们行不」, 「找别的平台借钱来还可以吗」: borrowing elsewhere to repay (found live: out of scope,
 #: 「这个问题我暂时帮不上忙」, to a borrower 169 days overdue who could have had a plan)
-_BORROWS_TO_REPAY = re.compile(r"以贷养贷|借新还旧"
+_BORROWS_TO_REPAY = re.compile(r"以贷养贷|借新还旧|以卡养卡"
                                r"|(网贷|借呗|花呗|别的平台|其他平台|别的贷款|小额贷|高利贷|口子).{0,4}(借|贷|套|刷|拆).{0,6}还"
-                               r"|(借|贷|套|刷).{0,4}(网贷|借呗|花呗|信用卡|别的平台|其他平台|小额贷|口子).{0,8}还")
+                               r"|(借|贷|套|刷).{0,4}(网贷|借呗|花呗|信用卡|别的平台|其他平台|小额贷|高利贷|口子).{0,8}还"
+                               r"|(信用卡|花呗|借呗).{0,2}套现.{0,8}还")
 
 
 def borrows_to_repay(text: str) -> bool:

@@ -59,3 +59,11 @@ def test_the_term_put_to_the_borrower_chosen_in_so_many_words_binds():
     assert plan(Answer("request_installment", 0.9, text="同意分期吗"), term=60) == NOT_YES
     # a promise is read back as before
     assert promise(Answer("affirm", 0.45, text="就这个")) == UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["第二个", "第2个", "最长的那个", "最后一个", "选第一种"])
+def test_an_item_of_the_menu_pointed_at_is_no_yes_to_the_plan_read_back(text):
+    # found live: 「第二个」 (affirm 0.98) while the 6-month plan was read back accepted the 6-month plan
+    assert plan(Answer("affirm", 0.98, text=text), term=6) == UNCLEAR
+    assert promise(Answer("affirm", 0.98, text=text)) == CLEAR_YES  # a promise has no menu
+    assert plan(Answer("affirm", 0.98, text="好的 确认"), term=6) == CLEAR_YES

@@ -25,7 +25,7 @@ class _CaseAction(BotAction):
     buttons = CONFIRM_BUTTONS
 
     def handle(self, turn: Turn) -> None:
-        if self.already_open(turn):
+        if self.taken_back(turn) or self.already_open(turn):
             return
         if not self.sure(turn):
             waiting = turn.tracker.get_slot("pending_confirmation")
@@ -39,12 +39,34 @@ class _CaseAction(BotAction):
     def sure(self, turn: Turn) -> bool:
         return turn.latest_confidence >= CONFIRM_CASE_BELOW
 
+    def taken_back(self, turn: Turn) -> bool:
+        """「那个异议不要了 是我记错了」 (found live: dispute_debt at 0.79 while the bot asked whether a dispute was
+        meant, and a dispute was opened): the question answered no; a case already open is a person's to
+        withdraw. True when it answered."""
+        if self.kind not in ("dispute", "complaint") or not TAKES_BACK.search(turn.text):
+            return False
+        if turn.tracker.get_slot("pending_confirmation") == self.kind:
+            turn.set("pending_confirmation", None)
+            self.not_meant(turn)
+            return True
+        open_here = [c for c in cases.open_cases_of(turn.session, turn.borrower_id, self.kind)] if turn.verified else []
+        if not open_here:
+            self.not_meant(turn)
+            return True
+        turn.say(f"utter_{self.kind}_called_off")
+        if self.kind == "dispute":
+            request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "dispute")
+            turn.say("utter_handoff_wait", wait_hint=wait_hint("dispute"))
+        return True
+
     def already_open(self, turn: Turn) -> bool:
         """A case of this kind the borrower opened in an earlier conversation is still open: where it
         stands, and no second case (found live: 「我的异议处理得咋样了」 opened a second dispute). True when
         it answered."""
         if self.kind not in ("dispute", "complaint") or not turn.verified:
             return False
+        if self.kind == "complaint" and not ASKS_HOW_IT_STANDS.search(turn.text):
+            return False  # a new complaint gets its own ticket (found live: a collector's threat folded into an old one)
         earlier = [case for case in cases.open_cases_of(turn.session, turn.borrower_id, self.kind)
                    if case.conversation_id != turn.conversation_id]
         if not earlier:
@@ -67,6 +89,11 @@ class _CaseAction(BotAction):
     def open(self, turn: Turn) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+
+#: a case asked after, not a new one told: 「我上午投诉的处理到哪了」, 「投诉有结果了吗」
+ASKS_HOW_IT_STANDS = re.compile(r"进度|进展|处理得?(怎么样|咋样|到哪|如何)|到哪了|结果|答复|回复了?吗|工单|编号|受理")
+#: taking back a dispute or complaint: 「那个异议不要了 是我记错了」, 「异议撤销吧」, 「不投诉了」
+TAKES_BACK = re.compile(r"不要了|记错|搞错|弄错|想起来了|撤销|撤回|不投诉|不提异议")
 
 #: the case actions by what ``pending_confirmation`` holds while one is asked about
 CASE_ACTIONS: dict[str, type[_CaseAction]] = {}

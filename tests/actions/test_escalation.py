@@ -472,6 +472,10 @@ def test_a_case_asked_after_in_a_later_conversation_is_told_not_opened_again(run
     with session_scope() as s:
         assert s.query(m.Case).filter_by(borrower_id="B004", kind="dispute").count() == 1
         assert s.query(m.Case).filter_by(borrower_id="B005", kind="complaint").count() == 1
+    # a new complaint about another matter gets its own ticket (found live: folded into the old one)
+    new = run_action("action_open_complaint", make_tracker("complain", "昨天你们一个催收员打电话骂我 我要投诉他",
+                                                           slots=verified("B005"), sender="c6"))
+    assert new.variables("utter_complaint_opened")["reference"] != ticket
     # another borrower's case is not theirs: B001 opens their own
     other = run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="c5"))
     assert other.variables("utter_dispute_opened")["reference"] not in (reference, ticket)
@@ -533,3 +537,30 @@ def test_a_bereaved_relative_gets_condolence_and_a_person_and_still_nothing_abou
         assert s.query(m.Handoff).filter_by(conversation_id="bv").one().reason == "bereavement"
     plain = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", sender="bv2"))
     assert plain.responses == ["utter_not_borrower"]
+
+
+def test_a_dispute_taken_back_is_not_opened_and_one_open_goes_to_a_person(run_action):
+    """Found live: 「那个异议不要了 是我记错了」 (dispute_debt 0.79) while the bot asked whether a dispute was meant
+    opened one; 「那个异议撤销吧 钱是我借的」 got the open dispute's status."""
+    def said(text, slots, sender, confidence=0.79):
+        t = make_tracker("dispute_debt", text, slots=slots, sender=sender)
+        t.latest_message["intent"]["confidence"] = confidence
+        return run_action("action_open_dispute", t)
+
+    asked = said("我怎么不记得借过钱", verified("B002"), "tb1", 0.99)
+    assert asked.responses == ["utter_dispute_confirm"]
+    back = said("那个异议不要了 是我记错了", {**verified("B002"), **asked.slots}, "tb1")
+    assert back.responses == ["utter_not_done"]
+    assert back.slots["pending_confirmation"] is None
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(borrower_id="B002").count() == 0
+    opened = said("这钱不是我借的", verified("B002"), "tb2", 0.99)
+    assert opened.responses[0] == "utter_dispute_opened"
+    withdrawn = said("那个异议撤销吧 钱是我借的", verified("B002"), "tb3", 0.99)
+    assert withdrawn.responses == ["utter_dispute_called_off", "utter_handoff_wait"]
+    with session_scope() as s:
+        assert s.query(m.Case).filter_by(borrower_id="B002", status="open").count() == 1  # a person closes it
+    # 「算了 我要投诉」 is still a complaint
+    complaint = run_action("action_open_complaint", make_tracker("complain", "算了 我要投诉你们", slots=verified("B002"),
+                                                                 sender="tb4"))
+    assert complaint.responses[0] == "utter_complaint_opened"

@@ -341,8 +341,9 @@ def _lunar_date_resolver(said: str) -> Resolver:
     return resolve
 
 
-def _holiday_resolver(word: str) -> Resolver:
-    """The holiday's next date on or after today (元旦 said in December is next year's)."""
+def _holiday_resolver(word: str, before: bool = False) -> Resolver:
+    """The holiday's next date on or after today (元旦 said in December is next year's); ``before``
+    (「元旦前还」): the day before it (found live: 2027-01-01, a day past the promise limit, was refused)."""
     def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
         for year in (today.year, today.year + 1):
             if word in _FIXED_HOLIDAYS:
@@ -351,6 +352,8 @@ def _holiday_resolver(word: str) -> Resolver:
                 name, shift = _LUNAR_HOLIDAYS[word]
                 found = _lunar_holiday(name, year)
                 value = found + dt.timedelta(days=shift) if found else None
+            if value is not None and before:
+                value -= dt.timedelta(days=1)
             if value is not None and value >= today:
                 return "date", _iso(value)
         return "date", word
@@ -518,7 +521,8 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
         if (_AFTER_HOLIDAY_BEFORE.search(text, max(0, m.start() - 2), m.start())
                 or _AFTER_HOLIDAY_AFTER.match(text, m.end())):
             continue  # 过了国庆就还, 等过年回来, 春节期间: after or during it, not a day to pay by
-        yield Candidate(m.start(), m.end(), TIER_DATE, _holiday_resolver(m.group(0)))
+        before = re.match(r"\s?(之前|以前|前)", text[m.end():]) is not None
+        yield Candidate(m.start(), m.end(), TIER_DATE, _holiday_resolver(m.group(0), before))
 
     for m in _DOT_MONTH_DAY_RE.finditer(text):
         month, day, raw = int(m["m"]), int(m["d"]), m.group(0)

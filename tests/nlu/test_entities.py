@@ -289,10 +289,11 @@ def test_a_bare_tail_beside_a_birth_date_or_a_name_is_the_id_tail(text, expected
 
 # holidays and month.day, as borrowers name the day they will pay (today 2026-12-01, a Tuesday)
 HOLIDAYS = [
-    ("元旦前还", [("date", "2027-01-01")]),  # said in December: next year's
+    ("元旦前还", [("date", "2026-12-31")]),  # before it: the day before (found live: 2027-01-01 was past the limit)
+    ("元旦还", [("date", "2027-01-01")]),  # said in December: next year's
     ("双十二还", [("date", "2026-12-12")]),
     ("圣诞节那天还2000", [("date", "2026-12-25"), ("amount", "2000.00")]),
-    ("春节前一定还清", [("date", "2027-02-06"), ("amount", "all")]),  # lunar, by jionlp
+    ("春节前一定还清", [("date", "2027-02-05"), ("amount", "all")]),  # lunar, by jionlp (春节 2027-02-06), the day before
     ("除夕", [("date", "2027-02-05")]),
     ("12.15还", [("date", "2026-12-15")]),
     ("12.15号前还3000", [("date", "2026-12-15"), ("amount", "3000.00")]),

@@ -83,7 +83,7 @@ def test_after_a_plan_is_accepted_the_loan_is_owed_on_the_plan(run_action):
                                                              slots=verified("B003")))
     said = schedule.variables("utter_account_answer")["answer"]
     assert said.startswith("您的12期分期方案（每月3910.74元）还款计划：第1期2027年1月1日还3910.74元；")
-    assert "；……第12期2027年12月1日还" in said and "同一笔借款" not in said
+    assert "第4期2027年4月1日还3910.74元" in said and "第12期2027年12月1日还" in said and "同一笔借款" not in said
 
 
 def test_affordability_and_none_fits(run_action):
@@ -391,6 +391,14 @@ def test_a_term_not_offered_is_told_why_and_the_way_to_a_longer_one(run_action):
     over = run_action("action_offer_plans", make_tracker("request_installment", "分72期",
                                                          entities=[ent("installment_count", 72)], slots=verified("B001")))
     assert over.variables("utter_plan_term_invalid")["why"] == "分期最长60期。"
+    # found live (B003, long terms from 6): 「分3期行不」, 「分18期」 got no reason
+    b003 = {**verified("B003")}
+    short = run_action("action_offer_plans", make_tracker("request_installment", "分3期行不",
+                                                          entities=[ent("installment_count", 3)], slots=b003))
+    assert short.variables("utter_plan_term_invalid")["why"].startswith("目前最短可以分6期")
+    odd = run_action("action_offer_plans", make_tracker("request_installment", "分18期",
+                                                        entities=[ent("installment_count", 18)], slots=b003))
+    assert odd.variables("utter_plan_term_invalid")["why"].startswith("期数只能从这几种里选")
 
 
 def test_promise_readback_confirm_and_store(run_action):

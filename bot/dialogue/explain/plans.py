@@ -70,12 +70,12 @@ def asks_for_schedule(text: str) -> bool:
 
 def plan_schedule(view: LoanView) -> str:
     """The running plan's installments (found live, B006: 「分期的还款计划发我看看」 was told only that no new
-    plan can be made): the first three, the last, and which are paid."""
+    plan can be made): every installment up to a year's, else the first three and the last; which are paid."""
     p = view.active_plan
     st = view.statement
     rows = [f"第{i.number}期{cn_date(i.due_date)}还{yuan(i.schedule.payment)}元" + ("（已还清）" if i.owed(st.as_of) == 0 else "")
             for i in st.installments]
-    shown = rows if len(rows) <= 4 else [*rows[:3], "……", rows[-1]]
+    shown = rows if len(rows) <= 12 else [*rows[:3], "……", rows[-1]]  # a year in full (found live: 4-11 left out)
     return (f"您的{p.term_months}期分期方案（每月{yuan(p.monthly_payment)}元）还款计划：" + "；".join(shown).replace("；……；", "；……") + "。"
             "每期在还款日从还款卡自动扣款，也可以提前在App“还款”页面主动还。")
 
@@ -128,4 +128,6 @@ def why_not_this_term(asked: int, terms: tuple[int, ...] | list[int], days_overd
     if asked in HARDSHIP_TERMS and max(terms, default=0) < max(HARDSHIP_TERMS):
         return (f"可选的期数按逾期天数定，您目前逾期{days_overdue}天。如果遇到失业、生病、生意失败、收入下降等困难，"
                 f"告诉我是哪一种，可以申请更长的期数（最长{max(HARDSHIP_TERMS)}期）；也可以转人工和工作人员商量。")
-    return "也可以转人工和工作人员商量。"
+    if terms and asked < min(terms):
+        return f"目前最短可以分{min(terms)}期；也可以转人工和工作人员商量。"
+    return "期数只能从这几种里选；也可以转人工和工作人员商量。"

@@ -95,7 +95,10 @@ class _LoanAnswer(_QuestionAnswer):
         if view is None:
             turn.say("utter_no_loan")
             return
-        turn.say(self.response, answer=self.owed_too(turn, view, self.answer(turn, view)))
+        said = self.owed_too(turn, view, self.answer(turn, view))
+        if view.dispute_open and "异议" not in said:
+            said += explain.UNDER_DISPUTE
+        turn.say(self.response, answer=said)
 
     def owed_too(self, turn: Turn, view, said: str) -> str:
         """``said``, and what is owed, or when the next payment falls due, when the message asks that too
@@ -243,8 +246,9 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
             amount = Decimal(str(turn.entity("amount")))
         except (InvalidOperation, ValueError):  # none, 一半 / 全部, or unreadable
             amount = Decimal("0")
-        if amount > 0:
-            return explain.partial_prepayment(view, amount)
+        if amount > 0:  # 「以后每期能少点吗」 with it (found live: never answered): the installments stay the same
+            same = explain.SAME_INSTALLMENTS if explain.asks_smaller_installments(turn.text) else ""
+            return same + explain.partial_prepayment(view, amount)
         if explain.asks_about_next_installment(turn.text) and turn.entity("amount") != "all":
             nxt = explain.next_installment_early(view)
             if nxt is not None:

@@ -116,7 +116,8 @@ class ActionOfferPlans(BotAction):
             if view is not None and not view.statement.settled:
                 # 「我想多还5000冲本金 以后每期能少点吗」 (found live: offered a plan for the whole loan): what
                 # paying that much early does
-                turn.say("utter_account_answer", answer=explain.partial_prepayment(view, amount))
+                same = explain.SAME_INSTALLMENTS if explain.asks_smaller_installments(turn.text) else ""
+                turn.say("utter_account_answer", answer=same + explain.partial_prepayment(view, amount))
                 return
         category = turn.entity("hardship_type")
         if category and not cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):

@@ -94,9 +94,13 @@ def test_with_a_dispute_open_its_check_is_answered_and_nothing_nudges_to_pay(run
     # no dispute open: the same words get the usual answers
     other = run_action("action_out_of_scope", make_tracker("out_of_scope", "那核实要多久", slots=verified("B004")))
     assert other.responses == ["utter_out_of_scope"]
-    # nor do the due date, the credit answer and how to pay urge B006 to pay while it is checked
+    # nor do the due date, the credit answer and how to pay urge B006 to pay while it is checked; the figures
+    # come with the dispute said (found live: 「我欠多少」, 「啥时候扣款」 answered as if nothing were contested)
     due = run_action("action_answer_due_date", make_tracker("ask_due_date", "哪天还", slots=verified("B006")))
     assert "目前到期应还共2163.55元。" in due.variables("utter_account_answer")["answer"]
+    assert due.variables("utter_account_answer")["answer"].endswith("这笔借款的异议正在核实中，核实期间催收暂停，以上金额和日期仅供参考。")
+    owed = run_action("action_answer_balance", make_tracker("ask_balance", "我欠多少", slots=verified("B006")))
+    assert "异议正在核实中" in owed.variables("utter_account_answer")["answer"]
     assert "建议尽快还上" not in due.variables("utter_account_answer")["answer"]
     credit = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "会上征信吗", slots=verified("B006")))
     assert credit.variables("utter_account_answer")["answer"].endswith("工作人员会告诉您对征信记录的处理。")

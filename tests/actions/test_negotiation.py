@@ -1163,7 +1163,8 @@ def test_paying_extra_towards_the_principal_is_not_a_plan(run_action):
     run = run_action("action_offer_plans", make_tracker("request_installment", text, slots=verified("B005"),
                                                         entities=_with_spans(text, ("amount", "5000.00", "5000"))))
     said = run.variables("utter_account_answer")["answer"]
-    assert said.startswith("如果今天还5000.00元：先还清到期未还的2781.86元，其余2218.14元提前冲抵以后的本金")
+    assert said.startswith("每期应还的金额不变：多还的钱按顺序冲抵以后各期的本金")  # 「以后每期能少点吗」 answered
+    assert "如果今天还5000.00元：先还清到期未还的2781.86元，其余2218.14元提前冲抵以后的本金" in said
     assert "utter_plan_disclosure" not in run.responses and "pending_confirmation" not in run.slots
     # a budget a month is still a plan
     text = "每个月只能还1000 能分期吗"

@@ -49,6 +49,7 @@ from bot.dialogue.explain.credit import (
     credit_impact,
 )
 from bot.dialogue.explain.disputes import (
+    UNDER_DISPUTE,
     asks_about_dispute,
     asks_if_borrowed,
     asks_case_number,
@@ -130,7 +131,9 @@ from bot.dialogue.explain.paying import (
 )
 from bot.dialogue.explain.paying_early import (
     HOW_TO_REPAY_EARLY,
+    SAME_INSTALLMENTS,
     asks_about_fee,
+    asks_smaller_installments,
     asks_about_next_installment,
     early_repayment,
     early_repayment_again,

@@ -62,3 +62,8 @@ _ASKS_IF_BORROWED = re.compile(r"(借过|借了|欠过|欠了|欠)(你们)?(钱|
 
 def asks_if_borrowed(text: str) -> bool:
     return bool(text) and _ASKS_IF_BORROWED.search(text) is not None
+
+
+#: said beside any figure of a loan under dispute (compliance rule 10; found live: 「我欠多少」, 「啥时候扣款」 with a
+#: dispute open answered as if nothing were contested)
+UNDER_DISPUTE = "这笔借款的异议正在核实中，核实期间催收暂停，以上金额和日期仅供参考。"

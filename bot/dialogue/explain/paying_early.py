@@ -148,3 +148,14 @@ _PREPAYS_PRINCIPAL = re.compile(r"冲本金|抵本金|还本金|冲抵|多还|�
 
 def prepays_principal(text: str) -> bool:
     return bool(text) and _PREPAYS_PRINCIPAL.search(text) is not None
+
+
+#: 「以后每期能少点吗」 after paying extra: whether the installment shrinks (found live: never answered)
+_ASKS_SMALLER_INSTALLMENTS = re.compile(r"(每期|每个月|月供|每月).{0,6}(少|减|降|低)")
+
+SAME_INSTALLMENTS = ("每期应还的金额不变：多还的钱按顺序冲抵以后各期的本金，冲抵完的那几期就不用再还，这笔借款会提前还完，"
+                     "也少付那几期的利息。")
+
+
+def asks_smaller_installments(text: str) -> bool:
+    return bool(text) and _ASKS_SMALLER_INSTALLMENTS.search(text) is not None

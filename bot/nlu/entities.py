@@ -284,9 +284,10 @@ _PAYDAY_RE = re.compile(
     r"(?:那天|那一天|的时候|那时候|以后|之后|后)?"
 )
 
-#: 「12.15还」, 「12.15号前」: month.day, when what follows says it is a day (else 12.15 may be yuan)
+#: 「12.15还」, 「12.15号前」, 「12-20还」: month.day, when what follows says it is a day (else 12.15 may be yuan)
 _DOT_MONTH_DAY_RE = re.compile(
-    r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])(?![\d.])(?=\s?(?:号|日|还|前|之前|以前|那天|当天|左右))")
+    r"(?<![\d./-])(?P<m>1[0-2]|0?[1-9])[./-](?P<d>3[01]|[12]\d|0?[1-9])(?![\d./-])"
+    r"(?=\s?(?:号|日|还|前|之前|以前|那天|当天|左右))")  # 「12-20还5000」, 「12/20还」 too (found live: no date)
 #: holidays on a fixed day of the Gregorian year
 _FIXED_HOLIDAYS = {"元旦": (1, 1), "情人节": (2, 14), "劳动节": (5, 1), "五一": (5, 1), "国庆节": (10, 1), "国庆": (10, 1),
                    "双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12), "平安夜": (12, 24),

@@ -296,6 +296,8 @@ HOLIDAYS = [
     ("春节前一定还清", [("date", "2027-02-05"), ("amount", "all")]),  # lunar, by jionlp (春节 2027-02-06), the day before
     ("除夕", [("date", "2027-02-05")]),
     ("12.15还", [("date", "2026-12-15")]),
+    ("12-20还5000", [("date", "2026-12-20"), ("amount", "5000.00")]),  # found live: no date, read as identity
+    ("12/20还", [("date", "2026-12-20")]),
     ("12.15号前还3000", [("date", "2026-12-15"), ("amount", "3000.00")]),
     ("3.5还", [("date", "2027-03-05")]),
     ("2.30还", [("date", "2.30")]),  # no such day: the text is kept, and the bot asks

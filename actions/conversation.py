@@ -44,7 +44,7 @@ class ActionVerify(BotAction):
         if turn.verified:
             date = turn.entity("date")
             if date is not None and not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")) \
-                    and _PAYS.search(turn.text):
+                    and (_PAYS.search(turn.text) or turn.entity("amount") is not None):  # 「10号 2000」 too
                 # 「12月10日还2000块」 once verified (found live: inform_identity at 0.54, 「您已经验证过身份了」,
                 # and the promise was lost): a day to pay on is a promise
                 from actions.negotiation import propose_promise  # negotiation imports this package's modules

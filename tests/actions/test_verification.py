@@ -200,6 +200,9 @@ def test_a_day_to_pay_on_once_verified_is_a_promise_not_identity(run_action):
                                                    entities=[ent("date", "2026-12-10"), ent("amount", "2000.00")]))
     assert run.variables("utter_promise_readback")["amount"] == "2000.00"
     assert run.variables("utter_promise_readback")["date"] == "2026年12月10日"
+    bare = run_action("action_verify", make_tracker("inform_identity", "10号 2000", slots=verified("B001"),
+                                                    entities=[ent("date", "2026-12-10"), ent("amount", "2000.00")]))
+    assert bare.variables("utter_promise_readback")["amount"] == "2000.00"  # found live in a second round
     # identity data after verification, or no day to pay on, is still 「已经验证过」
     for said, entities in (("生日1988年3月12日", [ent("birth_date", "1988-03-12"), ent("date", "1988-03-12")]),
                            ("3512", [ent("id_last4", "3512")])):

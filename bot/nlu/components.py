@@ -359,6 +359,23 @@ class NameAloneIsIdentity(_IntentRule):
         self._overrule(message, self.INTENT_NAME, 1.0)
 
 
+#: a year alone, as a birth year is given when the date is asked for: 「88年」, 「1988年的」, 「88年生」
+_YEAR_ALONE = re.compile(r"^\s*(19|20)?\d{2}\s?年\s?(生|出生|生的|的)?\s*[。.!！]?\s*$")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class YearAloneIsIdentity(_IntentRule):
+    """A message that is only a year (「88年」) is inform_identity, a birth year given (found live during
+    verification: goodbye at 0.57, 88 being 拜拜, and the exchange was ended)."""
+
+    INTENT_NAME = "inform_identity"
+
+    def _apply(self, message: Message) -> None:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent != self.INTENT_NAME and _YEAR_ALONE.match(message.get(TEXT) or ""):
+            self._overrule(message, self.INTENT_NAME, 1.0)
+
+
 #: what may stand around a term said alone: 「就12个月的那个」, 「一年的吧」, 「我选半年」 (not 了: 「一年了」 is how long)
 _TERM_FILLER = re.compile(r"就行|可以|那个|这个|我要|我选|来个|给我|好了|[的吧呗啊呀嘛哦就要选分行\s,，.。!！~～]")
 

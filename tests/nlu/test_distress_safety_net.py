@@ -137,3 +137,15 @@ def test_an_unsure_goodbye_asks_what_was_meant_instead_of_ending():
     stricter = _message("先这样", [("goodbye", 0.62)])
     UnsureEndingFallsBack({"threshold": 0.7}).process([stricter])
     assert stricter.get("intent") == {"name": "nlu_fallback", "confidence": 0.7}
+
+
+
+@pytest.mark.parametrize("text, identity", [("88年", True), ("1988年的", True), ("88年生", True),
+                                            ("88", False), ("886", False), ("明年", False), ("88年还不上了", False)])
+def test_a_year_alone_is_a_birth_year_given(text, identity):
+    """Found live during verification: 「88年」 was goodbye at 0.57 (88 is 拜拜) and the exchange ended."""
+    from bot.nlu.components import YearAloneIsIdentity
+
+    message = _message(text, [("goodbye", 0.57), ("inform_identity", 0.3)])
+    YearAloneIsIdentity().process([message])
+    assert (message.get("intent")["name"] == "inform_identity") is identity, text

@@ -473,10 +473,17 @@ def kept_message(message: dict) -> dict:
     return kept
 
 
+#: asking after an opt-out that waits for verification: 「我刚才说的退订记上了吗」
+ABOUT_THE_OPT_OUT = re.compile(r"退订|提醒|别再|不要再|短信")
+
+
 def keep_pending(turn: Turn, action: str) -> None:
     """Keep the request to answer once verified. The same request said again adds to what was kept
     (found live, B001 unverified: 「我先还1000行不」 then 「下周三吧」 was read back as a promise of the
     whole 2794.19 on 12-09): one message, the texts joined, a newer entity replacing one of its kind."""
+    if (turn.tracker.get_slot("pending_action") == "action_stop_contact" and action != "action_stop_contact"
+            and ABOUT_THE_OPT_OUT.search(turn.text)):
+        return  # 「我刚才说的退订记上了吗」 (found live, read as inform_paid): the opt-out waits, not a payment check
     message = kept_message(turn.tracker.latest_message or {})
     earlier = deferred_message(turn.tracker.get_slot("pending_message"))
     if (earlier is not None and turn.tracker.get_slot("pending_action") == action and earlier["text"]

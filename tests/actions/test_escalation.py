@@ -568,3 +568,17 @@ def test_a_dispute_taken_back_is_not_opened_and_one_open_goes_to_a_person(run_ac
     complaint = run_action("action_open_complaint", make_tracker("complain", "算了 我要投诉你们", slots=verified("B002"),
                                                                  sender="tb4"))
     assert complaint.responses[0] == "utter_complaint_opened"
+
+
+def test_an_opt_out_waiting_for_verification_is_not_replaced_by_asking_after_it(run_action):
+    """Found live: 「退订」, then 「我刚才说的退订记上了吗」 (inform_paid) before verifying, and after verifying a
+    payment check instead of the opt-out."""
+    asked = run_action("action_stop_contact", make_tracker("stop_contact", "退订", sender="oq"))
+    again = run_action("action_check_payment", make_tracker("inform_paid", "我刚才说的退订记上了吗", sender="oq",
+                                                            slots=asked.slots))
+    assert again.slots.get("pending_action", "action_stop_contact") == "action_stop_contact"
+    factors = [ent("id_last4", "0426"), ent("phone_last4", "2002")]
+    done = run_action("action_verify", make_tracker("inform_identity", "0426 2002", entities=factors, sender="oq",
+                                                    slots={**asked.slots, **again.slots, "id_last4": "0426",
+                                                           "phone_last4": "2002"}))
+    assert "utter_stop_contact" in done.responses

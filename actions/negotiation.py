@@ -20,7 +20,7 @@ from bot.promises.rules import remainder
 from bot.services import cases, plans, promises
 from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
-from actions.escalation import CASE_ACTIONS
+from actions.escalation import CASE_ACTIONS, TAKES_BACK
 from actions.common import (NEVER_AMENDS, REGISTRY, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
                             BotAction, Turn, calendar_date, kept_message)
 
@@ -634,8 +634,7 @@ class ActionHandleConfirmation(BotAction):
                 # 「算了 不投诉了」 right after the ticket (found live: 「还有什么可以帮您？」): a ticket is a person's to
                 # close (compliance rule 11), and how. A plain 「不用了」 answers the ticket's own question, whether
                 # to go on about repaying (found live: it was told how to withdraw the complaint): rule 11, then no
-                turn.say("utter_complaint_called_off" if "投诉" in turn.text or "撤" in turn.text
-                         else "utter_complaint_no_collection")
+                turn.say("utter_complaint_called_off" if TAKES_BACK.search(turn.text) else "utter_complaint_no_collection")
             elif intent == "deny" and explain.tells_of_hard_times(turn.text):
                 # 「我没说不还 就是最近困难」 (found live): a hardship told, not a plain no
                 ActionRecordHardship().handle(turn)

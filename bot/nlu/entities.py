@@ -302,18 +302,26 @@ _AFTER_HOLIDAY_AFTER = re.compile(r"\s?(期间|假期|回来|之后|以后|过�
 _HOLIDAY_RE = re.compile("|".join(sorted({**_FIXED_HOLIDAYS, **_LUNAR_HOLIDAYS}, key=len, reverse=True)))
 
 
-@functools.lru_cache(maxsize=64)
-def _lunar_holiday(name: str, year: int) -> Optional[dt.date]:
-    """The Gregorian date of a lunar holiday in ``year``, by jionlp (loaded on first use); None if unknown."""
+def _jionlp():
+    """jionlp, loaded on first use (it prints a banner on import)."""
     import contextlib
     import io
 
-    with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+    with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
+    return jionlp
 
+
+def _gregorian(said: str, base: dt.datetime) -> dt.date:
+    """The first day jionlp reads ``said`` as, from ``base``; raises when it cannot place it."""
+    return dt.date.fromisoformat(_jionlp().parse_time(said, time_base=base.timestamp())["time"][0][:10])
+
+
+@functools.lru_cache(maxsize=64)
+def _lunar_holiday(name: str, year: int) -> Optional[dt.date]:
+    """The Gregorian date of a lunar holiday in ``year``, by jionlp; None if unknown."""
     try:
-        start = jionlp.parse_time(f"{year}年{name}", time_base=dt.datetime(year, 1, 1).timestamp())["time"][0]
-        return dt.date.fromisoformat(start[:10])
+        return _gregorian(f"{year}年{name}", dt.datetime(year, 1, 1))
     except Exception:  # jionlp cannot place it: the text is kept
         logger.warning("could not place the holiday %s of %s", name, year)
         return None
@@ -323,15 +331,9 @@ def _lunar_date_resolver(said: str) -> Resolver:
     """The next Gregorian date, on or after today, of a lunar day (「正月十五」 said in December is next
     year's), by jionlp; unplaced, the text is kept."""
     def resolve(today: dt.date) -> Optional[Tuple[str, Value]]:
-        import contextlib
-        import io
-
-        with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
-            import jionlp
-
         for base in (dt.datetime(today.year, today.month, today.day), dt.datetime(today.year + 1, 1, 1)):
             try:
-                value = dt.date.fromisoformat(jionlp.parse_time(said, time_base=base.timestamp())["time"][0][:10])
+                value = _gregorian(said, base)
             except Exception:  # jionlp cannot place it: the text is kept
                 logger.warning("could not place the lunar date %s", said)
                 return "date", said

@@ -109,6 +109,18 @@ class ActionAnswerBotChallenge(BotAction):
         turn.say("utter_iamabot_while_asking" if waiting else "utter_iamabot")
 
 
+class ActionAnswerInsult(BotAction):
+    """insult: no pressure, an offer to help. An action, not a bare response, so what the base class
+    answers first whatever the intent (a fraud asked about, borrowing elsewhere to repay) reaches it too
+    (found live: 「我去借高利贷还你们」, 高利贷 being an abuse word, got only the insult reply)."""
+
+    action_name = "action_answer_insult"
+    verifies = False
+
+    def handle(self, turn: Turn) -> None:
+        turn.say("utter_insult")
+
+
 class ActionOutOfScope(BotAction):
     """out_of_scope: what the bot can do. Also reads a bare answer to a verification prompt
     (a lone '3512' often looks out of scope to the NLU)."""

@@ -680,7 +680,8 @@ def test_the_interest_saved_by_paying_early_is_added_up(run_action):
     ("借高利贷还你们可以吧", True),  # found live: read as an insult
 ])
 @pytest.mark.parametrize("action, intent", [("action_out_of_scope", "out_of_scope"),
-                                            ("action_answer_how_to_pay", "how_to_pay")])
+                                            ("action_answer_how_to_pay", "how_to_pay"),
+                                            ("action_answer_insult", "insult")])
 def test_borrowing_elsewhere_to_repay_is_advised_against_with_the_ways_that_need_none(run_action, text, warned, action,
                                                                                       intent):
     from bot.compliance.content_filter import check
@@ -714,3 +715,8 @@ def test_several_questions_in_one_message_get_the_due_day_too(run_action):
     assert said.endswith("下一期还款日是2026年12月10日，应还2753.97元。")
     alone = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="罚息咋算")
     assert "下一期还款日" not in alone
+
+
+def test_an_insult_gets_the_calm_reply(run_action):
+    run = run_action("action_answer_insult", make_tracker("insult", "你们都是骗子"))
+    assert run.responses == ["utter_insult"]

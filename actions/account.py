@@ -107,6 +107,8 @@ class _LoanAnswer(_QuestionAnswer):
             said += explain.owed_now(view, said)
         if self.question != "ask_due_date" and explain.asks_due_date_too(turn.text):
             said += explain.next_due(view, said)  # 「我欠多少 啥时候还 罚息咋算」 (found live: no due date)
+        if self.question != "how_to_pay" and explain.asks_how_too(turn.text) and "App“还款”页面" not in said:
+            said += explain.HOW_TO_PAY_SHORT  # 「啥时候扣 app里咋还」 (found live: only the due date)
         return said
 
 

@@ -720,3 +720,11 @@ def test_several_questions_in_one_message_get_the_due_day_too(run_action):
 def test_an_insult_gets_the_calm_reply(run_action):
     run = run_action("action_answer_insult", make_tracker("insult", "你们都是骗子"))
     assert run.responses == ["utter_insult"]
+
+
+def test_how_to_pay_asked_beside_the_due_date_is_answered_too(run_action):
+    """Found live (B002): 「微粒货的钱啥时候扣 app里咋还」 got the due date only."""
+    said = answer(run_action, "action_answer_due_date", "B002", "ask_due_date", text="微粒货的钱啥时候扣 app里咋还")
+    assert "App“还款”页面用已绑定的银行卡主动还" in said
+    why = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="怎么还这么多罚息")
+    assert "App“还款”页面用已绑定的银行卡主动还" not in why  # 还 as "still"

@@ -109,6 +109,7 @@ from bot.dialogue.explain.owed import (
     says_still_collected,
 )
 from bot.dialogue.explain.paying import (
+    HOW_TO_PAY_SHORT,
     PAYMENT_NOT_FOUND,
     PAYMENT_TO_A_PERSON,
     POSTING,
@@ -117,6 +118,7 @@ from bot.dialogue.explain.paying import (
     asks_about_wallet,
     asks_how,
     asks_how_to_know_it_went_through,
+    asks_how_too,
     asks_if_paid,
     asks_to_pay_part,
     enough_today,

@@ -264,3 +264,16 @@ PAYMENT_NOT_FOUND = "系统暂时没有查到您"
 
 PAYMENT_TO_A_PERSON = ("好的，我为您转人工核实这笔还款。请准备好转账凭证（转账截图、银行回单等），"
                        "工作人员会在这里和您核对。")
+
+
+#: 「怎么还这么多」, 「咋还要罚息」: 还 as "still", not how to pay
+_STILL = re.compile(r"(怎么|怎样|如何|咋)还(这么|那么|要|有|是|没|多|欠|在|得|会|不)")
+
+HOW_TO_PAY_SHORT = ("还款可以在App“还款”页面用已绑定的银行卡主动还；开通了自动还款的，还款日当天自动扣款。"
+                    "请不要转账给任何个人账户。")
+
+
+def asks_how_too(text: str) -> bool:
+    """How to pay asked beside another question (「微粒货的钱啥时候扣 app里咋还」, found live: only the due date
+    was answered)."""
+    return bool(text) and _ASKS_HOW.search(text) is not None and _STILL.search(text) is None

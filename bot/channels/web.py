@@ -273,7 +273,7 @@ class WebChatInput(InputChannel):
             allowed = await asyncio.to_thread(self.limiter.allow, f"websession:{self._client_address(request)}",
                                               self.sessions_per_hour, 3600.0)
             if not allowed:
-                return common.json_response({"error": "rate_limited", "message": common.TOO_FAST}, status=429,
+                return common.json_response({"error": "rate_limited", "message": common.TOO_MANY_SESSIONS}, status=429,
                                             headers={"Retry-After": "600"})
             session = self.signer.issue()
             return common.json_response({"token": session.token, "expires_at": session.expires_at, "new": True})

@@ -275,7 +275,8 @@ def test_channel_texts_pass_the_content_filter():
     from bot.compliance.content_filter import check
 
     texts = [wechat.WELCOME, wechat.UNSUPPORTED, wechat.VOICE_UNCLEAR, common.TOO_LONG.format(limit=2000),
-             common.TOO_FAST, common.BODY_TOO_LARGE, common.BAD_REQUEST, common.EMPTY, common.SERVER_ERROR]
+             common.TOO_FAST, common.TOO_MANY_SESSIONS, common.BODY_TOO_LARGE, common.BAD_REQUEST, common.EMPTY,
+             common.SERVER_ERROR]
     for text in texts:
         assert check(text).allowed, text
 

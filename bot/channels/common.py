@@ -145,7 +145,8 @@ TOO_LONG = "您的消息有点长（超过{limit}字），我一次看不完。�
 TOO_FAST = "您发送得有点快，我需要一点时间处理。请稍等一分钟再发，谢谢您的耐心。"
 #: new conversations opened too often from one address (Retry-After 600 s: found live, the one-minute wording
 #: of TOO_FAST was wrong by nine minutes)
-TOO_MANY_SESSIONS = "新开对话的次数有点多，请过10分钟再试；已经打开的对话可以继续使用。"
+SESSION_RETRY_AFTER_S = 600
+TOO_MANY_SESSIONS = f"新开对话的次数有点多，请过{SESSION_RETRY_AFTER_S // 60}分钟再试；已经打开的对话可以继续使用。"
 BODY_TOO_LARGE = "内容太大，无法处理。请发送简短的文字消息。"
 BAD_REQUEST = "消息格式不正确，请刷新页面后重试。"
 EMPTY = "请输入您想说的话。"

@@ -274,7 +274,7 @@ class WebChatInput(InputChannel):
                                               self.sessions_per_hour, 3600.0)
             if not allowed:
                 return common.json_response({"error": "rate_limited", "message": common.TOO_MANY_SESSIONS}, status=429,
-                                            headers={"Retry-After": "600"})
+                                            headers={"Retry-After": str(common.SESSION_RETRY_AFTER_S)})
             session = self.signer.issue()
             return common.json_response({"token": session.token, "expires_at": session.expires_at, "new": True})
 

@@ -170,15 +170,16 @@ def _birth_context(text: str, start: int) -> bool:
     return bool(_BIRTH_KEYWORDS.search(text, max(0, start - 8), start))
 
 
+#: a Chinese character said for each digit (years 「八八」, tails 「三五一二」, 「七七幺」)
+_CN_DIGITS = str.maketrans({"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+                            "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
+
+
 def _full_year(raw: str, today: dt.date) -> Optional[int]:
-    if raw.isdigit():
-        year = int(raw)
-    else:
-        mapping = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-        try:
-            year = int("".join(str(mapping[c]) for c in raw))
-        except KeyError:
-            return None
+    digits = raw.translate(_CN_DIGITS)  # 「八八」, 「一九八八」: one Chinese character a digit
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    year = int(digits)
     if len(raw) == 2:
         year += 2000 if year <= today.year % 100 else 1900
     return year
@@ -670,13 +671,11 @@ def _installment_candidates(text: str) -> Iterable[Candidate]:
 #: 「请告诉我您身份证号码的后四位」)
 _CN_TAIL_DIGITS = "零〇一二两三四五六七八九幺"
 _CN_TAIL = rf"[{_CN_TAIL_DIGITS}]{{3}}[{_CN_TAIL_DIGITS}Xx](?![{_CN_TAIL_DIGITS}十百千万])"
-_CN_TAIL_VALUE = str.maketrans({"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-                                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
 
 
 def _tail_value(said: str) -> str:
     """「三五一二」 -> 3512, 「771x」 -> 771X."""
-    return said.translate(_CN_TAIL_VALUE).upper()
+    return said.translate(_CN_DIGITS).upper()
 
 
 _TAIL_RE = re.compile(

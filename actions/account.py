@@ -55,6 +55,12 @@ def case_number_answered(turn: Turn) -> bool:
     return True
 
 
+def loan_state_answered(turn: Turn, view) -> bool:
+    """What the loan's state answers whatever the question: a dispute open (its check, proof offered),
+    a settled loan still chased. True when it answered."""
+    return dispute_answered(turn, view) or still_collected_answered(turn, view)
+
+
 def still_collected_answered(turn: Turn, view) -> bool:
     """A settled borrower who says they are still chased (「为啥还给我发催收短信」, found live: told it is
     settled, again): no collection from us, what it may be, and a person. True when it answered."""
@@ -90,7 +96,7 @@ class _LoanAnswer(_QuestionAnswer):
         if case_number_answered(turn):
             return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
-        if dispute_answered(turn, view) or still_collected_answered(turn, view):  # 「会被催收吗」: the loan once
+        if loan_state_answered(turn, view):  # 「会被催收吗」: the loan loaded once
             return
         if view is None:
             turn.say("utter_no_loan")
@@ -274,7 +280,7 @@ class _GeneralAnswer(_QuestionAnswer):
             turn.say("utter_third_party_no_verification")
             return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
-        if dispute_answered(turn, view) or still_collected_answered(turn, view):
+        if loan_state_answered(turn, view):
             return
         turn.say("utter_account_answer", answer=self.answer(turn, view))
 
@@ -365,7 +371,7 @@ class ActionCheckPayment(BotAction):
         if view is None:
             turn.say("utter_no_loan")
             return
-        if dispute_answered(turn, view) or still_collected_answered(turn, view):  # 「我有转账记录」 in a dispute
+        if loan_state_answered(turn, view):  # 「我有转账记录」 in a dispute: how to give the proof
             return
         if explain.asks_if_debited(turn.text):  # 「上个月的扣成功了没」 asks about the debit, claims no payment
             turn.say("utter_account_answer", answer=explain.debit_status(view))

@@ -1,8 +1,6 @@
 """Verification on request, and the two-stage fallback."""
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
 
@@ -28,10 +26,6 @@ INTENT_LABELS = {
 }
 
 
-#: a pay verb: 「12月10日还2000块」, 「12/20存5000」
-_PAYS = re.compile(r"还|付|转|存|交")
-
-
 class ActionVerify(BotAction):
     """inform_identity: the identity step ran in the base class; prompt for what is missing."""
     resumes_flow = False
@@ -44,7 +38,7 @@ class ActionVerify(BotAction):
         if turn.verified:
             date = turn.entity("date")
             if date is not None and not any(turn.entity(e) for e in ("id_last4", "birth_date", "phone_last4")) \
-                    and (_PAYS.search(turn.text) or turn.entity("amount") is not None):  # 「10号 2000」 too
+                    and (explain.names_paying(turn.text) or turn.entity("amount") is not None):  # 「10号 2000」 too
                 # 「12月10日还2000块」 once verified (found live: inform_identity at 0.54, 「您已经验证过身份了」,
                 # and the promise was lost): a day to pay on is a promise
                 from actions.negotiation import propose_promise  # negotiation imports this package's modules

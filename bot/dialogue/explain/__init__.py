@@ -125,6 +125,7 @@ from bot.dialogue.explain.paying import (
     how_to_pay,
     how_to_pay_again,
     if_paid_today,
+    names_paying,
     own_situation,
     paying_part,
     payment_check,

@@ -73,6 +73,11 @@ def asks_how(text: str) -> bool:
     return bool(text) and _ASKS_HOW.search(text) is not None
 
 
+def names_paying(text: str) -> bool:
+    """A pay verb in the text: 「12月10日还2000块」, 「12/20存5000」."""
+    return bool(text) and _PAY_VERB.search(text) is not None
+
+
 def says_when_paying(text: str) -> bool:
     """「行 那我明天用我自己另一张卡还」: a statement of paying (a day is given with it), not a question."""
     return (bool(text) and _PAY_VERB.search(text) is not None and not asks_anything(text)

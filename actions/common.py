@@ -167,10 +167,10 @@ class Turn:
         if self._plan_possible is None:
             self._plan_possible = True
             if self.verified:
-                from bot.services.plans import plan_options
+                from bot.services.plans import plan_eligibility
 
-                options = plan_options(self.session, self.borrower_id, self.today, verified=True)
-                self._plan_possible = options is None or options.eligibility.reason_code not in NO_PLAN_WHATEVER
+                found = plan_eligibility(self.session, self.borrower_id, self.today, verified=True)
+                self._plan_possible = found is None or found[1].reason_code not in NO_PLAN_WHATEVER
         return self._plan_possible
 
     def set(self, slot: str, value: Any) -> None:

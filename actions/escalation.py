@@ -23,6 +23,8 @@ class _CaseAction(BotAction):
 
     kind = ""
     buttons = CONFIRM_BUTTONS
+    #: a dispute or a complaint is a case with a reference, which may be asked after or taken back
+    files_a_case = True
 
     def handle(self, turn: Turn) -> None:
         if self.taken_back(turn) or self.already_open(turn):
@@ -43,7 +45,7 @@ class _CaseAction(BotAction):
         """「那个异议不要了 是我记错了」 (found live: dispute_debt at 0.79 while the bot asked whether a dispute was
         meant, and a dispute was opened): the question answered no; a case already open is a person's to
         withdraw. True when it answered."""
-        if self.kind not in ("dispute", "complaint") or not TAKES_BACK.search(turn.text):
+        if not self.files_a_case or not TAKES_BACK.search(turn.text):
             return False
         if turn.tracker.get_slot("pending_confirmation") == self.kind:
             turn.set("pending_confirmation", None)
@@ -63,7 +65,7 @@ class _CaseAction(BotAction):
         """A case of this kind the borrower opened in an earlier conversation is still open: where it
         stands, and no second case (found live: 「我的异议处理得咋样了」 opened a second dispute). True when
         it answered."""
-        if self.kind not in ("dispute", "complaint") or not turn.verified:
+        if not self.files_a_case or not turn.verified:
             return False
         if self.kind == "complaint" and not ASKS_HOW_IT_STANDS.search(turn.text):
             return False  # a new complaint gets its own ticket (found live: a collector's threat folded into an old one)
@@ -137,6 +139,7 @@ class ActionHandleDistress(_CaseAction):
 
     action_name = "action_handle_distress"
     kind = "distress"
+    files_a_case = False
     warns_of_scams = False
     buttons = DISTRESS_BUTTONS
 

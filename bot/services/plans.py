@@ -31,7 +31,10 @@ def collectible_loan(session: Session, borrower_id: str, today: dt.date) -> Loan
     return max(open_views, key=lambda v: v.statement.days_overdue) if open_views else None
 
 
-def plan_options(session: Session, borrower_id: str, today: dt.date, *, verified: bool) -> PlanOptions | None:
+def plan_eligibility(session: Session, borrower_id: str, today: dt.date, *,
+                     verified: bool) -> tuple[LoanView, Eligibility, str | None] | None:
+    """The loan, whether a plan may be offered on it and with which terms, and the hardship declared;
+    no offer is computed. None without a loan."""
     view = collectible_loan(session, borrower_id, today)
     if view is None:
         return None
@@ -44,8 +47,16 @@ def plan_options(session: Session, borrower_id: str, today: dt.date, *, verified
         dispute_open=view.dispute_open,
         plan_active=view.active_plan is not None,
     )
-    found = offers(view.statement.payoff, view.apr, eligibility.terms, today) if eligibility.eligible else []
-    return PlanOptions(view, eligibility, tuple(found), hardship)
+    return view, eligibility, hardship
+
+
+def plan_options(session: Session, borrower_id: str, today: dt.date, *, verified: bool) -> PlanOptions | None:
+    found = plan_eligibility(session, borrower_id, today, verified=verified)
+    if found is None:
+        return None
+    view, eligibility, hardship = found
+    made = offers(view.statement.payoff, view.apr, eligibility.terms, today) if eligibility.eligible else []
+    return PlanOptions(view, eligibility, tuple(made), hardship)
 
 
 def accept_plan(

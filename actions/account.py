@@ -315,8 +315,9 @@ class ActionAnswerConsequences(_GeneralAnswer):
             # 「上次不是说好20号还吗 我没还上 不好意思」 (found live, B006, read as ask_consequences) is an apology,
             # not a question: got the lawful consequences; no blame, the promise on record and the ways on
             return explain.promise_missed(view)
+        fear = explain.criminal_fear_answer(turn.text)
         if one is None:
-            return self.explain(view)
+            return fear + self.explain(view)
         return one + self.explain(view) if explain.asks_consequences_generally(turn.text) else one
 
 

@@ -205,6 +205,22 @@ def test_one_consequence_asked_about_gets_that_one(run_action):
     for text in ("会不会影响我孩子上学", "对我老公工作有影响吗"):
         effect = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text=text)
         assert effect.startswith("如实告诉您") and not effect.startswith("不会"), text
+    # found live (B001, B005): 「会不会起诉我 会不会找我家里人」 got a lone 「不会。…家人…」, read as "we won't sue
+    # you"; a second consequence in the message gets the whole lawful answer, both halves in it
+    for text in ("要是一直不还会不会起诉我 会不会找我家里人", "会上征信吗 会通知我单位吗"):
+        said = answer(run_action, "action_answer_consequences", "B001", "ask_consequences", text=text)
+        assert not said.startswith("不会"), text
+        assert "民事诉讼" in said and "不会联系您的家人或单位" in said, text
+
+
+def test_a_fear_of_jail_or_the_police_is_answered_first(run_action):
+    # found live (B003): 「会不会坐牢啊」 and 「还要报警抓我」 got the list of consequences only
+    for text in ("会不会坐牢啊", "你们是不是要报警抓我"):
+        said = answer(run_action, "action_answer_consequences", "B003", "ask_consequences", text=text)
+        assert said.startswith("逾期还款本身属于民事纠纷：我们不会报警"), text
+        assert "民事诉讼" in said, text
+    assert "民事纠纷" not in answer(run_action, "action_answer_consequences", "B003", "ask_consequences",
+                                  text="不还会怎样")
 
 
 def test_how_to_pay_says_what_the_borrowers_own_card_needs(run_action):

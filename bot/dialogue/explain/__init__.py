@@ -89,6 +89,7 @@ from bot.dialogue.explain.hardship import (
 from bot.dialogue.explain.overdue import (
     asks_consequences_generally,
     consequence_asked,
+    criminal_fear_answer,
     consequences,
     overdue_reason,
     overdue_reason_questioned,

@@ -108,12 +108,23 @@ _ABOUT_FAMILY = re.compile(r"家里人|家人|父母|爸妈|老婆|老公|孩子
 #: 「不会。我们不会联系您的家人…」, an answer to another question); the whole, lawful answer instead
 _AFFECTS = re.compile(r"影响|连累|牵连|上学|考公|政审")
 _ABOUT_VISITS = re.compile(r"上门|家访|到家|来家里|找到家|找上门|堵")
+#: another consequence in the same message (「会不会起诉我 会不会找我家里人」, found live: a lone 「不会。」 about
+#: the family read as "we won't sue you"): the whole, lawful answer covers both
+_OTHER_CONSEQUENCE = re.compile(r"起诉|告我|诉讼|法院|律师|坐牢|抓|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事|征信|黑名单|罚息|冻结|执行")
+#: a fear of criminal liability (「会不会坐牢」, 「还要报警抓我」): found live, answered with the list only
+_CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事")
+NOT_A_CRIME = "逾期还款本身属于民事纠纷：我们不会报警，也不会因为您暂时还不上钱让您承担刑事责任。"
+
+
+def criminal_fear_answer(text: str) -> str:
+    """The civil nature of a debt, first, when the borrower fears jail or the police; else ""."""
+    return NOT_A_CRIME if text and _CRIMINAL_FEAR.search(text) else ""
 
 
 def consequence_asked(text: str) -> str | None:
     """The answer to one consequence asked about (found live: 「会不会找我家里人」 and 「你们上门吗」 each
     got the whole paragraph again), or None for the whole question."""
-    if not text:
+    if not text or _OTHER_CONSEQUENCE.search(text):
         return None
     if _ABOUT_FAMILY.search(text) and not _AFFECTS.search(text):
         return "不会。我们不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。"

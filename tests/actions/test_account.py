@@ -4,6 +4,7 @@ import re
 import pytest
 
 from actions.common import REGISTRY
+from bot.compliance.content_filter import find_violation
 from bot.db import models as m
 from bot.db.session import session_scope
 from tests.actions.conftest import ent, make_tracker, verified
@@ -219,6 +220,7 @@ def test_a_fear_of_jail_or_the_police_is_answered_first(run_action):
         said = answer(run_action, "action_answer_consequences", "B003", "ask_consequences", text=text)
         assert said.startswith("逾期还款本身属于民事纠纷：我们不会报警"), text
         assert "民事诉讼" in said, text
+        assert find_violation(said) is None, text  # what the filter would block is never sent
     assert "民事纠纷" not in answer(run_action, "action_answer_consequences", "B003", "ask_consequences",
                                   text="不还会怎样")
 

@@ -15,6 +15,9 @@ from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
     "有个自称法院的打电话说我要被起诉了 让我先转3000到指定账户就撤诉",
     "有人说交2000手续费能帮我洗白征信 是你们的人吗",
     "对方让我转到安全账户",
+    # found by a probe (B006): a payment claimed as made to a 客服 by WeChat transfer got a handoff to check it
+    "我是用微信转账转给你们客服的",
+    "钱打到你们经理的支付宝了",
 ])
 def test_paying_a_person_is_recognised(text):
     assert asks_to_pay_a_person(text)
@@ -29,6 +32,7 @@ def test_paying_a_person_is_recognised(text):
     "我打给他问问再说",  # a phone call
     "逾期记录多久能消除",  # a question about the record, no fee
     "法院会不会起诉我",
+    "我想打给客服问问",  # a call, not a payment
     "",
 ])
 def test_other_payments_are_not(text):

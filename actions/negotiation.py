@@ -203,10 +203,12 @@ class ActionProposePromise(BotAction):
                 return
             propose_promise(turn, _day_given(dates), amounts[0] if amounts else None)
             return
-        if (turn.entity("date") is None and explain.per_month(turn.text) and isinstance(_budget(turn), Decimal)
-                and not promise_in_progress(turn)):
+        if turn.entity("date") is None and explain.per_month(turn.text) and isinstance(_budget(turn), Decimal):
             # 「我一个月只能还800」 (found live, B003, overdue) was asked which day to pay 800: a monthly budget is
-            # a plan question (ledger.md: the shortest term within it)
+            # a plan question (ledger.md: the shortest term within it), also while a promise is read back (found
+            # by a probe: 「每个月最多还1500」 after the plan options became a promise of 1500 by the earlier day)
+            if turn.tracker.get_slot("pending_confirmation") == "promise":
+                turn.set("pending_confirmation", None)
             ActionOfferPlans().offer(turn)
             return
         if _part_now_rest_later(turn):
@@ -271,6 +273,8 @@ def amend_read_back(turn: Turn) -> bool:
             or intent in NEVER_AMENDS or len(normalise(turn.text).replace(" ", "")) > SHORT_AMENDMENT):
         return False
     text = turn.text
+    if explain.per_month(text):
+        return False  # 「每个月最多还1500」 is a monthly budget for a plan, never a one-off promise's amount
     entities = (turn.tracker.latest_message or {}).get("entities") or []
     paid = next((e.get("value") for e in entities
                  if e.get("entity") == "amount" and _PAY_VERB_BEFORE.search(text[:int(e.get("start") or 0)])), None)

@@ -945,6 +945,14 @@ def test_only_so_much_while_a_promise_is_read_back_changes_its_amount(run_action
         run = run_action("action_verify", _answer(text, "inform_identity", 0.41, _with_spans(text, ("amount", value, said)), slots))
         assert run.variables("utter_promise_readback")["amount"] == value, text
         assert "utter_already_verified" not in run.responses
+    # a monthly budget is a plan question, not the promise's amount (found by a probe: 「每个月最多还1500」 after
+    # the plan options became 「您会在…还1500.00元，对吗？」), whatever it is read as
+    text = "每个月最多还1500"
+    for intent, action in (("request_installment", "action_offer_plans"), ("promise_to_pay", "action_propose_promise")):
+        run = run_action(action, _answer(text, intent, 0.78, _with_spans(text, ("amount", "1500.00", "1500")), slots))
+        assert "utter_promise_readback" not in run.responses, intent
+        assert run.slots.get("pending_confirmation") != "promise", intent
+        assert run.responses[0] == "utter_plan_affordable", intent  # the shortest term within 1500 a month
     # once in distress handling (rule 9) nothing is read back, whatever is still pending
     text = "只能还一千"
     calm = run_action("action_out_of_scope", _answer(text, "out_of_scope", 0.4,

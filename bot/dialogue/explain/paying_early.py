@@ -143,7 +143,8 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
 
 #: 「我想多还5000冲本金 以后每期能少点吗」: paying extra towards the principal, not a plan (found live: read as
 #: request_installment with a budget of 5000, and offered a restructuring of the whole loan)
-_PREPAYS_PRINCIPAL = re.compile(r"冲本金|抵本金|还本金|冲抵|多还|提前还一部分|提前还一点|先多还")
+#: (「最多还1500」 is a most, not an extra: found by a probe, a monthly budget got what paying 1500 today does)
+_PREPAYS_PRINCIPAL = re.compile(r"冲本金|抵本金|还本金|冲抵|(?<!最)多还|提前还一部分|提前还一点|先多还")
 
 
 def prepays_principal(text: str) -> bool:

@@ -468,6 +468,19 @@ def test_extension_becomes_a_promise_or_options(run_action):
     assert run.responses[-1] == "utter_promise_readback"
 
 
+def test_a_hardship_told_with_paying_later_is_recorded(run_action):
+    # found by a probe (B007): 「我住院了 能晚点还吗」 got 「还款日本身不能修改…」 and nothing of the illness; the
+    # hardship was recorded only when the borrower asked for a plan
+    run = run_action("action_handle_extension", make_tracker(
+        "request_extension", "我住院了 能晚点还吗", entities=[ent("hardship_type", "illness")], slots=verified("B007")))
+    assert run.responses[0] == "utter_hardship_recorded" and run.responses[-1] == "utter_extension_options"
+    with session_scope() as s:
+        assert [h.category for h in s.query(m.Hardship).filter_by(borrower_id="B007")] == ["illness"]
+    settled = run_action("action_handle_extension", make_tracker(
+        "request_extension", "我失业了 能晚点还吗", entities=[ent("hardship_type", "job_loss")], slots=verified("B008")))
+    assert "utter_hardship_recorded" not in settled.responses  # nothing to pay: nothing to record it for
+
+
 def test_paying_part_asked_as_paying_later_gets_where_a_part_goes(run_action):
     # found live (B006, a broken promise): 「这个月能不能先还一部分」 (request_extension) was told the due
     # date cannot move

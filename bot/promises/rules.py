@@ -32,7 +32,10 @@ def resolve_amount(value: str | Decimal | None, due_now: Decimal) -> Decimal | N
     return fen(value)
 
 
-def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today: dt.date) -> PromiseCheck:
+def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today: dt.date,
+                  due_then: Decimal | None = None) -> PromiseCheck:
+    """``due_then``: what would be due on ``promised_on`` if nothing were paid (penalty grows, an installment
+    falls due); only the reason for an amount above what is due now uses it."""
     if due_now <= 0:
         return PromiseCheck(False, "nothing_due", "您目前没有需要偿还的到期款项，不需要做还款承诺。")
     if promised_on < today:
@@ -48,6 +51,15 @@ def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today
         )
     if amount < FEN:
         return PromiseCheck(False, "amount_too_small", "还款金额至少是0.01元。")
+    if amount > due_now and due_then is not None and due_then > due_now and amount <= due_then:
+        # 「那我20号还2817.43」, what the bot said 12-20 would find (found by a probe): not told the extra goes to
+        # later principal, which it would not (payments go to what is overdue first, penalty first)
+        return PromiseCheck(
+            False, "amount_too_large",
+            f"约定的金额按今天的到期应还计算，最多{due_now:.2f}元，可以约定“{promised_on.month}月{promised_on.day}号"
+            f"还{due_now:.2f}元”。到那天如果这期间没有还款，到期应还会是{due_then:.2f}元（多出的是这些天的罚息或新到期的一期），"
+            "那天请按App“还款”页面显示的金额还清。"
+        )
     if amount > due_now:
         return PromiseCheck(
             False, "amount_too_large",

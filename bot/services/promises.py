@@ -18,7 +18,8 @@ def check(session: Session, borrower_id: str, date: dt.date, amount: str | Decim
     view = collectible_loan(session, borrower_id, today)
     due = view.statement.amount_due_now if view else Decimal("0.00")
     resolved = resolve_amount(amount if amount is not None else "all", due)
-    return check_promise(date, resolved, due, today)
+    due_then = view.statement_on(date).amount_due_now if view is not None and today <= date else None
+    return check_promise(date, resolved, due, today, due_then=due_then)
 
 
 def record(session: Session, borrower_id: str, date: dt.date, amount: Decimal, today: dt.date, *,

@@ -445,7 +445,14 @@ def test_promise_rejections_explain_and_offer_alternatives(run_action):
     more = run_action("action_propose_promise", make_tracker("promise_to_pay", "10号还3k", slots=verified("B001"),
                                                              entities=[ent("date", "2026-12-10"), ent("amount", "3000.00")]))
     reason = more.variables("utter_promise_declined")["reason"]  # willing to pay more than is due: how, not just "no"
-    assert "可以约定“12月10号还2794.19元”" in reason and "提前还款" in reason
+    assert "可以约定“12月10号还2794.19元”" in reason
+    # no more than 12-10 will find due (its installment falls due): that day's amount, not "the extra goes to
+    # later principal" (found by a probe: the extra would pay penalty and the new installment first)
+    assert "到期应还会是" in reason and "提前还款" not in reason and "冲抵以后各期的本金" not in reason
+    beyond = run_action("action_propose_promise", make_tracker("promise_to_pay", "5号还9000", slots=verified("B001"),
+                                                               entities=[ent("date", "2026-12-05"), ent("amount", "9000.00")]))
+    reason = beyond.variables("utter_promise_declined")["reason"]  # more than 12-05 will find: the rest is paying early
+    assert "可以约定“12月5号还2794.19元”" in reason and "提前还款" in reason
 
 
 def test_b006_broken_promise_mentioned_respectfully(run_action):

@@ -1,0 +1,28 @@
+"""Promise rules (ledger.md: a date within 30 days, an amount up to what is due now), plain pytest."""
+import datetime as dt
+from decimal import Decimal
+
+from bot.promises.rules import check_promise
+
+TODAY = dt.date(2026, 12, 1)
+DAY = dt.date(2026, 12, 20)
+DUE_NOW = Decimal("2781.86")
+
+
+def test_an_amount_up_to_what_is_due_now_is_accepted():
+    check = check_promise(DAY, DUE_NOW, DUE_NOW, TODAY, due_then=Decimal("2817.43"))
+    assert check.ok and check.amount == DUE_NOW and check.date == DAY
+
+
+def test_what_the_day_will_find_is_said_not_paying_early():
+    # 2817.43 is what 12-20 finds with penalty grown: the reason says so, and that the extra is no prepayment
+    check = check_promise(DAY, Decimal("2817.43"), DUE_NOW, TODAY, due_then=Decimal("2817.43"))
+    assert not check.ok and check.reason_code == "amount_too_large"
+    assert "“12月20号还2781.86元”" in check.reason and "会是2817.43元" in check.reason
+    assert "提前还款" not in check.reason
+
+
+def test_more_than_the_day_will_find_is_paying_early():
+    for due_then in (Decimal("2817.43"), None):
+        check = check_promise(DAY, Decimal("5000.00"), DUE_NOW, TODAY, due_then=due_then)
+        assert not check.ok and "提前还款" in check.reason and "会是" not in check.reason

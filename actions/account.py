@@ -106,6 +106,9 @@ class _LoanAnswer(_QuestionAnswer):
             said += explain.UNDER_DISPUTE
         turn.say(self.response, answer=said)
 
+    def before_verification(self, turn: Turn) -> str | None:
+        return explain.general_rule(self.question)
+
     def owed_too(self, turn: Turn, view, said: str) -> str:
         """``said``, and what is owed, or when the next payment falls due, when the message asks that too
         (found live: 「我到底欠多少 罚息凭什么这么多」 got the penalty and not what is owed)."""

@@ -232,6 +232,11 @@ class BotAction(Action):
     def handle(self, turn: Turn) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def before_verification(self, turn: Turn) -> str | None:
+        """What anyone may be told at once, before the identity questions (a rule, nothing of an
+        account: compliance rule 1); None: the question waits for verification."""
+        return None
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
             with session_scope() as session:
@@ -277,7 +282,10 @@ class BotAction(Action):
                     elif not self.quiet_after_identity_prompt:
                         self.handle(turn)
                 elif self.needs_verification and not turn.verified:
-                    ask_for_verification(turn, pending=self.action_name)
+                    rule = None if turn.tracker.get_slot("third_party") else self.before_verification(turn)
+                    if rule:
+                        turn.say("utter_account_answer", answer=rule)
+                    ask_for_verification(turn, pending=self.action_name, why=not rule)
                 else:
                     self.handle(turn)
                 if self.resumes_flow and step is None:

@@ -443,6 +443,9 @@ class ActionHandleExtension(BotAction):
     action_name = "action_handle_extension"
     needs_verification = True
 
+    def before_verification(self, turn: Turn) -> str | None:
+        return explain.general_rule("request_extension")
+
     def handle(self, turn: Turn) -> None:
         view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
         category = turn.entity("hardship_type")

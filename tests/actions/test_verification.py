@@ -11,6 +11,25 @@ def test_account_question_before_verification_asks_and_remembers(run_action):
     assert "2794" not in run.all_text
 
 
+def test_a_rule_question_before_verification_gets_the_rule_then_the_identity_question(run_action):
+    # found by a probe: 「罚息怎么算的」, 「提前还有违约金吗」, 「能晚几天还不」 … before verification got only 「查询借款
+    # 信息前需要先验证身份」, though the rules say nothing of anyone's account (rule 1 is about accounts)
+    for action, intent, text, words in (
+            ("action_answer_penalty", "ask_penalty", "罚息怎么算的", "1.5倍"),
+            ("action_answer_early_repayment", "ask_early_repayment", "提前还有违约金吗", "不收违约金"),
+            ("action_answer_due_date", "ask_due_date", "自动扣款一般几点扣啊", "还款日当天扣款前"),
+            ("action_answer_overdue_reason", "ask_overdue_reason", "扣款失败一般啥原因", "余额不足"),
+            ("action_handle_extension", "request_extension", "能晚几天还不", "30天内的还款日期")):
+        run = run_action(action, make_tracker(intent, text))
+        assert run.responses == ["utter_account_answer", "utter_ask_id_last4"], action
+        assert words in run.variables("utter_account_answer")["answer"] and "验证身份后" in run.all_text, action
+        assert run.slots["pending_action"] == action  # the borrower's own figures once verified
+        assert "2794" not in run.all_text and "张伟" not in run.all_text
+    # someone who said they are not the borrower is told nothing more (rule 2)
+    third = run_action("action_answer_penalty", make_tracker("ask_penalty", "罚息怎么算的", slots={"third_party": True}))
+    assert "utter_account_answer" not in third.responses
+
+
 def test_one_message_with_both_factors_then_answers_the_pending_question(run_action):
     tracker = make_tracker("inform_identity", "身份证后四位3512 生日1988年3月12日",
                            entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],

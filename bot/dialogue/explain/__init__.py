@@ -24,6 +24,8 @@ borrower asks, and the answer texts; one module per topic:
 - ``credit.py``: the credit report: what paying or not does to it, the record so far, how to check it
 - ``disputes.py``: an open dispute: where it stands, proof offered
 - ``service_desk.py``: the desk's hours, a changed phone number, the settlement certificate
+- ``general_rules.py``: the rules anyone may be told before verification (penalty, paying early, due
+  dates, why a debit fails, paying later)
 - ``wording.py``: helpers several topics share (``pct``, ``installment_name``, ``asks_yes_no``)
 
 This package re-exports every public name, so ``from bot.dialogue import explain; explain.balance(view)``
@@ -86,6 +88,7 @@ from bot.dialogue.explain.hardship import (
     wait_too_long,
     ways_on,
 )
+from bot.dialogue.explain.general_rules import GENERAL_RULES, general_rule
 from bot.dialogue.explain.overdue import (
     asks_consequences_generally,
     consequence_asked,

@@ -112,6 +112,12 @@ class ActionAnswerInsult(BotAction):
     verifies = False
 
     def handle(self, turn: Turn) -> None:
+        if explain.challenges_price(turn.text):
+            # 「你们利息这么高 是不是高利贷」 (found by a probe: the soothing line only): the rate and the fees,
+            # the borrower's own once verified, and how to contest them
+            view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            turn.say("utter_account_answer", answer=explain.price_facts(view), buttons=[HUMAN_BUTTON])
+            return
         turn.say("utter_insult")
 
 

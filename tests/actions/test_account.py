@@ -740,6 +740,16 @@ def test_an_insult_gets_the_calm_reply(run_action):
     assert run.responses == ["utter_insult"]
 
 
+def test_a_price_challenged_as_abuse_gets_the_rate_and_the_fees(run_action):
+    # found by a probe (B003, B004): 「你们利息这么高 是不是高利贷」 and 「你们就是骗子 乱收费」 got the soothing line
+    mine = run_action("action_answer_insult", make_tracker("insult", "你们利息这么高 是不是高利贷", slots=verified("B003")))
+    said = mine.variables("utter_account_answer")["answer"]
+    assert "年化利率（单利）14.60%" in said and "没有其他手续费" in said and "12378" in said
+    anyone = run_action("action_answer_insult", make_tracker("insult", "你们就是骗子 乱收费"))
+    said = anyone.variables("utter_account_answer")["answer"]
+    assert "不收任何其他费用" in said and "异议" in said and not MONEY_OR_DATE.search(said)
+
+
 def test_how_to_pay_asked_beside_the_due_date_is_answered_too(run_action):
     """Found live (B002): 「微粒货的钱啥时候扣 app里咋还」 got the due date only."""
     said = answer(run_action, "action_answer_due_date", "B002", "ask_due_date", text="微粒货的钱啥时候扣 app里咋还")

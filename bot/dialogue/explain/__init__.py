@@ -151,6 +151,8 @@ from bot.dialogue.explain.paying_early import (
     prepays_principal,
 )
 from bot.dialogue.explain.penalty_and_interest import (
+    challenges_price,
+    price_facts,
     amount_paid,
     asks_about_interest,
     loan_interest,

@@ -52,6 +52,23 @@ def loan_interest(view: LoanView) -> str:
     return text
 
 
+#: 「你们利息这么高 是不是高利贷」, 「你们就是骗子 乱收费」: a challenge to the price, sent as abuse (found by a
+#: probe: the soothing line only); the facts and the ways to contest them answer it
+_PRICE_CHALLENGE = re.compile(r"利息|利率|高利贷|收费|费用|多收|乱扣|坑")
+PRICE_FACTS_GENERAL = ("利率在借款合同里约定，App的借款详情里能看到年化利率（单利）；"
+                       "除了利息和逾期罚息，我们不收任何其他费用。")
+CONTEST_PRICE = "如果您认为哪一笔收费有误，可以告诉我，我为您登记异议核实；也可以投诉，或拨打银行保险消费投诉热线12378。"
+
+
+def challenges_price(text: str) -> bool:
+    return bool(text) and _PRICE_CHALLENGE.search(text) is not None
+
+
+def price_facts(view: LoanView | None) -> str:
+    """The rate and the fees (none beyond interest and penalty: compliance rule 7), and how to contest them."""
+    return (loan_interest(view) if view is not None else PRICE_FACTS_GENERAL) + CONTEST_PRICE
+
+
 #: 「一千块还进去以后罚息还涨吗」, 「先还500 罚息还算吗」: an amount said as paid (a pay verb right before it,
 #: or a pay verb with its result right after it); 「罚息27.88还涨吗」 names an amount that is not paid
 _PAID_BEFORE = re.compile(r"((还|存|交|转|付|打)(了|上|进去|进)?|\bpay(ing)?)\s*$", re.I)

@@ -172,6 +172,10 @@ class ActionAnswerDueDate(_LoanAnswer):
         if offer is not None:  # 「每个月几号扣」 while a plan is read back: the plan's days, not the loan's
             return explain.plan_due_dates(offer)
         full = self.explain(view)
+        if explain.asks_if_debited_again(turn.text) and not view.statement.settled:
+            return explain.debited_again(view)  # found by a probe: 「那它还会再扣吗」 got the due dates
+        if explain.asks_about_holiday(turn.text) and not view.statement.settled:
+            return explain.HOLIDAY_RULE + full  # 「国庆放假会扣款吗」: the rule, then this loan's days
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
         in_time = explain.in_time(view) if explain.asks_if_in_time(turn.text) else None

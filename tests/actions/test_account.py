@@ -740,6 +740,19 @@ def test_an_insult_gets_the_calm_reply(run_action):
     assert run.responses == ["utter_insult"]
 
 
+def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
+    # found by a probe (B001: debits failed 11-10 and 11-11): 「11月11号那次扣款为啥又扣一次」, 「那它还会再扣吗」 and
+    # 「国庆节放假的时候扣款会顺延吗」 got the due-date paragraph
+    for text in ("11月11号那次扣款为啥又扣一次", "那它还会再扣吗 啥时候扣"):
+        said = answer(run_action, "action_answer_due_date", "B001", "ask_due_date", text=text)
+        assert said.startswith("您的记录里11月10日、11月11日各扣过一次"), text
+        assert "没法保证" in said and "2794.19" in said, text
+    current = answer(run_action, "action_answer_due_date", "B004", "ask_due_date", text="要是那天卡里钱不够 会再扣一次吗")
+    assert "没有到期未还" in current and "没法保证" not in current
+    holiday = answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="元旦放假 1号那期节假日能顺延吗")
+    assert holiday.startswith("还款日遇到周末或节假日不顺延") and "2027年1月1日" in holiday
+
+
 def test_a_price_challenged_as_abuse_gets_the_rate_and_the_fees(run_action):
     # found by a probe (B003, B004): 「你们利息这么高 是不是高利贷」 and 「你们就是骗子 乱收费」 got the soothing line
     mine = run_action("action_answer_insult", make_tracker("insult", "你们利息这么高 是不是高利贷", slots=verified("B003")))

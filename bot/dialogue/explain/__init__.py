@@ -60,6 +60,10 @@ from bot.dialogue.explain.disputes import (
     dispute_status,
 )
 from bot.dialogue.explain.due_dates import (
+    HOLIDAY_RULE,
+    asks_about_holiday,
+    asks_if_debited_again,
+    debited_again,
     DUE_DAY_CUTOFF,
     DUE_DAY_WHY,
     GRACE_AFTER_DUE_DAY,

@@ -57,6 +57,40 @@ def asks_about_cutoff(text: str) -> bool:
     return bool(text) and _CUTOFF.search(text) is not None
 
 
+#: 「国庆放假那几天会扣款吗」, 「20号是周日 会不会顺延」: the due day on a weekend or a holiday (found by a probe:
+#: the due-date paragraph, no answer). ledger.md moves no due date: it is due that day, overdue the next
+_HOLIDAY = re.compile(r"周末|周六|周日|星期六|星期天|星期日|礼拜六|礼拜天|礼拜日|节假日|假期|放假|过节|顺延|国庆|春节|元旦|五一|中秋|端午|清明")
+HOLIDAY_RULE = (f"还款日遇到周末或节假日不顺延，当天照常自动扣款，App节假日也能随时主动还款；万一当天没扣成功，"
+                f"{GRACE_DAYS}天宽限期内还清不收罚息。")
+
+
+def asks_about_holiday(text: str) -> bool:
+    return bool(text) and _HOLIDAY.search(text) is not None
+
+
+#: 「扣款失败了还会再扣吗」, 「11号那次为啥又扣一次」: whether, and why, a failed debit is tried again
+_DEBITED_AGAIN = re.compile(r"(还会|会不会|会|还)(再|重新)(扣|划)|又扣|再扣一次|扣了两次|扣两次|第二次扣")
+
+
+def asks_if_debited_again(text: str) -> bool:
+    return bool(text) and _DEBITED_AGAIN.search(text) is not None
+
+
+def debited_again(view: LoanView) -> str:
+    """The failed attempts on record (a second one is a retry), and no promise of another: the ledger
+    has no retry rule, so paying in the App is the way not to wait."""
+    st = view.statement
+    failed = view.failed_debits(st.overdue_installments[0].due_date) if st.overdue_installments else []
+    text = ""
+    if len(failed) > 1:
+        days = "、".join(f"{a.attempted_on.month}月{a.attempted_on.day}日" for a in failed)
+        text = f"您的记录里{days}各扣过一次：第一次没扣成功后，系统又尝试了一次，都没有成功。"
+    if st.amount_due_now > 0:
+        return text + (f"之后是否、哪天再自动扣款没法保证，请不要等自动扣款：在App“还款”页面主动还款"
+                       f"{yuan(st.amount_due_now)}元，马上就能还上。")
+    return text + "您目前没有到期未还的款项，" + ("下次在还款日当天自动扣款。" if view.loan.autodebit else "按时还款即可。")
+
+
 #: 「宽限期是什么意思」, 「宽限期有几天」, 「有没有宽限期」: the grace period asked about, not asked for
 _ASKS_GRACE = re.compile(r"宽限期.{0,6}(什么|几天|多久|多长|意思|怎么算|算不算|还算|有吗|吗)|有没有宽限期|有宽限期吗")
 

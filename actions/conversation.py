@@ -134,6 +134,10 @@ class ActionOutOfScope(BotAction):
         if explain.asks_about_hours(turn.text):  # found live: 「你们几点上班」 got 「这个问题我暂时帮不上忙」
             turn.say("utter_account_answer", answer=explain.service_hours_answer(*service_hours()))
             return
+        if explain.asks_about_holiday(turn.text) and explain.PAYMENT_WORDS.search(turn.text):
+            # 「元旦放假 1号那期能顺延吗」 (found by a probe, read as out of scope): the rule anyone may be told
+            turn.say("utter_account_answer", answer=explain.HOLIDAY_RULE)
+            return
         if explain.says_phone_changed(turn.text):
             turn.say("utter_account_answer", answer=explain.PHONE_CHANGE, buttons=[HUMAN_BUTTON])
             return

@@ -751,6 +751,11 @@ def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
     assert "没有到期未还" in current and "没法保证" not in current
     holiday = answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="元旦放假 1号那期节假日能顺延吗")
     assert holiday.startswith("还款日遇到周末或节假日不顺延") and "2027年1月1日" in holiday
+    # read as out of scope (found live), before verification too: the rule
+    run = run_action("action_out_of_scope", make_tracker("out_of_scope", "元旦放假 1号那期能顺延吗"))
+    assert run.variables("utter_account_answer")["answer"].startswith("还款日遇到周末或节假日不顺延")
+    hours = run_action("action_out_of_scope", make_tracker("out_of_scope", "国庆放假你们上班吗"))
+    assert "不顺延" not in hours.all_text
 
 
 def test_a_price_challenged_as_abuse_gets_the_rate_and_the_fees(run_action):

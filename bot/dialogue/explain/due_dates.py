@@ -64,6 +64,10 @@ HOLIDAY_RULE = (f"还款日遇到周末或节假日不顺延，当天照常自�
                 f"{GRACE_DAYS}天宽限期内还清不收罚息。")
 
 
+#: the words that make a holiday question one about paying (「国庆放假你们上班吗」 is about the desk's hours)
+PAYMENT_WORDS = re.compile(r"扣|还款|还钱|到期|顺延|那期|这期|账单")
+
+
 def asks_about_holiday(text: str) -> bool:
     return bool(text) and _HOLIDAY.search(text) is not None
 

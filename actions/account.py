@@ -388,7 +388,8 @@ class ActionCheckPayment(BotAction):
             # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」
             turn.say("utter_account_answer", answer=explain.if_paid_today(view))
             return
-        checked = explain.payment_check(view)
+        said_days = [day for day in turn.days() if day < turn.today]  # 「我上个月20号就还了」: since that day
+        checked = explain.payment_check(view, since=min(said_days) if said_days else None)
         not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
         if not_found and turn.said_text(checked):
             # the borrower insists, or offers proof (found live: 「我有转账截图」 got the same paragraph again,

@@ -167,6 +167,17 @@ def test_what_paying_would_do_is_not_a_payment_claim(run_action):
 
 
 
+def test_a_payment_claimed_on_an_earlier_day_is_looked_for_since_that_day(run_action):
+    # found by a probe (B006, last paid 09-25): 「我上个月20号就还了1100 怎么还说我逾期」 was told of the last 7 days
+    # and that a transfer takes 1-2 working days
+    run = run_action("action_check_payment", make_tracker(
+        "inform_paid", "我上个月20号就还了1100 怎么还说我逾期", slots=verified("B006"),
+        entities=[ent("date", "2026-11-20"), ent("amount", "1100.00")]))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("系统暂时没有查到您11月20日以来的还款入账") and "2026年9月25日" in said, said
+    assert "最近7天" not in said and "1-2个工作日" not in said and "2163.55" in said
+
+
 def test_a_payment_claim_insisted_on_goes_to_a_person(run_action):
     """Found live (B001): 「我有转账截图」 after 「系统暂时没有查到…」 got the same paragraph again, with no
     button and no person."""

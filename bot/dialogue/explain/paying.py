@@ -2,6 +2,8 @@
 the payment check), whether today's amount is enough, and what paying today or later does."""
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from decimal import Decimal
 
@@ -243,9 +245,13 @@ def if_paid_today(view: LoanView) -> str:
     return text
 
 
-def payment_check(view: LoanView, days: int = 7) -> str:
-    """What the ledger shows after a borrower says they already paid."""
+def payment_check(view: LoanView, days: int = 7, since: dt.date | None = None) -> str:
+    """What the ledger shows after a borrower says they already paid; ``since``: the day they said they
+    paid, when earlier than ``days`` ago (found by a probe: 「我上个月20号就还了1100」 was told of the last 7
+    days, and that a transfer takes 1-2 working days)."""
     st = view.statement
+    if since is not None and since < st.as_of:
+        days = max(days, (st.as_of - since).days)
     recent = [p for p in view.loan.payments if 0 <= (st.as_of - p.paid_on).days <= days]
     if recent:
         paid = "、".join(f"{p.paid_on.month}月{p.paid_on.day}日{yuan(p.amount)}元" for p in recent)
@@ -260,6 +266,12 @@ def payment_check(view: LoanView, days: int = 7) -> str:
         return balance(view)
     if st.amount_due_now == 0:
         return "查到您目前没有到期未还的款项，账户状态正常。"
+    if days > 7:
+        start = st.as_of - dt.timedelta(days=days)
+        last = max(view.loan.payments, key=lambda p: p.paid_on, default=None)
+        before = f"最近一次入账是{cn_date(last.paid_on)}的{yuan(last.amount)}元。" if last is not None else ""
+        return (f"{PAYMENT_NOT_FOUND}{start.month}月{start.day}日以来的还款入账，{before}如果您确实付了款，请保留转账凭证"
+                f"（付款账户、对方账户和时间），我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
     return (f"{PAYMENT_NOT_FOUND}最近{days}天的还款入账。{TRANSFER_DELAY}；如果已经扣款成功，"
             f"请保留转账凭证，我可以为您转人工核实。目前显示到期应还{yuan(st.amount_due_now)}元。")
 

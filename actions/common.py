@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.compliance.distress_signals import FOLLOWUP_RESPONSE
-from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
+from bot.compliance.scam_warning import asks_to_pay_a_person, scam_warning_for
 from bot.db.session import session_scope
 from bot.dialogue import explain
 from bot.nlu.normalise import normalise
@@ -247,7 +247,7 @@ class BotAction(Action):
                     turn.say(FOLLOWUP_RESPONSE)
                     return turn.events
                 if self.warns_of_scams and asks_to_pay_a_person(turn.text):
-                    turn.say("utter_account_answer", answer=SCAM_WARNING, buttons=[HUMAN_BUTTON])
+                    turn.say("utter_account_answer", answer=scam_warning_for(turn.text), buttons=[HUMAN_BUTTON])
                     return turn.events
                 if self.warns_of_scams and explain.borrows_to_repay(turn.text):
                     # 「我去网贷借点钱还你们行不」 whatever it was read as (found live: out of scope, how to pay, an

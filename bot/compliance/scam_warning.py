@@ -29,6 +29,17 @@ SCAM_WARNING = ("请不要转这笔钱：不要转到任何个人账户、所谓
                 "都不会让您这样转账，征信记录也没有人能花钱删除。对方很可能是诈骗：请保留聊天记录和对方账号，"
                 "可以拨打全国反诈专线96110或报警。需要的话我可以为您转人工核实。")
 
+#: the money already gone (「我是用微信转账转给你们客服的」, 「已经打到他卡上了」): "don't pay" comes too late
+_ALREADY_PAID = re.compile(r"(已经|已|刚刚|刚|早就)\S{0,8}(转|汇|打|付|还|扫)|(转|汇|打|付|还|扫)\S{0,6}(了|过)|的[。!！]?\s*$")
+SCAM_WARNING_PAID = ("我们不会通过任何个人的微信、支付宝或银行卡收款，转给个人的钱不会进入您的借款账户，对方很可能是诈骗。"
+                     "请马上保留聊天记录、转账凭证和对方账号，拨打全国反诈专线96110或报警。以后请只通过App“还款”页面或"
+                     "绑定银行卡自动扣款还款。需要的话我可以为您转人工核实这笔钱。")
+
+
+def scam_warning_for(text: str | None) -> str:
+    """The warning for the message: don't pay, or, when the money is already gone, what to do now."""
+    return SCAM_WARNING_PAID if text and _ALREADY_PAID.search(text) else SCAM_WARNING
+
 
 def asks_to_pay_a_person(text: str | None) -> bool:
     """Whether the message is about paying into a person's own account (「让我转到他个人账户」)."""

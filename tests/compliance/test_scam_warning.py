@@ -2,7 +2,7 @@
 import pytest
 
 from bot.compliance.content_filter import check
-from bot.compliance.scam_warning import SCAM_WARNING, asks_to_pay_a_person
+from bot.compliance.scam_warning import SCAM_WARNING, SCAM_WARNING_PAID, asks_to_pay_a_person, scam_warning_for
 
 
 @pytest.mark.parametrize("text", [
@@ -41,3 +41,12 @@ def test_other_payments_are_not(text):
 
 def test_the_warning_itself_passes_the_content_filter():
     assert check(SCAM_WARNING).allowed
+
+
+def test_money_already_sent_to_a_person_is_told_what_to_do_now():
+    # found by a probe (B006): 「我是用微信转账转给你们客服的」 was told 「请不要转这笔钱」, too late
+    for text in ("我是用微信转账转给你们客服的", "已经打到他私人银行卡上了", "钱转给催收员了"):
+        assert scam_warning_for(text) == SCAM_WARNING_PAID, text
+    for text in ("催收员让我把钱打到他私人银行卡上", "可以转给你们工作人员的支付宝吗"):
+        assert scam_warning_for(text) == SCAM_WARNING, text
+    assert check(SCAM_WARNING_PAID).allowed

@@ -399,7 +399,7 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
             turn.say("utter_account_answer", answer=explain.payoff_on(view, date))
             return
         if view is not None and not view.statement.settled:
-            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
+            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view, date), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return
     if not check.ok:
         turn.say("utter_promise_declined", buttons=[PLAN_BUTTON, HUMAN_BUTTON],
@@ -468,7 +468,7 @@ class ActionHandleExtension(BotAction):
             turn.say("utter_account_answer", answer=explain.due_day_fixed(view), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return
         if view is not None and view.statement.amount_due_now == 0:  # nothing to pay later
-            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view),
+            turn.say("utter_account_answer", answer=explain.nothing_to_extend(view, next(iter(turn.days()), None)),
                      buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return
         if explain.asks_to_pay_part(turn.text) and turn.entity("date") is None:

@@ -636,6 +636,17 @@ def test_paying_later_with_nothing_due_gives_the_next_due_date_not_a_promise(run
                                                             entities=[ent("date", "2026-12-20")], slots=verified("B004")))
     assert run.responses == ["utter_account_answer"]
     assert "2026年12月20日，应还1733.30元" in run.variables("utter_account_answer")["answer"]
+    # a day past the due date is what it means: found by a probe, 「20号可能还不上 能晚5天吗 25号还」 was told only
+    # that the grace days are free (12-25 is 5 days late: penalty from 12-21, 1661.25 × 0.03% × 5 = 2.49)
+    for action, intent in (("action_handle_extension", "request_extension"), ("action_propose_promise", "promise_to_pay")):
+        run = run_action(action, make_tracker(intent, "这个月20号我可能还不上 能晚5天吗 25号还",
+                                              entities=[ent("date", "2026-12-25")], slots=verified("B004")))
+        said = run.variables("utter_account_answer")["answer"]
+        assert said.startswith("2026年12月25日再还，这一期会逾期5天，超过3天宽限期"), (action, said)
+        assert "罚息从2026年12月21日起算，到那天罚息2.49元" in said and "2026年12月23日当天或之前还清不收罚息" in said
+    grace = run_action("action_handle_extension", make_tracker("request_extension", "能不能22号还",
+                                                              entities=[ent("date", "2026-12-22")], slots=verified("B004")))
+    assert "还在3天宽限期内" in grace.variables("utter_account_answer")["answer"]
     with session_scope() as s:
         assert s.query(m.Promise).filter_by(loan_id="L004").count() == 0
 

@@ -66,10 +66,30 @@ def short_on_the_due_day(view: LoanView) -> str | None:
             "看看个性化分期，或者转人工客服。")
 
 
-def nothing_to_extend(view: LoanView) -> str:
+def paying_late_on(view: LoanView, day: dt.date) -> str:
+    """What paying the next installment on ``day``, after its due date, means: within the grace days no
+    penalty; past them penalty from the day after the due date, to the fen by ``day`` (found by a probe:
+    B004's 「20号我可能还不上 能晚5天吗 25号还」 was told only that the grace days are free); "" if ``day``
+    is not after the next due date."""
+    nxt = view.statement.next_installment
+    if nxt is None or day <= nxt.due_date:
+        return ""
+    late = (day - nxt.due_date).days
+    free_until = last_grace_day(nxt.due_date)
+    if late <= GRACE_DAYS:
+        return (f"{cn_date(day)}还，这一期会逾期{late}天，还在{GRACE_DAYS}天宽限期内，那天前还清不收罚息。")
+    then = view.statement_on(day)
+    return (f"{cn_date(day)}再还，这一期会逾期{late}天，超过{GRACE_DAYS}天宽限期：罚息从"
+            f"{cn_date(nxt.due_date + dt.timedelta(days=1))}起算，到那天罚息{yuan(then.penalty_due)}元，应还"
+            f"{yuan(then.amount_due_now)}元，逾期记录也可能报送征信；{cn_date(free_until)}当天或之前还清不收罚息。")
+
+
+def nothing_to_extend(view: LoanView, day: dt.date | None = None) -> str:
     """Asked to pay later with nothing due: when the next payment falls due, and what can be done
-    if it cannot be paid then (a promise needs something due, so not that)."""
-    return ("您目前没有到期未还的款项。" + due_date(view)
+    if it cannot be paid then (a promise needs something due, so not that); with the ``day`` named,
+    what paying then means first."""
+    late = paying_late_on(view, day) if day is not None else ""
+    return (late + "您目前没有到期未还的款项。" + due_date(view)
             + f"还款日本身不能修改；万一当天没扣成功，{GRACE_DAYS}天宽限期内还清这一期不收罚息。"
               "如果到时确实还不上，可以看看个性化分期（遇到失业、疾病等困难可以选更长的期数），"
               "或者转人工客服帮您看看其他办法。")

@@ -222,6 +222,9 @@ class ActionAnswerPenalty(_LoanAnswer):
         paid = explain.amount_paid(turn.text, turn.message.get("entities") or [])
         if paid is not None:  # 「一千块还进去以后罚息还涨吗」: what is left overdue, and a day's penalty then
             return explain.penalty_after_paying(view, paid)
+        per_day = explain.penalty_per_day(view) if explain.asks_per_day(turn.text) else None
+        if per_day is not None:  # 「逾期一天多少利息」 (found by a probe): a day's penalty, to the fen
+            return per_day
         if explain.asks_why_so_much(turn.text) and "罚" not in turn.text and not explain.asks_about_interest(turn.text):
             why = explain.amount_due_why(view)  # 「为啥这么多」: what the amount due is made of
             if why is not None:

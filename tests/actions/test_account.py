@@ -751,6 +751,15 @@ def test_an_insult_gets_the_calm_reply(run_action):
     assert run.responses == ["utter_insult"]
 
 
+def test_a_days_penalty_asked_about_is_given_to_the_fen(run_action):
+    # found by a probe (B001, overdue principal 2553.78 at 0.05% a day): 「逾期一天多少利息」 got the contract rate
+    # and the total; a day is 2553.78 × 0.075% = 1.92
+    said = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="逾期一天多少利息")
+    assert said.startswith("目前逾期本金2553.78元，每天罚息约1.92元") and "年化" in said  # rule 7: never a daily rate alone
+    grace = answer(run_action, "action_answer_penalty", "B002", "ask_penalty", text="每天罚多少")  # in grace: the rules
+    assert "每天罚息约" not in grace and "宽限期" in grace
+
+
 def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
     # found by a probe (B001: debits failed 11-10 and 11-11): 「11月11号那次扣款为啥又扣一次」, 「那它还会再扣吗」 and
     # 「国庆节放假的时候扣款会顺延吗」 got the due-date paragraph

@@ -156,6 +156,8 @@ from bot.dialogue.explain.paying_early import (
     prepays_principal,
 )
 from bot.dialogue.explain.penalty_and_interest import (
+    asks_per_day,
+    penalty_per_day,
     challenges_price,
     price_facts,
     amount_paid,

@@ -37,6 +37,24 @@ def penalty(view: LoanView) -> str:
     return head + "您的罚息明细：" + "；".join(parts) + more + f"。{total}{yuan(st.penalty_due)}元。"
 
 
+#: 「逾期一天多少利息」, 「每天罚多少」: the penalty of one day (found by a probe: the contract rate and the total)
+_PER_DAY = re.compile(r"(一天|每天|每日|一日|天天)\S{0,4}(多少|几块|几毛|罚|利息|息)")
+
+
+def asks_per_day(text: str) -> bool:
+    return bool(text) and _PER_DAY.search(text) is not None
+
+
+def penalty_per_day(view: LoanView) -> str | None:
+    """A day's penalty now, to the fen, on the overdue principal; None when none accrues."""
+    st = view.statement
+    if st.settled or not st.overdue_installments or st.in_grace or st.penalty_per_day <= 0:
+        return None
+    rate = penalty_rate(view.loan.daily_rate)
+    return (f"目前逾期本金{yuan(st.overdue_principal)}元，每天罚息约{yuan(st.penalty_per_day)}元（{yuan(st.overdue_principal)}元 × "
+            f"{pct(rate)}，即{daily_rate_words(rate)}），已累计罚息{yuan(st.penalty_due)}元；还清逾期本金后就不再增加。")
+
+
 def asks_about_interest(text: str) -> bool:
     """利息 / 利率 without 罚 (罚息 questions get the penalty computation)."""
     return "罚" not in text and ("利息" in text or "利率" in text)

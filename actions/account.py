@@ -222,6 +222,14 @@ class ActionAnswerPenalty(_LoanAnswer):
         paid = explain.amount_paid(turn.text, turn.message.get("entities") or [])
         if paid is not None:  # 「一千块还进去以后罚息还涨吗」: what is left overdue, and a day's penalty then
             return explain.penalty_after_paying(view, paid)
+        later = next((day for day in turn.days() if day > turn.today), None)
+        if later is not None and view.statement.amount_due_now > 0 and not explain.asks_about_interest(turn.text):
+            # 「我明天再还会有罚息吗」 (found by a probe, B002 on the last grace day: told 「现在还清不收罚息」):
+            # what that day will find, and, in the grace days, the last day free of penalty
+            grows = explain.due_grows(view.statement, view.statement_on(later))
+            grace = explain.grace_left(view.statement) if view.statement.in_grace else ""
+            if grows is not None:
+                return grace + grows
         per_day = explain.penalty_per_day(view) if explain.asks_per_day(turn.text) else None
         if per_day is not None:  # 「逾期一天多少利息」 (found by a probe): a day's penalty, to the fen
             return per_day

@@ -760,6 +760,15 @@ def test_a_days_penalty_asked_about_is_given_to_the_fen(run_action):
     assert "每天罚息约" not in grace and "宽限期" in grace
 
 
+def test_penalty_asked_for_a_later_day_says_what_that_day_finds(run_action):
+    # found by a probe (B002, 3 days late on 12-01, the last grace day): 「我明天再还会有罚息吗」 got 「现在还清不收
+    # 罚息」; paying on 12-02 is 4 days late, penalty from 11-29: 1339.24 × 0.045% × 4 = 2.41
+    said = answer(run_action, "action_answer_penalty", "B002", "ask_penalty", text="我明天再还会有罚息吗",
+                  entities=[ent("date", "2026-12-02")])
+    assert said.startswith("您这一期2026年11月28日到期，现在还在宽限期内，2026年12月1日当天或之前还清1376.24元就不收罚息")
+    assert "到2026年12月2日，到期应还会是" in said and "罚息增加2.41元" in said, said
+
+
 def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
     # found by a probe (B001: debits failed 11-10 and 11-11): 「11月11号那次扣款为啥又扣一次」, 「那它还会再扣吗」 and
     # 「国庆节放假的时候扣款会顺延吗」 got the due-date paragraph

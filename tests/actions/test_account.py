@@ -670,10 +670,13 @@ def test_a_failed_debit_asked_about_once_nothing_is_overdue_is_still_told(run_ac
     run = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "为什么我的卡扣款失败",
                                                                   slots=verified("B001")))
     assert run.variables("utter_account_answer")["answer"] == (
-        "您的借款目前没有逾期，按时还款即可。11月10日、11月11日的自动扣款没有成功，银行返回“余额不足”；"
+        "您的借款目前没有逾期，按时还款即可。下一期还款日是2027年1月1日，应还1190.90元，那天才会自动扣款。"
+        "11月10日、11月11日的自动扣款没有成功，银行返回“余额不足”；"
         "那时到期的金额已经转入您办理的分期方案，按分期计划还款即可。")
     current = run_action("action_answer_overdue_reason", make_tracker("ask_overdue_reason", "为什么逾期", slots=verified("B004")))
-    assert current.variables("utter_account_answer")["answer"] == "您的借款目前没有逾期，按时还款即可。"
+    # with the next debit's day (found by a probe: 「这个月怎么还没扣款」 got only 「按时还款即可」)
+    assert current.variables("utter_account_answer")["answer"] == (
+        "您的借款目前没有逾期，按时还款即可。下一期还款日是2026年12月20日，应还1733.30元，那天才会自动扣款。")
 
 
 def test_paying_off_on_a_later_day_is_that_days_payoff(run_action):

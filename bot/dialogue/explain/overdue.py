@@ -19,8 +19,13 @@ def overdue_reason(view: LoanView) -> str:
         return "您的借款已经结清，不存在逾期。"
     overdue = st.overdue_installments
     if not overdue:
+        # the next debit's day and amount (found by a probe: a current B004's 「这个月怎么还没扣款」 got only
+        # 「按时还款即可」, though December's debit is on the 20th)
+        nxt = st.next_installment if st.amount_due_now == 0 else None
+        when = (f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元，"
+                + ("那天才会自动扣款。" if view.loan.autodebit else "请在那天或之前主动还款。")) if nxt is not None else ""
         return ("您的借款目前没有逾期，按时还款即可。" + (" 今天是还款日，今天之内还上就不算逾期。" if st.amount_due_now > 0 else "")
-                + _failed_before(view))
+                + when + _failed_before(view))
     lines = []
     for inst in overdue[:3]:
         lines.append(f"{installment_name(view, inst.number)}（应还日{cn_date(inst.due_date)}）未还清，已逾期{inst.days_overdue(st.as_of)}天")

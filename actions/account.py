@@ -281,6 +281,8 @@ class ActionAnswerEarlyRepayment(_LoanAnswer):
                 return nxt
         if view.statement.settled:
             return self.explain(view)
+        if turn.entity("amount") is None and explain.asks_to_prepay_part(turn.text):
+            return explain.prepaying_part(view)  # 「只提前还一部分可以吗」 (found by a probe: the payoff again)
         day = next(iter(turn.days()), None)
         if day is not None and day > turn.today:  # 「如果下周一全部还清要多少」 (found live, B004: got today's figure)
             return explain.payoff_on(view, day, asked=True)

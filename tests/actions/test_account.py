@@ -772,6 +772,16 @@ def test_penalty_asked_for_a_later_day_says_what_that_day_finds(run_action):
     assert "到2026年12月2日，到期应还会是" in said and "罚息增加2.41元" in said, said
 
 
+def test_paying_part_early_asked_without_an_amount_is_how_it_goes(run_action):
+    # found by a probe (B004, current): 「那我只提前还一部分可以吗」 got the payoff again
+    said = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="那我只提前还一部分可以吗")
+    assert said.startswith("可以只提前还一部分") and "不收手续费" in said and "到期未还" not in said
+    overdue = answer(run_action, "action_answer_early_repayment", "B001", "ask_early_repayment", text="能提前还一部分吗")
+    assert "会先还到期未还的2794.19元" in overdue
+    whole = answer(run_action, "action_answer_early_repayment", "B004", "ask_early_repayment", text="能提前还清吗")
+    assert "可以只提前还一部分" not in whole
+
+
 def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
     # found by a probe (B001: debits failed 11-10 and 11-11): 「11月11号那次扣款为啥又扣一次」, 「那它还会再扣吗」 and
     # 「国庆节放假的时候扣款会顺延吗」 got the due-date paragraph

@@ -142,6 +142,8 @@ from bot.dialogue.explain.paying import (
     specific_way_to_pay,
 )
 from bot.dialogue.explain.paying_early import (
+    asks_to_prepay_part,
+    prepaying_part,
     HOW_TO_REPAY_EARLY,
     SAME_INSTALLMENTS,
     asks_about_fee,

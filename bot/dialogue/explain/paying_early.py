@@ -141,6 +141,23 @@ def partial_prepayment(view: LoanView, amount: Decimal) -> str:
     return "".join(parts)
 
 
+#: 「只提前还一部分可以吗」: paying part early asked about with no amount (found by a probe: the payoff again)
+_PART_EARLY = re.compile(r"(提前|先)?还(一)?部分|部分(提前)?还|还一点|还点")
+
+
+def asks_to_prepay_part(text: str) -> bool:
+    return bool(text) and _PART_EARLY.search(text) is not None
+
+
+def prepaying_part(view: LoanView) -> str:
+    """Paying part early, how it goes (ledger.md allocation) and what to say to have it worked out."""
+    st = view.statement
+    first = (f"会先还到期未还的{yuan(st.amount_due_now)}元，其余" if st.amount_due_now > 0 else "")
+    return (f"可以只提前还一部分：在App“提前还款”里输入金额就行，不收手续费。这笔钱{first}按顺序冲抵接下来各期的本金，"
+            "本金提前还清的那几期不用再付利息，到时也不用再还；其他各期的还款日和金额不变。"
+            "告诉我您打算还多少，我帮您算出还后的情况。")
+
+
 #: 「我想多还5000冲本金 以后每期能少点吗」: paying extra towards the principal, not a plan (found live: read as
 #: request_installment with a budget of 5000, and offered a restructuring of the whole loan)
 #: (「最多还1500」 is a most, not an extra: found by a probe, a monthly budget got what paying 1500 today does)

@@ -175,7 +175,7 @@ class ActionAnswerDueDate(_LoanAnswer):
         if explain.asks_if_debited_again(turn.text) and not view.statement.settled:
             return explain.debited_again(view)  # found by a probe: 「那它还会再扣吗」 got the due dates
         if explain.asks_about_holiday(turn.text) and not view.statement.settled:
-            return explain.HOLIDAY_RULE + full  # 「国庆放假会扣款吗」: the rule, then this loan's days
+            return explain.holiday_rule(view) + full  # 「国庆放假会扣款吗」: the rule, then this loan's days
         if explain.wages_after_due_day(turn.text) and not view.statement.settled:
             return explain.due_day_fixed(view)  # 「我每月25号发工资 20号扣不到钱怎么办」 (found live, B004)
         in_time = explain.in_time(view) if explain.asks_if_in_time(turn.text) else None
@@ -329,6 +329,9 @@ class ActionAnswerConsequences(_GeneralAnswer):
         if paid is not None and explain.asks_if_paid(turn.text):
             # 「what if i pay 1000 now」 (found live, B003, read as ask_consequences) got the lawful consequences
             return explain.penalty_after_paying(view, paid)
+        if view is not None and explain.asks_if_debited_again(turn.text):
+            # 「要是卡里钱不够 会再扣一次吗」 (found by a probe, read as ask_consequences): what a failed debit leads to
+            return explain.debited_again(view)
         one = explain.consequence_asked(turn.text)
         if (one is None and view is not None and missed_at(turn.text) is not None
                 and not explain.asks_consequences_generally(turn.text) and view.statement.amount_due_now > 0):

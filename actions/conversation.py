@@ -136,7 +136,8 @@ class ActionOutOfScope(BotAction):
             return
         if explain.asks_about_holiday(turn.text) and explain.PAYMENT_WORDS.search(turn.text):
             # 「元旦放假 1号那期能顺延吗」 (found by a probe, read as out of scope): the rule anyone may be told
-            turn.say("utter_account_answer", answer=explain.HOLIDAY_RULE)
+            view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            turn.say("utter_account_answer", answer=explain.holiday_rule(view))
             return
         if explain.says_phone_changed(turn.text):
             turn.say("utter_account_answer", answer=explain.PHONE_CHANGE, buttons=[HUMAN_BUTTON])

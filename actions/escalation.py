@@ -195,7 +195,9 @@ class ActionOpenComplaint(_CaseAction):
     def open(self, turn: Turn) -> None:
         case = cases.open_case(turn.session, self.kind, borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)
-        turn.say("utter_complaint_opened", reference=case.reference)
+        # found by a probe: a wife who said so, complaining, was asked 「您还希望继续办理还款相关的事情吗？」
+        turn.say("utter_complaint_opened" if turn.verified else "utter_complaint_opened_unverified",
+                 reference=case.reference)
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "complaint")
         turn.say("utter_handoff_wait", wait_hint=wait_hint("complaint"))
 

@@ -790,9 +790,12 @@ def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
         assert said.startswith("您的记录里11月10日、11月11日各扣过一次"), text
         assert "没法保证" in said and "2794.19" in said, text
     current = answer(run_action, "action_answer_due_date", "B004", "ask_due_date", text="要是那天卡里钱不够 会再扣一次吗")
-    assert "没有到期未还" in current and "没法保证" not in current
+    assert current.startswith("您目前没有到期未还的款项，下次在2026年12月20日还款日当天自动扣款") and "2026年12月23日" in current
+    # read as ask_consequences (found by a probe: the lawful consequences, to a borrower who had told of job loss)
+    cons = answer(run_action, "action_answer_consequences", "B004", "ask_consequences", text="要是那天卡里钱不够 会再扣一次吗")
+    assert cons == current
     holiday = answer(run_action, "action_answer_due_date", "B005", "ask_due_date", text="元旦放假 1号那期节假日能顺延吗")
-    assert holiday.startswith("还款日遇到周末或节假日不顺延") and "2027年1月1日" in holiday
+    assert holiday.startswith("还款日遇到周末或节假日不顺延，您没有开通自动还款") and "2027年1月1日" in holiday
     # read as out of scope (found live), before verification too: the rule
     run = run_action("action_out_of_scope", make_tracker("out_of_scope", "元旦放假 1号那期能顺延吗"))
     assert run.variables("utter_account_answer")["answer"].startswith("还款日遇到周末或节假日不顺延")

@@ -62,6 +62,7 @@ from bot.dialogue.explain.disputes import (
 from bot.dialogue.explain.due_dates import (
     HOLIDAY_RULE,
     PAYMENT_WORDS,
+    holiday_rule,
     asks_about_holiday,
     asks_if_debited_again,
     debited_again,

@@ -60,8 +60,15 @@ def asks_about_cutoff(text: str) -> bool:
 #: 「国庆放假那几天会扣款吗」, 「20号是周日 会不会顺延」: the due day on a weekend or a holiday (found by a probe:
 #: the due-date paragraph, no answer). ledger.md moves no due date: it is due that day, overdue the next
 _HOLIDAY = re.compile(r"周末|周六|周日|星期六|星期天|星期日|礼拜六|礼拜天|礼拜日|节假日|假期|放假|过节|顺延|国庆|春节|元旦|五一|中秋|端午|清明")
-HOLIDAY_RULE = (f"还款日遇到周末或节假日不顺延，当天照常自动扣款，App节假日也能随时主动还款；万一当天没扣成功，"
-                f"{GRACE_DAYS}天宽限期内还清不收罚息。")
+HOLIDAY_RULE = (f"还款日遇到周末或节假日不顺延：开通了自动还款的当天照常扣款，App节假日也能随时主动还款；"
+                f"万一当天没还上，{GRACE_DAYS}天宽限期内还清不收罚息。")
+#: for a borrower with no autodebit (found by a probe: B005 was told 「当天照常自动扣款」)
+HOLIDAY_RULE_NO_AUTODEBIT = (f"还款日遇到周末或节假日不顺延，您没有开通自动还款，请在还款日当天或之前在App主动还款，节假日也能操作；"
+                             f"万一当天没还上，{GRACE_DAYS}天宽限期内还清不收罚息。")
+
+
+def holiday_rule(view: LoanView | None) -> str:
+    return HOLIDAY_RULE_NO_AUTODEBIT if view is not None and not view.loan.autodebit else HOLIDAY_RULE
 
 
 #: the words that make a holiday question one about paying (「国庆放假你们上班吗」 is about the desk's hours)
@@ -89,10 +96,18 @@ def debited_again(view: LoanView) -> str:
     if len(failed) > 1:
         days = "、".join(f"{a.attempted_on.month}月{a.attempted_on.day}日" for a in failed)
         text = f"您的记录里{days}各扣过一次：第一次没扣成功后，系统又尝试了一次，都没有成功。"
+    if st.amount_due_now > 0 and view.dispute_open:  # collection paused (rule 10): no urging to pay
+        return text + "之后是否、哪天再自动扣款没法保证。"
     if st.amount_due_now > 0:
         return text + (f"之后是否、哪天再自动扣款没法保证，请不要等自动扣款：在App“还款”页面主动还款"
                        f"{yuan(st.amount_due_now)}元，马上就能还上。")
-    return text + "您目前没有到期未还的款项，" + ("下次在还款日当天自动扣款。" if view.loan.autodebit else "按时还款即可。")
+    nxt = st.next_installment
+    if nxt is None or not view.loan.autodebit:
+        return text + "您目前没有到期未还的款项，按时还款即可。"
+    # 「要是那天卡里钱不够 会再扣一次吗」 (found by a probe: read as ask_consequences, it got the lawful consequences)
+    return text + (f"您目前没有到期未还的款项，下次在{cn_date(nxt.due_date)}还款日当天自动扣款。万一那天卡里钱不够没扣成功，"
+                   f"之后是否再扣没法保证，请在{cn_date(last_grace_day(nxt.due_date))}当天或之前在App“还款”页面主动还清，"
+                   f"{GRACE_DAYS}天宽限期内不收罚息。")
 
 
 #: 「宽限期是什么意思」, 「宽限期有几天」, 「有没有宽限期」: the grace period asked about, not asked for

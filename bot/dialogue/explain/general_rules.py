@@ -27,7 +27,9 @@ GENERAL_RULES: dict[str, str] = {
     "request_extension": _LATER,
 }
 #: said after a rule, before the identity questions: why they are asked
-FOR_YOUR_FIGURES = "您这笔借款的具体金额和日期，验证身份后我可以帮您查。"
+#: (neutral: before verification not even that a loan exists is said, compliance rule 1; found by a probe:
+#: 「您这笔借款的…」 presupposed one)
+FOR_YOUR_FIGURES = "如需查询您自己的具体金额和日期，请先验证身份。"
 
 
 def general_rule(question: str) -> str | None:

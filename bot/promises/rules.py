@@ -61,10 +61,14 @@ def check_promise(promised_on: dt.date, amount: Decimal, due_now: Decimal, today
             "那天请按App“还款”页面显示的金额还清。"
         )
     if amount > due_now:
+        # more than the day will find either: what that day will find is said when it grows (found by a probe:
+        # 「那我12月20号还3000吧」 was told only today's amount), and the rest is paying early
+        then = (f"到那天如果这期间没有还款，到期应还会是{due_then:.2f}元，那天请先按App“还款”页面显示的金额还清，"
+                if due_then is not None and due_then > due_now else "")
         return PromiseCheck(
             False, "amount_too_large",
             f"您目前到期应还{due_now:.2f}元，约定的还款金额不能超过这个数，可以约定“{promised_on.month}月{promised_on.day}号"
-            f"还{due_now:.2f}元”。想多还的部分可以直接在App“提前还款”里还，会冲抵以后各期的本金，不收手续费。"
+            f"还{due_now:.2f}元”。{then}想多还的部分可以在App“提前还款”里还，会冲抵以后各期的本金，不收手续费。"
         )
     return PromiseCheck(True, "ok", "", amount, promised_on)
 

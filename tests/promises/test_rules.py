@@ -23,6 +23,13 @@ def test_what_the_day_will_find_is_said_not_paying_early():
 
 
 def test_more_than_the_day_will_find_is_paying_early():
-    for due_then in (Decimal("2817.43"), None):
+    for due_then in (Decimal("2817.43"), None, DUE_NOW):
         check = check_promise(DAY, Decimal("5000.00"), DUE_NOW, TODAY, due_then=due_then)
-        assert not check.ok and "提前还款" in check.reason and "会是" not in check.reason
+        assert not check.ok and "提前还款" in check.reason
+        assert ("会是2817.43元" in check.reason) == (due_then == Decimal("2817.43"))  # said only when it grows
+
+
+def test_more_than_the_day_will_find_says_what_it_will_find():
+    # found by a probe (B005): 「那我12月20号还3000吧」 was told only today's 2781.86
+    check = check_promise(DAY, Decimal("3000.00"), DUE_NOW, TODAY, due_then=Decimal("2817.43"))
+    assert "会是2817.43元" in check.reason and "提前还款" in check.reason

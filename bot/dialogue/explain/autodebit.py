@@ -25,11 +25,11 @@ FAILURE_CODES: dict[str, tuple[str, str]] = {
 #: 「那你们再扣一次呗」, 「现在卡里有钱了 重新扣一下」: the borrower asks the bank to debit again now
 _DEBIT_AGAIN = re.compile(r"(再|重新|重)(扣|划|发起扣款|发起一次扣款)|补扣")
 #: 「第二天还会再扣吗」, 「下次不会再扣了吧」: asks what the bank will do, not for a debit now
-_WILL_IT = re.compile(r"(还会|会不会|不会|会)(再|重新)(扣|划)")
+WILL_IT = re.compile(r"(还会|会不会|不会|会)(再|重新)(扣|划)")
 
 
 def asks_to_debit_again(text: str) -> bool:
-    return bool(text) and _DEBIT_AGAIN.search(text) is not None and _WILL_IT.search(text) is None
+    return bool(text) and _DEBIT_AGAIN.search(text) is not None and WILL_IT.search(text) is None
 
 
 def debit_again(view: LoanView | None) -> str:

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from bot.clock import cn_date
+from bot.dialogue.explain.autodebit import WILL_IT
 from bot.dialogue.explain.wording import installment_name
 from bot.ledger.money import yuan
 from bot.ledger.rules import GRACE_DAYS, last_grace_day
@@ -80,7 +81,8 @@ def asks_about_holiday(text: str) -> bool:
 
 
 #: 「扣款失败了还会再扣吗」, 「11号那次为啥又扣一次」: whether, and why, a failed debit is tried again
-_DEBITED_AGAIN = re.compile(r"(还会|会不会|会|还)(再|重新)(扣|划)|又扣|再扣一次|扣了两次|扣两次|第二次扣")
+#: (what the bank will do, autodebit.WILL_IT, or a second attempt already seen)
+_DEBITED_AGAIN = re.compile(WILL_IT.pattern + r"|还(再|重新)(扣|划)|又扣|再扣一次|扣了两次|扣两次|第二次扣")
 
 
 def asks_if_debited_again(text: str) -> bool:

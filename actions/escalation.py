@@ -195,6 +195,9 @@ class ActionOpenComplaint(_CaseAction):
     def open(self, turn: Turn) -> None:
         case = cases.open_case(turn.session, self.kind, borrower_id=turn.borrower_id, loan_id=_loan_id(turn),
                                conversation_id=turn.conversation_id)
+        correction = explain.threat_corrected(turn.text)
+        if correction:  # 「催收员说不还就通知我单位 还说要让我坐牢」: the threat is not left standing
+            turn.say("utter_account_answer", answer=correction)
         # found by a probe: a wife who said so, complaining, was asked 「您还希望继续办理还款相关的事情吗？」
         turn.say("utter_complaint_opened" if turn.verified else "utter_complaint_opened_unverified",
                  reference=case.reference)

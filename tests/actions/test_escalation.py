@@ -191,6 +191,19 @@ def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
         assert (case.kind, case.loan_id, case.borrower_id) == ("dispute", None, None)
 
 
+def test_a_collectors_threat_told_in_a_complaint_is_corrected(run_action):
+    # found by a probe (B006): 「你们的催收员打电话说不还就通知我单位 还说要让我坐牢」 opened a complaint and left
+    # the threat standing
+    text = "你们的催收员打电话说不还就通知我单位 还说要让我坐牢"
+    run = run_action("action_open_complaint", make_tracker("complain", text, sender="ct", slots=verified("B006")))
+    assert run.responses[:2] == ["utter_account_answer", "utter_complaint_opened"]
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("催收人员这样说不符合规定") and "坐牢" in said and "不会联系您的家人、同事或单位" in said
+    plain = run_action("action_open_complaint", make_tracker("complain", "我要投诉你们的服务", sender="cp",
+                                                            slots=verified("B006")))
+    assert plain.responses[0] == "utter_complaint_opened"
+
+
 def test_complaint_ticket(run_action):
     # unverified, nothing that presupposes a debt (found by a probe: a wife who said so was asked whether she
     # wanted to go on with 「还款相关的事情」)

@@ -99,6 +99,7 @@ from bot.dialogue.explain.overdue import (
     asks_consequences_generally,
     consequence_asked,
     criminal_fear_answer,
+    threat_corrected,
     consequences,
     overdue_reason,
     overdue_reason_questioned,

@@ -122,6 +122,25 @@ _CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|报警|公安|警察|拘留|�
 NOT_A_CRIME = "逾期还款本身属于民事纠纷：我们不会报警，也不会因为您暂时还不上钱让您坐牢。"
 
 
+#: a collector's threat told by the borrower (「催收员说不还就通知我单位 还说要让我坐牢」): found by a probe, a
+#: complaint was opened and the threat left standing
+_THREAT_TOLD = re.compile(r"(催收|催款|你们的人|工作人员|客服|打电话的).{0,12}(说|讲|威胁|吓唬|扬言)")
+
+
+def threat_corrected(text: str) -> str:
+    """What the bank does not do, when a complaint tells of a collector's threat; else ""."""
+    if not text or not _THREAT_TOLD.search(text):
+        return ""
+    said = []
+    if _CRIMINAL_FEAR.search(text):
+        said.append("逾期还款本身属于民事纠纷，不会因为您暂时还不上钱让您坐牢")
+    if _ABOUT_FAMILY.search(text):
+        said.append("我们不会联系您的家人、同事或单位")
+    if _ABOUT_VISITS.search(text):
+        said.append("我们不会上门催收")
+    return ("催收人员这样说不符合规定：" + "；".join(said) + "。") if said else ""
+
+
 def criminal_fear_answer(text: str) -> str:
     """The civil nature of a debt, first, when the borrower fears jail or the police; else ""."""
     return NOT_A_CRIME if text and _CRIMINAL_FEAR.search(text) else ""

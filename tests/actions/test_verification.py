@@ -17,7 +17,7 @@ def test_a_rule_question_before_verification_gets_the_rule_then_the_identity_que
     for action, intent, text, words in (
             ("action_answer_penalty", "ask_penalty", "罚息怎么算的", "1.5倍"),
             ("action_answer_early_repayment", "ask_early_repayment", "提前还有违约金吗", "不收违约金"),
-            ("action_answer_due_date", "ask_due_date", "自动扣款一般几点扣啊", "还款日当天扣款前"),
+            ("action_answer_due_date", "ask_due_date", "自动扣款一般几点扣啊", "在当天扣款前把钱存进还款卡"),
             ("action_answer_overdue_reason", "ask_overdue_reason", "扣款失败一般啥原因", "余额不足"),
             ("action_handle_extension", "request_extension", "能晚几天还不", "30天内的还款日期")):
         run = run_action(action, make_tracker(intent, text))

@@ -97,7 +97,7 @@ def debited_again(view: LoanView) -> str:
     text = ""
     if len(failed) > 1:
         days = "、".join(f"{a.attempted_on.month}月{a.attempted_on.day}日" for a in failed)
-        text = f"您的记录里{days}各扣过一次：第一次没扣成功后，系统又尝试了一次，都没有成功。"
+        text = f"您的记录里{days}各扣过一次：第一次没扣成功后，系统又尝试过，都没有成功。"
     if st.amount_due_now > 0 and view.dispute_open:  # collection paused (rule 10): no urging to pay
         return text + "之后是否、哪天再自动扣款没法保证。"
     if st.amount_due_now > 0:

@@ -313,9 +313,10 @@ class ActionAnswerCreditImpact(_GeneralAnswer):
         """「结清证明怎么开」 (the contract puts the settlement certificate here): how to get it first."""
         if explain.asks_for_certificate(turn.text):
             return explain.settlement_certificate(view)
+        first = explain.credit_question_answered(turn.text)  # 「还完能不能删掉记录」, 「黑名单」 (found by a probe)
         if explain.asks_how_to_check_credit(turn.text):  # found live: 「怎么查我的征信报告」 got only the rules
-            return explain.CREDIT_REPORT_HOW + self.explain(view)
-        return self.explain(view)
+            return first + explain.CREDIT_REPORT_HOW + self.explain(view)
+        return first + self.explain(view)
 
 
 class ActionAnswerConsequences(_GeneralAnswer):

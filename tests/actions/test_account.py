@@ -782,6 +782,17 @@ def test_paying_part_early_asked_without_an_amount_is_how_it_goes(run_action):
     assert "可以只提前还一部分" not in whole
 
 
+def test_a_credit_reports_particular_question_is_answered_first(run_action):
+    # found by a probe: 「还完能不能删掉记录」, 「是不是要把我拉黑名单了」, 「征信上多久能显示结清」 got the paragraph
+    cases = (("逾期16天会上征信吗 还完能不能删掉记录", "逾期记录是如实报送的，不能花钱或申请提前删除"),
+             ("你们是不是要把我拉黑名单了", "没有所谓的“黑名单”"), ("征信上多久能显示结清", "征信一般按月报送"))
+    for text, start in cases:
+        said = answer(run_action, "action_answer_credit_impact", "B007", "ask_credit_impact", text=text)
+        assert said.startswith(start) and "按规定，借款的还款情况会报送" in said, text
+    plain = answer(run_action, "action_answer_credit_impact", "B007", "ask_credit_impact", text="会上征信吗")
+    assert plain.startswith("按规定")
+
+
 def test_a_retry_or_a_holiday_asked_about_is_answered(run_action):
     # found by a probe (B001: debits failed 11-10 and 11-11): 「11月11号那次扣款为啥又扣一次」, 「那它还会再扣吗」 and
     # 「国庆节放假的时候扣款会顺延吗」 got the due-date paragraph

@@ -49,6 +49,7 @@ from bot.dialogue.explain.credit import (
     CREDIT_REPORT_HOW,
     asks_how_to_check_credit,
     credit_impact,
+    credit_question_answered,
 )
 from bot.dialogue.explain.disputes import (
     UNDER_DISPUTE,

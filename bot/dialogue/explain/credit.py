@@ -47,3 +47,22 @@ def asks_how_to_check_credit(text: str) -> bool:
 
 #: where a personal credit report is had (the PBOC credit reference centre serves it, online or at its branches)
 CREDIT_REPORT_HOW = "个人征信报告可以在中国人民银行征信中心的官方网站，或带身份证到当地人民银行分支机构查询。"
+
+
+#: the credit report's particular questions (found by a probe: each got the whole paragraph and no answer):
+#: deleting a record, a "blacklist", when it will show as settled
+_DELETE_RECORD = re.compile(r"(删|消|撤|洗白|修复|抹|去掉|清除)\S{0,4}(记录|征信|污点)|(记录|征信)\S{0,4}(删|消除|撤销|去掉|修复)")
+_BLACKLIST = re.compile(r"黑名单|黑户|拉黑")
+_SHOWS_SETTLED = re.compile(r"(多久|多长时间|什么时候|啥时候|几天)\S{0,8}(显示|更新|变成|改成?)\S{0,4}(结清|正常|还清)")
+RECORD_NOT_DELETED = (f"逾期记录是如实报送的，不能花钱或申请提前删除；结清后按规定从结清之日起保留{CREDIT_RECORD_YEARS}年后删除。"
+                      "如果您认为记录有误，可以提出异议，核实有误会更正。所谓“征信修复”“洗白征信”的收费服务都是骗局。")
+NO_BLACKLIST = "没有所谓的“黑名单”：逾期记录会报送中国人民银行征信中心，体现在您的个人征信报告里。"
+SHOWS_SETTLED = "征信一般按月报送，结清后会在之后的报送中更新为结清，具体以征信中心的更新为准。"
+
+
+def credit_question_answered(text: str) -> str:
+    """The particular question first, when the message asks one; else ""."""
+    if not text:
+        return ""
+    return "".join(answer for pattern, answer in ((_DELETE_RECORD, RECORD_NOT_DELETED), (_BLACKLIST, NO_BLACKLIST),
+                                                   (_SHOWS_SETTLED, SHOWS_SETTLED)) if pattern.search(text))

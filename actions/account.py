@@ -299,7 +299,7 @@ class _GeneralAnswer(_QuestionAnswer):
             # 「我可以帮他还吗」 got the ways to pay, as if to the borrower)
             turn.say("utter_third_party_no_verification")
             return
-        view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+        view = turn.own_loan()
         if loan_state_answered(turn, view):
             return
         turn.say("utter_account_answer", answer=self.answer(turn, view))

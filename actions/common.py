@@ -65,6 +65,14 @@ class Turn:
     def verified(self) -> bool:
         return self.borrower_id is not None
 
+    def own_loan(self):
+        """The verified borrower's collectible loan (a ``LoanView``); None before verification, or with none."""
+        if not self.verified:
+            return None
+        from bot.services.plans import collectible_loan
+
+        return collectible_loan(self.session, self.borrower_id, self.today)
+
     @property
     def message(self) -> dict:
         """The message being answered: the latest one, or the deferred request's while it is answered."""

@@ -115,7 +115,7 @@ class ActionAnswerInsult(BotAction):
         if explain.challenges_price(turn.text):
             # 「你们利息这么高 是不是高利贷」 (found by a probe: the soothing line only): the rate and the fees,
             # the borrower's own once verified, and how to contest them
-            view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            view = turn.own_loan()
             turn.say("utter_account_answer", answer=explain.price_facts(view), buttons=[HUMAN_BUTTON])
             return
         turn.say("utter_insult")
@@ -136,7 +136,7 @@ class ActionOutOfScope(BotAction):
             return
         if explain.asks_about_holiday(turn.text) and explain.PAYMENT_WORDS.search(turn.text):
             # 「元旦放假 1号那期能顺延吗」 (found by a probe, read as out of scope): the rule anyone may be told
-            view = collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            view = turn.own_loan()
             turn.say("utter_account_answer", answer=explain.holiday_rule(view))
             return
         if explain.says_phone_changed(turn.text):

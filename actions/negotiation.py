@@ -492,7 +492,7 @@ class ActionHandleFeeWaiver(BotAction):
     def handle(self, turn: Turn) -> None:
         if explain.asks_to_pay_part(turn.text):
             # 「能不能先还个利息」 (found live) asks to pay a part, not to have anything waived
-            view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+            view = turn.own_loan()
             turn.say("utter_account_answer", answer=explain.paying_part(view), buttons=[PROMISE_BUTTON, PLAN_BUTTON])
             return
         if explain.asks_to_pay_less(turn.text):
@@ -651,7 +651,7 @@ class ActionHandleConfirmation(BotAction):
                 # 「我没说不还 就是最近困难」 (found live): a hardship told, not a plain no
                 ActionRecordHardship().handle(turn)
             elif intent == "deny" and refuses_to_pay(turn.text):
-                view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today) if turn.verified else None
+                view = turn.own_loan()
                 turn.say("utter_account_answer", answer=explain.refusal(view),
                          buttons=[PLAN_BUTTON, PROMISE_BUTTON, HUMAN_BUTTON])
             elif turn.verified and explain.asks_about_rest(turn.text) and (rest := _promise_rest(turn)) is not None:

@@ -119,7 +119,9 @@ _OTHER_CONSEQUENCE = re.compile(r"起诉|告我|诉讼|法院|律师|坐牢|抓|
 #: a fear of criminal liability (「会不会坐牢」, 「还要报警抓我」): found live, answered with the list only
 _CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事")
 #: (the content filter blocks 刑事 even denied; 坐牢 denied passes, tests/actions/test_account.py checks)
-NOT_A_CRIME = "逾期还款本身属于民事纠纷：我们不会报警，也不会因为您暂时还不上钱让您坐牢。"
+_CIVIL = "逾期还款本身属于民事纠纷"
+_NO_JAIL = "不会因为您暂时还不上钱让您坐牢"
+NOT_A_CRIME = f"{_CIVIL}：我们不会报警，也{_NO_JAIL}。"
 
 
 #: a collector's threat told by the borrower (「催收员说不还就通知我单位 还说要让我坐牢」): found by a probe, a
@@ -133,7 +135,7 @@ def threat_corrected(text: str) -> str:
         return ""
     said = []
     if _CRIMINAL_FEAR.search(text):
-        said.append("逾期还款本身属于民事纠纷，不会因为您暂时还不上钱让您坐牢")
+        said.append(f"{_CIVIL}，{_NO_JAIL}")
     if _ABOUT_FAMILY.search(text):
         said.append("我们不会联系您的家人、同事或单位")
     if _ABOUT_VISITS.search(text):

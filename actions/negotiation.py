@@ -130,7 +130,9 @@ class ActionOfferPlans(BotAction):
     def offer(self, turn: Turn, after: int | None = None) -> None:
         """The plans for this borrower: the term or budget they named picks, else the menu. With
         ``after``, only what the message says from that offset on counts (what comes before it told
-        of a missed promise, bot/dialogue/missed_promise.py)."""
+        of a missed promise, bot/dialogue/missed_promise.py). Once plans are offered, a promise read back
+        before is no longer what a 「确认」 accepts (found by a probe: 「能分期吗」 after a promise read-back left it
+        waiting, and 「每个月最多还1500」 then amended it); a plan refused leaves it standing."""
         options = plans.plan_options(turn.session, turn.borrower_id, turn.today, verified=True)
         if options is None:
             turn.say("utter_no_loan")
@@ -146,6 +148,8 @@ class ActionOfferPlans(BotAction):
             else:
                 turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=options.eligibility.reason)
             return
+        if turn.tracker.get_slot("pending_confirmation") == "promise":
+            turn.set("pending_confirmation", None)
         terms = options.eligibility.terms
         count = _int(turn.entity("installment_count", after=after))
         budget = _budget(turn, after)
@@ -207,8 +211,6 @@ class ActionProposePromise(BotAction):
             # 「我一个月只能还800」 (found live, B003, overdue) was asked which day to pay 800: a monthly budget is
             # a plan question (ledger.md: the shortest term within it), also while a promise is read back (found
             # by a probe: 「每个月最多还1500」 after the plan options became a promise of 1500 by the earlier day)
-            if turn.tracker.get_slot("pending_confirmation") == "promise":
-                turn.set("pending_confirmation", None)
             ActionOfferPlans().offer(turn)
             return
         if _part_now_rest_later(turn):

@@ -38,6 +38,11 @@ class PlanOffer:
         return self.schedule[0].payment
 
     @property
+    def last_payment(self) -> Decimal:
+        """The last period's payment: it absorbs the rounding, so it may differ from the others by a few fen."""
+        return self.schedule[-1].payment
+
+    @property
     def first_payment_date(self) -> dt.date:
         return self.schedule[0].due_date
 

@@ -80,8 +80,17 @@ def plan_schedule(view: LoanView) -> str:
             "每期在还款日从还款卡自动扣款，也可以提前在App“还款”页面主动还。")
 
 
+def last_payment_if_different(offer: PlanOffer) -> str:
+    """「（最后一期2753.99元）」 when the last period, which absorbs the rounding, differs from the others: the
+    full disclosure is exact to the fen (its total repayment counts the last period as it is)."""
+    if len(offer.schedule) < 2 or offer.last_payment == offer.monthly_payment:
+        return ""
+    return f"（最后一期{yuan(offer.last_payment)}元）"
+
+
 def plan_disclosure(offer: PlanOffer) -> str:
-    return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元，"
+    return (f"{offer.term_months}期方案：分期金额{yuan(offer.amount)}元，每月还{yuan(offer.monthly_payment)}元"
+            f"{last_payment_if_different(offer)}，"
             f"首期还款日{cn_date(offer.first_payment_date)}，年化利率（单利）{pct(offer.apr)}，"
             f"总利息{yuan(offer.total_interest)}元，总还款额{yuan(offer.total_repayment)}元，没有其他任何费用。")
 
@@ -99,7 +108,7 @@ def plan_due_dates(offer: PlanOffer) -> str:
     is the 1st): the plan's days, before it is confirmed."""
     first, last = offer.schedule[0].due_date, offer.schedule[-1].due_date
     return (f"这个{offer.term_months}期方案每月{first.day}日还款：首期{cn_date(first)}，最后一期{cn_date(last)}，"
-            f"每期{yuan(offer.monthly_payment)}元。确认办理后，原来的还款日不再适用。")
+            f"每期{yuan(offer.monthly_payment)}元{last_payment_if_different(offer)}。确认办理后，原来的还款日不再适用。")
 
 
 def plan_menu(offers: list[PlanOffer], hardship: bool) -> str:

@@ -72,6 +72,7 @@ def still_collected_answered(turn: Turn, view) -> bool:
 
 class _QuestionAnswer(BotAction):
     question = ""  # a key of QUESTION_ANSWERS
+    about_our_loan = True
 
     def explain(self, view) -> str:
         return QUESTION_ANSWERS[self.question](view)
@@ -389,6 +390,7 @@ class ActionCheckPayment(BotAction):
 
     collection = True
     action_name = "action_check_payment"
+    about_our_loan = True
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:

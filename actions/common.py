@@ -228,6 +228,9 @@ class BotAction(Action):
     #: paying into a person's account asked about, whatever the intent, gets the fraud warning first
     #: (bot/compliance/scam_warning.py); not where distress is cared for
     warns_of_scams = True
+    #: questions and requests about the borrower's loan: a message about another company's product
+    #: (「花呗能分期吗」) is told whose it is instead (bot/dialogue/explain/other_lenders.py)
+    about_our_loan = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -273,6 +276,7 @@ class BotAction(Action):
                 if follow_up_answered(turn):
                     return turn.events
                 step = identity_step(turn) if self.verifies else None
+                others = explain.other_lenders_named(turn.text) if self.about_our_loan else []
                 if step == PASSED:
                     pending = tracker.get_slot("pending_action")
                     turn.set("pending_action", None)
@@ -282,13 +286,19 @@ class BotAction(Action):
                             turn.set("pending_message", None)
                         REGISTRY[pending].handle(turn)
                         turn.deferred = None
-                    if not self.quiet_after_identity_prompt:
+                    if others:
+                        turn.say("utter_account_answer", answer=explain.not_our_product(others))
+                    elif not self.quiet_after_identity_prompt:
                         self.handle(turn)
                 elif step == RESPONDED:  # asked for the next factor, or said it failed
-                    if self.needs_verification:  # 「15号还两千 身份证3512」: answered once verified
+                    if others:
+                        turn.say("utter_account_answer", answer=explain.not_our_product(others))
+                    elif self.needs_verification:  # 「15号还两千 身份证3512」: answered once verified
                         keep_pending(turn, self.action_name)
                     elif not self.quiet_after_identity_prompt:
                         self.handle(turn)
+                elif others:  # 「花呗能分期吗」: whose product it is, not a plan for the borrower's loan
+                    turn.say("utter_account_answer", answer=explain.not_our_product(others))
                 elif self.needs_verification and not turn.verified:
                     rule = None if turn.tracker.get_slot("third_party") else self.before_verification(turn)
                     if rule:

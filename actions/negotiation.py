@@ -103,6 +103,7 @@ class ActionOfferPlans(BotAction):
     collection = True
     resumes_flow = False
     action_name = "action_offer_plans"
+    about_our_loan = True
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
@@ -193,6 +194,7 @@ class ActionProposePromise(BotAction):
     """'15号还两千': parse, validate, read back for confirmation."""
 
     action_name = "action_propose_promise"
+    about_our_loan = True
     needs_verification = True
 
     def handle(self, turn: Turn) -> None:
@@ -443,6 +445,7 @@ class ActionHandleExtension(BotAction):
     """Paying later becomes a promise within 30 days, or a plan; the due date itself can't move."""
 
     action_name = "action_handle_extension"
+    about_our_loan = True
     needs_verification = True
 
     def before_verification(self, turn: Turn) -> str | None:
@@ -490,6 +493,7 @@ class ActionHandleFeeWaiver(BotAction):
     collection = True
     resumes_flow = False
     action_name = "action_handle_fee_waiver"
+    about_our_loan = True
 
     def handle(self, turn: Turn) -> None:
         if explain.asks_to_pay_part(turn.text):

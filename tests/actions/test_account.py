@@ -658,7 +658,7 @@ def test_the_due_day_asked_while_a_plan_is_read_back_is_the_plans(run_action):
     slots = {**verified("B001"), "pending_confirmation": "plan", "plan_term": 12}
     run = run_action("action_answer_due_date", make_tracker("ask_due_date", "每个月几号扣", slots=slots))
     assert run.variables("utter_account_answer")["answer"] == (
-        "这个12期方案每月1日还款：首期2027年1月1日，最后一期2027年12月1日，每期1190.90元。确认办理后，原来的还款日不再适用。")
+        "这个12期方案每月1日还款：首期2027年1月1日，最后一期2027年12月1日，每期1190.90元（最后一期1190.88元）。确认办理后，原来的还款日不再适用。")
     plain = run_action("action_answer_due_date", make_tracker("ask_due_date", "每个月几号扣", slots=verified("B001")))
     assert "以后每月10日还款" in plain.variables("utter_account_answer")["answer"]
 
@@ -830,3 +830,39 @@ def test_how_to_pay_asked_beside_the_due_date_is_answered_too(run_action):
     assert "App“还款”页面用已绑定的银行卡主动还" in said
     why = answer(run_action, "action_answer_penalty", "B001", "ask_penalty", text="怎么还这么多罚息")
     assert "App“还款”页面用已绑定的银行卡主动还" not in why  # 还 as "still"
+
+
+# another company's product named: whose it is, never an answer about the borrower's own loan
+@pytest.mark.parametrize("action,intent,text", [
+    ("action_offer_plans", "request_installment", "花呗能分期吗"),
+    ("action_answer_how_to_pay", "how_to_pay", "借呗怎么还款"),
+    ("action_check_payment", "inform_paid", "我花呗昨天已经还了"),
+    ("action_handle_extension", "request_extension", "京东白条能晚几天还吗"),
+    ("action_answer_balance", "ask_balance", "借呗还欠多少"),
+])
+def test_another_lenders_product_is_told_whose_it_is(run_action, action, intent, text):
+    for slots in ({}, verified("B001")):
+        run = run_action(action, make_tracker(intent, text, slots=slots))
+        answer = run.variables("utter_account_answer")["answer"]
+        assert "不是本行的借款" in answer and "App里联系它的客服" in answer
+        assert run.responses == ["utter_account_answer"]  # no verification prompt, no plan, no figures
+        assert not any(ch.isdigit() for ch in answer) and "微粒贷" not in answer
+        assert "pending_confirmation" not in run.slots
+
+
+def test_the_banks_own_loan_beside_another_product_is_answered(run_action):
+    both = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "借呗逾期会影响微粒贷吗",
+                                                                   slots=verified("B001")))
+    assert "不是本行的借款" not in str(both.variables("utter_account_answer"))
+    means = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "能用花呗还吗", slots=verified("B001")))
+    assert "不是本行的借款" not in str(means.variables("utter_account_answer"))
+
+
+def test_factors_given_with_another_product_still_verify(run_action):
+    run = run_action("action_offer_plans", make_tracker(
+        "request_installment", "花呗能分期吗 身份证后四位3512 1988年3月12日",
+        entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],
+        slots={"id_last4": "3512", "birth_date": "1988-03-12"}))  # what Rasa's slot mappings fill
+    assert run.slots.get("verified") is True and run.slots.get("borrower_id") == "B001"
+    assert "不是本行的借款" in run.variables("utter_account_answer")["answer"]
+    assert "utter_plan_menu" not in run.responses

@@ -23,6 +23,7 @@ borrower asks, and the answer texts; one module per topic:
 - ``plans.py``: personalised plans (menu, terms, interest, one already running), an amount per month
 - ``credit.py``: the credit report: what paying or not does to it, the record so far, how to check it
 - ``disputes.py``: an open dispute: where it stands, proof offered
+- ``other_lenders.py``: another company's product named (花呗, 借呗, 白条): whose it is, what the bot does
 - ``service_desk.py``: the desk's hours, a changed phone number, the settlement certificate
 - ``general_rules.py``: the rules anyone may be told before verification (penalty, paying early, due
   dates, why a debit fails, paying later)
@@ -197,6 +198,7 @@ from bot.dialogue.explain.promises import (
     rest_beyond_promises,
     rest_said_at,
 )
+from bot.dialogue.explain.other_lenders import not_our_product, other_lenders_named
 from bot.dialogue.explain.service_desk import (
     BORROWING_TO_REPAY,
     CERTIFICATE_HOW,

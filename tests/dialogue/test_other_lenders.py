@@ -23,3 +23,9 @@ def test_the_answer_names_each_owner_once_and_nothing_of_an_account():
     said = not_our_product(["花呗", "借呗", "白条"])
     assert said.startswith("花呗、借呗、白条是支付宝、京东的产品")
     assert "微粒贷" not in said and not any(ch.isdigit() for ch in said)
+
+
+def test_the_answer_passes_the_content_filter():
+    from bot.compliance.content_filter import find_violation
+
+    assert find_violation(not_our_product(["花呗", "借呗", "白条", "网商贷"])) is None

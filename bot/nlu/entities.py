@@ -270,6 +270,14 @@ _AFTER_N_RE = re.compile(
 )
 #: 「逾期三天后」, 「超过几天」: how long into the arrears, not a day counted from today
 _AFTER_N_ARREARS_BEFORE = re.compile(r"(?:逾期|超过?)$")
+#: a deadline as a span from today: 「三天内还」, 「一周之内还清」, 「半个月以内」, 「两三天内」 (the later of two),
+#: 「这周内」, 「这个月内」: the last day it allows (a promise is by a day). Not after 逾期 / 超过 / 宽限: 「逾期三天内」 is
+#: the grace period asked about, not a day to pay by
+_WITHIN_RE = re.compile(
+    r"(?:(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s?(?P<u>天|日|周|个星期|星期|个礼拜|礼拜|个月)"
+    r"|(?P<this>这个?|本|当)(?P<tu>周|星期|个星期|礼拜|个礼拜|月|个月))\s?(?:之内|以内|内)"
+)
+_WITHIN_NOT_AFTER = re.compile(r"(?:逾期|超过?|宽限期?|晚|迟|延期|过期)\s?$")
 _MONTH_PART_RE = re.compile(
     rf"(?:(?P<rel>下下个?|下个?|这个?|本|当)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL}))?(?<![腊冬正])月"
     r"(?P<w>底|末|初(?![一二三四五六七八九十])|中)"  # not 腊月初八 (found live: 「月初」, today)
@@ -474,6 +482,30 @@ def _date_candidates(text: str) -> Iterable[Candidate]:
             return "date", _iso(today + dt.timedelta(days=days))
 
         yield Candidate(m.start(), m.end(), TIER_DATE, resolve)
+
+    for m in _WITHIN_RE.finditer(text):
+        if _WITHIN_NOT_AFTER.search(text, max(0, m.start() - 4), m.start()):
+            continue
+        n_s, unit, this_unit = m["n"], m["u"], m["tu"]
+
+        def resolve_within(today: dt.date, n_s=n_s, unit=unit, this_unit=this_unit, raw=m.group(0)):
+            if this_unit:  # 这周内: by Sunday; 这个月内: by the month's last day
+                if "月" in this_unit:
+                    return "date", _iso(_last_day(today.year, today.month))
+                return "date", _iso(today + dt.timedelta(days=6 - today.weekday()))
+            if n_s == "半":
+                n = 15 if unit == "个月" else None
+                unit = "天"
+            else:
+                n = _small_int(n_s)
+                if n is None and len(n_s) == 2 and all(ch in _CN_SMALL for ch in n_s):
+                    n = _small_int(n_s[1])  # 两三天内: by the third day
+            if n is None or n > 366:
+                return "date", raw
+            days = {"天": 1, "日": 1, "个月": 30}.get(unit, 7)  # 一个月内: 30 days, as it is said
+            return "date", _iso(today + dt.timedelta(days=n * days))
+
+        yield Candidate(m.start(), m.end(), TIER_DATE, resolve_within)
 
     for m in _MONTH_PART_RE.finditer(text):
         rel, month_s, which = m["rel"] or "", m["m"], m["w"]

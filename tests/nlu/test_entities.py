@@ -609,3 +609,24 @@ def test_days_of_the_lunar_calendar(text, expected):
 ])
 def test_an_employer_gone_bust_is_a_job_lost(text, category):
     assert ("hardship_type", category) in pairs(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a span from today is a deadline: the last day it allows (the bot's clock: Tuesday 2026-12-01)
+    ("三天内还", [("date", "2026-12-04")]),
+    ("我三天之内一定还上五千", [("date", "2026-12-04"), ("amount", "5000.00")]),
+    ("3日内还", [("date", "2026-12-04")]),
+    ("两三天内还", [("date", "2026-12-04")]),  # by the later of the two
+    ("一周内还清", [("date", "2026-12-08"), ("amount", "all")]),
+    ("十天以内", [("date", "2026-12-11")]),
+    ("半个月内", [("date", "2026-12-16")]),
+    ("一个月内还", [("date", "2026-12-31")]),  # 30 days, as it is said
+    ("这周内还", [("date", "2026-12-06")]),  # Sunday
+    ("本月内还2000", [("date", "2026-12-31"), ("amount", "2000.00")]),
+    # the grace period asked about, not a day to pay by
+    ("逾期三天内有罚息吗", []),
+    ("宽限期3天内还不收罚息吧", []),
+    ("超过10天内会怎样", []),
+])
+def test_a_span_from_today_is_a_deadline(text, expected):
+    assert [p for p in pairs(text) if p[0] in ("date", "amount")] == expected

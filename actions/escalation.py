@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.compliance.distress_signals import PHRASE_KEY as DISTRESS_PHRASE_KEY
+from bot.compliance.distress_signals import MODEL_ALONE_FROM, PHRASE_KEY as DISTRESS_PHRASE_KEY
 from bot.dialogue import consent, explain
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
@@ -128,7 +128,7 @@ class ActionHandoff(BotAction):
 #: handoff. Out of fold (bot nlu eval --cross-validation 5, reports/nlu_cv_errors.tsv) every express_distress
 #: the model gave a message without a distress phrase was wrong, up to 0.86 (「世界杯谁赢了」; 「我走了」 0.77),
 #: and 163 of the 166 distress training examples hold a phrase
-DISTRESS_MODEL_ALONE_FROM = 0.9
+DISTRESS_MODEL_ALONE_FROM = MODEL_ALONE_FROM
 DISTRESS_BUTTONS = [{"title": "是的，我很难受", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]
 
 

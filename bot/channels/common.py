@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from functools import partial
@@ -13,6 +14,7 @@ from sanic.request import Request
 from bot.errors import ConfigError
 from bot.nlu.normalise import COMMAND_LOOKALIKE
 
+logger = logging.getLogger(__name__)
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -174,3 +176,15 @@ def audit_exchange(conversation_id: str, channel: str, *, inbound: str, reply: s
                              text=reply, detail=detail)
     except Exception:  # noqa: BLE001
         logging.getLogger(__name__).exception("channel audit write failed for %s", conversation_id)
+
+
+async def care_while_held(request: Request, sender_id: str) -> str | None:
+    """The crisis lines when a borrower in distress writes while a collector holds the conversation
+    (bot/handoff/relay.py:TrackerRelay.care_if_distressed); None otherwise, and never an error."""
+    try:
+        from bot.handoff.relay import TrackerRelay
+
+        return await TrackerRelay(request.app.ctx.agent).care_if_distressed(sender_id)
+    except Exception:  # noqa: BLE001 - the channel answers as it would have; the log has it
+        logger.exception("distress check on a held conversation %s failed", sender_id)
+        return None

@@ -227,6 +227,10 @@ class WebChatInput(InputChannel):
             return common.json_response({"error": "server_error", "message": common.SERVER_ERROR}, status=500)
 
         messages = common.outgoing(collector.messages)
+        if not messages:
+            # distress while a collector holds the conversation: the crisis lines at once (rule 9)
+            care = await common.care_while_held(request, sender_id)
+            messages = [{"text": care}] if care else []
         if not messages and not await self._paused(request, sender_id):
             # Rasa swallows a failed custom action ("Encountered an exception while running action",
             # e.g. the action server is down) and the turn ends without a word: apologise instead.

@@ -88,3 +88,28 @@ def distress_phrase(text: Optional[str]) -> Optional[str]:
         return None
     found = _PATTERN.search(text.lower())
     return found.group() if found else None
+
+
+#: the model's confidence in express_distress from which it is believed with no phrase found (below it the
+#: bot first asks how the borrower is: actions/escalation.py:ActionHandleDistress)
+MODEL_ALONE_FROM = 0.9
+
+
+def distress_in(parse_data: Optional[dict]) -> bool:
+    """A parsed message that is distress for sure: a distress phrase in it, or the model all but certain."""
+    if not isinstance(parse_data, dict):
+        return False
+    if parse_data.get(PHRASE_KEY) or distress_phrase(parse_data.get("text")):
+        return True
+    intent = parse_data.get("intent") or {}
+    return intent.get("name") == "express_distress" and float(intent.get("confidence") or 0.0) >= MODEL_ALONE_FROM
+
+
+def care_while_held() -> str:
+    """Said at once when distress comes while a collector holds the conversation (the bot is otherwise
+    silent then; found by a probe: 「我真的撑不下去了 想从楼上跳下去」 got nothing, and the entry stayed 普通)."""
+    from bot.compliance.policy import POLICY
+
+    return (f"听到您这么说，我很担心您。您的安全比什么都重要。如果您有伤害自己的想法，请马上拨打心理援助热线"
+            f"{POLICY.crisis_hotline}；如有紧急危险请拨打{POLICY.police_line}或{POLICY.ambulance_line}。"
+            "工作人员就在这里陪您，您不是一个人。")

@@ -148,8 +148,12 @@ class TrackerRelay:
         return events
 
     async def pause(self, conversation_id: str) -> bool:
-        """Silence the bot (idempotent: no second pause event when it is already paused)."""
-        return bool(await self.append(conversation_id, lambda t: [] if t.is_paused() else [{"event": "pause"}]))
+        """Silence the bot (idempotent: no second pause event when it is already paused). Whatever the bot
+        had read back and was waiting for a yes to (a plan, a promise) is dropped: the person takes over,
+        and a 「确认」 after the hand-back must not sign what was read back before it (found by a probe: a
+        plan disclosed before the handoff was signed by the 「确认」 that answered the collector's goodbye)."""
+        return bool(await self.append(conversation_id, lambda t: [] if t.is_paused() else
+                                      [{"event": "pause"}, *_nothing_pending(t)]))
 
     async def resume(self, conversation_id: str, notice: str | None = None, collector: str | None = None) -> None:
         """Give the conversation back to the bot, with the slots (context) it had. An action_listen
@@ -158,7 +162,42 @@ class TrackerRelay:
         if notice:
             events.append(bot_event(notice, collector, notice=True))
         events += [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        await self.append(conversation_id, lambda t: events)
+        await self.append(conversation_id, lambda t: [*_nothing_pending(t), *events])
+
+    async def care_if_distressed(self, conversation_id: str) -> str | None:
+        """Compliance rule 9 while a collector holds the conversation (the bot predicts nothing then): when
+        the borrower's latest message is distress, the crisis lines at once (a bot utterance, once per
+        message), the ``distress`` slot set (collection talk stays suppressed after the hand-back), and the
+        queue entry raised to distress priority, so the console shows it first and urgent. Returns the text
+        to send, or None."""
+        from bot.compliance.distress_signals import care_while_held, distress_in
+
+        text = care_while_held()
+        raised: dict[str, Any] = {}
+
+        def build(tracker) -> list[dict[str, Any]]:
+            if not tracker.is_paused() or not distress_in(tracker.latest_message.parse_data):
+                return []
+            latest_user = max((i for i, e in enumerate(tracker.events) if getattr(e, "type_name", None) == "user"),
+                              default=-1)
+            if any(getattr(e, "type_name", None) == "bot" and e.text == text for e in list(tracker.events)[latest_user:]):
+                return []  # already cared for this message (a retried delivery)
+            raised["borrower_id"] = tracker.get_slot("borrower_id")
+            events: list[dict[str, Any]] = []
+            if not tracker.get_slot("distress"):
+                events.append({"event": "slot", "name": "distress", "value": True})
+            events.append({"event": "bot", "text": text, "data": {}, "metadata": {"safety": "distress"},
+                           "timestamp": time.time()})
+            return events
+
+        if not await self.append(conversation_id, build):
+            return None
+        from bot.db.session import session_scope
+        from bot.handoff.queue import request_handoff
+
+        with session_scope() as session:  # raised, never lowered: the claim stays with its collector
+            request_handoff(session, conversation_id, raised.get("borrower_id"), "distress")
+        return text
 
     async def say(self, conversation_id: str, text: str, collector: str, *, handoff_id: int | None = None,
                   notice: bool = False) -> None:
@@ -166,6 +205,12 @@ class TrackerRelay:
         something resumed it meanwhile (e.g. a new Rasa session after 30 idle minutes)."""
         message = bot_event(text, collector, handoff_id=handoff_id, notice=notice)
         await self.append(conversation_id, lambda t: ([] if t.is_paused() else [{"event": "pause"}]) + [message])
+
+
+def _nothing_pending(tracker) -> list[dict[str, Any]]:
+    """The slot events that drop a read-back waiting for the borrower's yes, if one is."""
+    return ([{"event": "slot", "name": "pending_confirmation", "value": None}]
+            if tracker.get_slot("pending_confirmation") is not None else [])
 
 
 def bot_event(text: str, collector: str | None, *, notice: bool = False, handoff_id: int | None = None) -> dict:

@@ -261,3 +261,52 @@ def test_unverified_conversation_shows_no_loan_figures_and_refuses_promises(stac
     r = demo.post(f"/handoffs/{entry['id']}/promise", {"date": "2026-12-10", "amount": "100"})
     assert r.status_code == 409 and "验证" in r.json()["error"]
     demo.post(f"/handoffs/{entry['id']}/handback")
+
+
+def test_distress_while_a_collector_holds_the_conversation_gets_the_crisis_lines(stack):
+    # found by a probe: 「我真的撑不下去了 想从楼上跳下去」 after the claim got nothing, and the entry stayed 普通
+    lin = Console(stack.url)
+    assert lin.login(*COLLECTOR_2).status_code == 303
+    wx = WeChatUser(stack.url)
+    wx.say("你好")
+    assert "人工" in wx.say("转人工").text
+    entry = lin.entry_for(wx.sender)
+    assert entry["urgent"] is False
+    lin.post(f"/handoffs/{entry['id']}/claim")
+    quiet = wx.say("我再想想")
+    assert quiet.status_code == 200 and quiet.text == "success"  # held: the bot is silent
+    cared = wx.say("我真的撑不下去了 想从楼上跳下去")
+    assert cared.status_code == 200 and "12356" in cared.text and "110" in cared.text
+    assert "工作人员就在这里陪您" in cared.text
+    held = lin.get(f"/handoffs/{entry['id']}").json()["summary"]
+    assert held["urgent"] is True and held["distress"] is True and held["status"] == "claimed"  # the claim kept
+    slots = tracker(stack.url, wx.sender)["slots"]
+    assert slots["distress"] is True  # collection talk stays off after the hand-back
+    assert wx.say("嗯").text == "success"  # once per message: silent again for what is not distress
+    lin.post(f"/handoffs/{entry['id']}/handback")
+
+
+def test_a_read_back_before_the_handoff_is_not_signed_after_it(stack, demo):
+    # found by a probe: a plan disclosed before the handoff, then 「那我考虑下」 to the collector, the hand-back,
+    # and a bare 「确认」 signed the plan
+    from bot.db import models as m
+    from bot.db.session import session_scope
+
+    def plans() -> int:
+        with session_scope(stack.database_url) as s:
+            return len(s.scalars(select(m.Plan).where(m.Plan.loan_id == "L005")).all())
+
+    chat = Rest(stack.url)
+    chat.say("你好")
+    chat.say("身份证后四位6603，生日1985年1月19日")
+    chat.say("我想分期")
+    assert any("确认" in t for t in chat.say("12期"))
+    assert tracker(stack.url, chat.sender)["slots"]["pending_confirmation"] == "plan"
+    chat.say("转人工")
+    entry = demo.entry_for(chat.sender)
+    before = plans()
+    demo.post(f"/handoffs/{entry['id']}/claim")
+    assert tracker(stack.url, chat.sender)["slots"]["pending_confirmation"] is None
+    demo.post(f"/handoffs/{entry['id']}/handback")
+    after = chat.say("确认")
+    assert not any("已为您办理" in t for t in after) and plans() == before

@@ -424,10 +424,16 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
         turn.say("utter_account_answer", answer=explain.enough_today(view, check.amount))
     later = _later_date(turn, check.date)
     rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
+    named = _amount_said_for(turn, later) if later is not None and rest is not None else None
+    if named is not None:
+        named = min(named, rest)
     if later is not None and rest is not None:
-        # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently
-        turn.say("utter_promise_second_part", date=explain.cn_date(later), amount=yuan(rest))
+        # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently; its
+        # amount is the one said for that day (「今天先还一千 月底再还一千」: 1000, found by a probe: the rest
+        # 14141.35 was read back), else the rest
+        turn.say("utter_promise_second_part", date=explain.cn_date(later), amount=yuan(named or rest))
     turn.set("promise_next_date", later.isoformat() if later is not None and rest is not None else None)
+    turn.set("promise_next_amount", str(named) if named is not None else None)
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
     turn.set("promise_date", check.date.isoformat())
     turn.set("promise_amount", str(check.amount))
@@ -437,6 +443,22 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
 def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
     """A second, later date in the same message (「明天先还500 剩下的15号还」), if any."""
     return next((day for day in turn.days() if day > first), None)
+
+
+def _amount_said_for(turn: Turn, day: dt.date) -> Decimal | None:
+    """The amount named after ``day`` in the message, before any other date (「今天先还一千 月底再还一千」: the
+    second 一千), or None (「剩下的下周五还」, 「月底全部还清」: the rest)."""
+    found = sorted((e for e in turn.message.get("entities") or [] if e.get("entity") in ("date", "amount")),
+                   key=lambda e: int(e.get("start") or 0))
+    at = next((i for i, e in enumerate(found) if e["entity"] == "date" and calendar_date(e.get("value")) == day), None)
+    if at is None:
+        return None
+    for e in found[at + 1:]:
+        if e["entity"] == "date":
+            return None
+        amount = _amount(e.get("value"))
+        return amount if isinstance(amount, Decimal) and amount > 0 else None
+    return None
 
 
 class ActionHandleExtension(BotAction):
@@ -586,14 +608,17 @@ def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
     read back for that day (found live, B005: the borrower was asked to say again what they had said). The
     rest is what the part's read-back named: what is due less the part. True when it was read back."""
     later = calendar_date(turn.tracker.get_slot("promise_next_date"))
+    named = _amount(turn.tracker.get_slot("promise_next_amount"))
     turn.set("promise_next_date", None)
+    turn.set("promise_next_amount", None)
     if later is None:
         return False
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
     rest = remainder(part, view.statement.amount_due_now) if view is not None else None
     if rest is None or rest <= 0:
         return False
-    propose_promise(turn, later.isoformat(), str(rest), rest_of_a_part=True)
+    amount = min(named, rest) if isinstance(named, Decimal) and named > 0 else rest
+    propose_promise(turn, later.isoformat(), str(amount), rest_of_a_part=True)
     return True
 
 

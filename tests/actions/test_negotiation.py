@@ -1210,3 +1210,27 @@ def test_paying_extra_towards_the_principal_is_not_a_plan(run_action):
     plan = run_action("action_offer_plans", make_tracker("request_installment", text, slots=verified("B005"),
                                                          entities=_with_spans(text, ("amount", "1000.00", "1000"))))
     assert "提前冲抵" not in plan.all_text and plan.responses
+
+
+def test_a_two_part_promise_with_two_amounts_reads_back_each_amount(run_action):
+    # found by a probe (B003, 15141.35 due): 「那我今天先还一千 月底再还一千」 read back the second part as the rest,
+    # 14141.35 for 12-31; a careless 确认 would have recorded it
+    text = "那我今天先还一千 月底再还一千"
+    entities = [{"entity": "date", "value": "2026-12-01", "start": 2, "end": 4, "text": "今天"},
+                {"entity": "amount", "value": "1000.00", "start": 6, "end": 8, "text": "一千"},
+                {"entity": "date", "value": "2026-12-31", "start": 9, "end": 11, "text": "月底"},
+                {"entity": "amount", "value": "1000.00", "start": 13, "end": 15, "text": "一千"}]
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B003")))
+    second = run.variables("utter_promise_second_part")
+    assert (second["date"], second["amount"]) == ("2026年12月31日", "1000.00")
+    assert run.variables("utter_promise_readback")["amount"] == "1000.00"
+    assert run.slots["promise_next_amount"] == "1000.00"
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B003"), **run.slots}))
+    rest = done.variables("utter_promise_readback")
+    assert (rest["date"], rest["amount"]) == ("2026年12月31日", "1000.00")
+    assert done.slots["promise_next_amount"] is None and done.slots["promise_next_date"] is None
+    # a second amount above what is left after the first is the rest
+    big = [dict(e) for e in entities]
+    big[3]["value"] = "20000.00"
+    over = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=big, slots=verified("B003")))
+    assert over.variables("utter_promise_second_part")["amount"] == "14141.35"

@@ -410,6 +410,17 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
                  reason=check.reason)
         return
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    recorded = promises.same_open(view, check.date, check.amount)
+    if recorded is not None:  # the same day and amount already on record: said so, not recorded twice
+        turn.say("utter_account_answer", answer=explain.promise_already_recorded(recorded))
+        later = _later_date(turn, check.date)
+        rest = remainder(check.amount, view.statement.amount_due_now)
+        if later is not None and rest is not None:  # 「今天先还一千 剩下的下周五还」: the second part is read back
+            named = _amount_said_for(turn, later)
+            propose_promise(turn, later.isoformat(), str(min(named, rest) if named else rest), rest_of_a_part=True)
+        elif turn.tracker.get_slot("pending_confirmation") == "promise":
+            turn.set("pending_confirmation", None)
+        return
     if (view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
             and not any(turn.said_text(explain.promise_missed(view, thanked)) for thanked in (False, True))):
         # (found live, B006: told with the hardship 「没关系。我们看到您之前约定…」, then again at the read-back)

@@ -1135,11 +1135,6 @@ def test_what_is_due_on_a_later_day_is_that_days_amount(run_action):
 def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     # found live (B005): 「那我先还一千 剩下的下周五还」 was read back as 1000 by 2026-12-11
     text = "那我先还一千 剩下的下周五还"
-    with session_scope() as s:  # found live: a promise already open for today (another conversation) made the
-        # rest read back 781.86 after 1781.86 was named; the rest is what was named
-        loan = s.query(m.Loan).filter_by(borrower_id="B005").one()
-        s.add(m.Promise(loan_id=loan.id, made_on=dt.date(2026, 12, 1), promised_date=dt.date(2026, 12, 1),
-                        amount=D("1000.00"), status="open"))
     entities = [{"entity": "amount", "value": "1000.00", "start": 4, "end": 6, "text": "一千"},
                 {"entity": "date", "value": "2026-12-11", "start": 10, "end": 13, "text": "下周五"}]
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B005")))
@@ -1159,7 +1154,15 @@ def test_a_part_now_and_the_rest_on_a_day_reads_back_today_first(run_action):
     with session_scope() as s:
         assert sorted((str(p.promised_date), str(p.amount)) for p in s.query(m.Promise).filter_by(status="open")
                       .join(m.Loan).filter(m.Loan.borrower_id == "B005")) == [
-            ("2026-12-01", "1000.00"), ("2026-12-01", "1000.00"), ("2026-12-11", "1781.86")]
+            ("2026-12-01", "1000.00"), ("2026-12-11", "1781.86")]
+    # said again (found by a probe: a promise a collector recorded, asked after, was recorded a second time): each
+    # part is already on record, and nothing is read back or recorded twice
+    again = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=entities, slots=verified("B005")))
+    assert again.responses == ["utter_account_answer", "utter_account_answer"]
+    assert again.all_text.count("这笔已经记录过了") == 2
+    assert "utter_promise_readback" not in again.responses and again.slots.get("pending_confirmation") != "promise"
+    with session_scope() as s:
+        assert s.query(m.Promise).join(m.Loan).filter(m.Loan.borrower_id == "B005", m.Promise.status == "open").count() == 2
     # both days said: as before, the first is the part's
     both = [*entities[:1], {"entity": "date", "value": "2026-12-02", "start": 0, "end": 2, "text": "明天"}, entities[1]]
     run = run_action("action_propose_promise", make_tracker("promise_to_pay", "明天先还一千 剩下的下周五还", entities=both,
@@ -1229,8 +1232,11 @@ def test_a_two_part_promise_with_two_amounts_reads_back_each_amount(run_action):
     rest = done.variables("utter_promise_readback")
     assert (rest["date"], rest["amount"]) == ("2026年12月31日", "1000.00")
     assert done.slots["promise_next_amount"] is None and done.slots["promise_next_date"] is None
-    # a second amount above what is left after the first is the rest
+    # a second amount above what is left after the first is the rest (the first, 1000 today, is on record now:
+    # said so, and the second read back at once)
     big = [dict(e) for e in entities]
     big[3]["value"] = "20000.00"
     over = run_action("action_propose_promise", make_tracker("promise_to_pay", text, entities=big, slots=verified("B003")))
-    assert over.variables("utter_promise_second_part")["amount"] == "14141.35"
+    assert "这笔已经记录过了" in over.all_text
+    assert (over.variables("utter_promise_readback")["date"], over.variables("utter_promise_readback")["amount"]) == (
+        "2026年12月31日", "14141.35")

@@ -193,6 +193,7 @@ from bot.dialogue.explain.promises import (
     asks_about_rest,
     promise_missed,
     promise_rest,
+    promise_already_recorded,
     promises_cover,
     promises_on_record,
     rest_beyond_promises,

@@ -78,3 +78,10 @@ def promises_on_record(view: LoanView) -> str:
     listed = "、".join(f"{cn_date(p.promised_date)}当天或之前还{yuan(Decimal(str(p.amount)))}元" for p in view.open_promises)
     rest = promise_rest(view)
     return f"您约定的是：{listed}。" + (rest or "按约定还上就好；日期有变化，可以直接告诉我新的日期。")
+
+
+def promise_already_recorded(promise) -> str:
+    """A promise said again that is already on record, the same day and amount (found by a probe: 「刚才说的20号
+    还2000记下来了吗」, after a collector recorded it, was read back and recorded a second time)."""
+    return (f"这笔已经记录过了：{cn_date(promise.promised_date)}当天或之前还{yuan(Decimal(str(promise.amount)))}元，"
+            "不用再约定。按约定还上就好；日期有变化，可以直接告诉我新的日期。")

@@ -421,14 +421,15 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
         elif turn.tracker.get_slot("pending_confirmation") == "promise":
             turn.set("pending_confirmation", None)
         return
-    if (view is not None and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
+    disputed = view is not None and view.dispute_open  # rule 10: a promise is taken, but nothing is pressed
+    if (view is not None and not disputed and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
             and not any(turn.said_text(explain.promise_missed(view, thanked)) for thanked in (False, True))):
         # (found live, B006: told with the hardship 「没关系。我们看到您之前约定…」, then again at the read-back)
         last = view.broken_promises[-1]  # said once a conversation: a second read-back does not repeat it
         turn.say("utter_promise_previous_broken", amount=yuan(last.amount), date=explain.cn_date(last.promised_date))
     same_date = in_progress and turn.tracker.get_slot("promise_date") == check.date.isoformat()
     grows = explain.due_grows(view.statement, view.statement_on(check.date)) if view is not None else None
-    if grows is not None and not same_date and not rest_of_a_part:  # with the date's first read-back only
+    if grows is not None and not same_date and not rest_of_a_part and not disputed:  # the first read-back only
         turn.say("utter_account_answer", answer=grows)
     if view is not None and check.date == turn.today and explain.asks_yes_no(turn.text):
         # 「那我今天把387.84还了就行了吗」 (found live, B007) asks whether that is enough: answered, then read back
@@ -608,10 +609,13 @@ class ActionRecordHardship(BotAction):
 _NOTHING_MORE = re.compile(r"^(暂时|目前|先)?(没|没有|没啥|没什么|没别的)(别的|其他的?|事|问题)?(了|啦)?(吧|哈)?$")
 
 
-def _promise_rest(turn: Turn) -> str | None:
-    """What is due beyond the borrower's open promises, to say; None without an open promise or a rest."""
+def _promise_rest(turn: Turn, unasked: bool = False) -> str | None:
+    """What is due beyond the borrower's open promises, to say; None without an open promise or a rest, and,
+    ``unasked``, while a dispute is open on the loan (rule 10)."""
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-    return explain.promise_rest(view) if view is not None and view.open_promises else None
+    if view is None or not view.open_promises or (unasked and view.dispute_open):
+        return None
+    return explain.promise_rest(view)
 
 
 def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
@@ -747,6 +751,8 @@ class ActionHandleConfirmation(BotAction):
                                 conversation_id=turn.conversation_id, idempotency_key=key)
                 turn.say("utter_promise_recorded", date=explain.cn_date(date), amount=yuan(amount))
                 if not _propose_the_rest(turn, amount):
-                    _say_promise_rest(turn, _promise_rest(turn))  # 「只能还一半」: the other half is not forgotten
+                    # 「只能还一半」: the other half is not forgotten; but not pressed while a dispute is open
+                    # (rule 10: collection pauses; found by a probe, with a 约定还款日期 button)
+                    _say_promise_rest(turn, _promise_rest(turn, unasked=True))
         except RuleViolation as exc:
             turn.say("utter_plan_declined", buttons=[HUMAN_BUTTON], reason=str(exc))

@@ -600,3 +600,23 @@ def test_an_opt_out_waiting_for_verification_is_not_replaced_by_asking_after_it(
                                                     slots={**asked.slots, **again.slots, "id_last4": "0426",
                                                            "phone_last4": "2002"}))
     assert "utter_stop_contact" in done.responses
+
+
+def test_a_promise_taken_while_a_dispute_is_open_presses_nothing(run_action):
+    """Found by a probe (B006, a dispute on the 1100 it says it paid): 「那我下周五还500行不」 got the broken-promise
+    line 「当时可能遇到了困难没能还上」 about that very payment, the penalty-growth reminder, and after 确认 a push
+    to promise the rest with a 约定还款日期 button (rule 10: collection pauses)."""
+    run_action("action_open_dispute", make_tracker("dispute_debt", "金额不对 我上个月还过1100", slots=verified("B006"),
+                                                   sender="dp"))
+    run = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "那我下周五还500行不", slots=verified("B006"), sender="dp",
+        entities=[ent("date", "2026-12-11"), ent("amount", "500.00")]))
+    assert run.responses == ["utter_promise_readback"]  # taken: read back, nothing more
+    done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **run.slots},
+                                                                  sender="dp"))
+    assert done.responses == ["utter_promise_recorded"] and "还没有约定" not in done.all_text
+    # without a dispute the same promise gets both (B006's broken promise of 11-20 is on record)
+    plain = run_action("action_propose_promise", make_tracker(
+        "promise_to_pay", "那我下周五还600行不", slots=verified("B007"),
+        entities=[ent("date", "2026-12-11"), ent("amount", "300.00")]))
+    assert "utter_account_answer" in plain.responses  # the penalty-growth reminder

@@ -50,6 +50,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.compliance.sensitive_text import redact_event
 from bot.db.session import sqlite_engine_kwargs, sqlite_pragmas
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             rows = []
             for event in new_events:
-                data = event.as_dict()
+                data = redact_event(event.as_dict())  # rule 3: health and bereavement details masked
                 rows.append({"sender_id": tracker.sender_id, "type_name": event.type_name,
                              "timestamp": data.get("timestamp"),
                              "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),

@@ -182,3 +182,30 @@ def test_a_sqlite_tracker_database_runs_in_wal_mode(tmp_path):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
         store.engine.dispose()
+
+
+def test_health_and_bereavement_details_are_stored_masked(tmp_path):
+    """Compliance rule 3 (found by a probe: 「查出来肿瘤」 shown word for word in the collector console). The
+    in-memory tracker the turn ran on keeps the words; what is stored, and read back, has them masked, at
+    the same offsets, with the category kept as the entity's value."""
+    store = ResilientSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    text = "我最近住院了 查出来肿瘤 没法上班 能分期吗"
+    entity = {"entity": "hardship_type", "value": "illness", "start": 2, "end": 4, "text": "住院"}
+    kept = {"text": "我爸去世了 能晚几天吗", "intent": "request_extension", "entities": []}
+    try:
+        tracker = DialogueStateTracker("health", DOMAIN.slots)
+        tracker.update(UserUttered(text, {"name": "inform_hardship", "confidence": 0.9}, [entity], timestamp=1.0))
+        tracker.update(SlotSet("pending_message", kept, timestamp=1.1))
+        asyncio.run(store.save(tracker))
+        assert tracker.latest_message.text == text  # the turn itself is not changed
+        with store.session_scope() as session:
+            stored = " ".join(r.data for r in session.query(store.SQLEvent))
+        for word in ("住院", "肿瘤", "去世"):
+            assert word not in stored
+        back = asyncio.run(store.retrieve("health"))
+        user = back.latest_message
+        assert user.text == "我最近**了 查出来** 没法上班 能分期吗" and len(user.text) == len(text)
+        assert user.entities[0]["value"] == "illness" and user.entities[0]["text"] == "**"
+        assert back.get_slot("pending_message")["text"] == "我爸**了 能晚几天吗"
+    finally:
+        store.engine.dispose()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.compliance.masking import mask_text
+from bot.compliance.sensitive_text import redact
 from bot.db import models as m
 
 
@@ -45,7 +46,8 @@ def record(
             conversation_id=conversation_id,
             borrower_id=borrower_id,
             detail=_mask(detail or {}),
-            text=None if text is None else mask_text(text),
+            # the borrower's words: health and bereavement details masked too (rule 3)
+            text=None if text is None else mask_text(redact(text) if actor == "borrower" else text),
         )
     )
 

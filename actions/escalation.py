@@ -118,8 +118,10 @@ class ActionHandoff(BotAction):
     action_name = "action_handoff"
 
     def handle(self, turn: Turn) -> None:
-        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "request_human")
-        turn.say("utter_handoff", wait_hint=wait_hint())
+        # a borrower in distress asking for a person is served first (rule 9; found by a probe: queued 普通)
+        reason = "distress" if turn.tracker.get_slot("distress") else "request_human"
+        request_handoff(turn.session, turn.conversation_id, turn.borrower_id, reason)
+        turn.say("utter_handoff", wait_hint=wait_hint(reason))
 
 
 #: the model alone (no distress phrase of bot/compliance/distress_signals.py in the message) is taken at its

@@ -157,12 +157,15 @@ class TrackerRelay:
 
     async def resume(self, conversation_id: str, notice: str | None = None, collector: str | None = None) -> None:
         """Give the conversation back to the bot, with the slots (context) it had. An action_listen
-        after the resume puts the dialogue back at "waiting for the borrower", as after any turn."""
+        after the resume puts the dialogue back at "waiting for the borrower", as after any turn. Distress
+        (rule 9) has been attended to by a person, who chose to give the conversation back: the bot answers
+        again (found by a probe: after a hand-back with outcome wellbeing_support every request got 「现在先
+        不谈还款的事…工作人员会尽快联系您」, with nobody queued); distress said again is cared for again."""
         events: list[dict[str, Any]] = []
         if notice:
             events.append(bot_event(notice, collector, notice=True))
         events += [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        await self.append(conversation_id, lambda t: [*_nothing_pending(t), *events])
+        await self.append(conversation_id, lambda t: [*_nothing_pending(t), *_attended(t), *events])
 
     async def care_if_distressed(self, conversation_id: str) -> str | None:
         """Compliance rule 9 while a collector holds the conversation (the bot predicts nothing then): when
@@ -211,6 +214,11 @@ def _nothing_pending(tracker) -> list[dict[str, Any]]:
     """The slot events that drop a read-back waiting for the borrower's yes, if one is."""
     return ([{"event": "slot", "name": "pending_confirmation", "value": None}]
             if tracker.get_slot("pending_confirmation") is not None else [])
+
+
+def _attended(tracker) -> list[dict[str, Any]]:
+    """The slot event that ends distress handling once a person has attended to it, if it is on."""
+    return [{"event": "slot", "name": "distress", "value": False}] if tracker.get_slot("distress") else []
 
 
 def bot_event(text: str, collector: str | None, *, notice: bool = False, handoff_id: int | None = None) -> dict:

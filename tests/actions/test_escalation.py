@@ -620,3 +620,12 @@ def test_a_promise_taken_while_a_dispute_is_open_presses_nothing(run_action):
         "promise_to_pay", "那我下周五还600行不", slots=verified("B007"),
         entities=[ent("date", "2026-12-11"), ent("amount", "300.00")]))
     assert "utter_account_answer" in plain.responses  # the penalty-growth reminder
+
+
+def test_a_borrower_in_distress_asking_for_a_person_is_served_first(run_action):
+    # found by a probe: after distress, 「转人工」 was queued 普通 (rule 9: top priority)
+    run_action("action_handoff", make_tracker("request_human", "转人工", slots={"distress": True}, sender="dh"))
+    run_action("action_handoff", make_tracker("request_human", "转人工", sender="plain-h"))
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(conversation_id="dh").one().priority == 0
+        assert s.query(m.Handoff).filter_by(conversation_id="plain-h").one().priority == 3

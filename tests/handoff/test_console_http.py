@@ -283,7 +283,10 @@ def test_distress_while_a_collector_holds_the_conversation_gets_the_crisis_lines
     slots = tracker(stack.url, wx.sender)["slots"]
     assert slots["distress"] is True  # collection talk stays off after the hand-back
     assert wx.say("嗯").text == "success"  # once per message: silent again for what is not distress
-    lin.post(f"/handoffs/{entry['id']}/handback")
+    lin.post(f"/handoffs/{entry['id']}/handback", {"outcome": "wellbeing_support"})
+    # a person attended to it and gave the conversation back: the bot answers again (found by a probe: every
+    # request got 「现在先不谈还款的事…工作人员会尽快联系您」 with nobody queued)
+    assert tracker(stack.url, wx.sender)["slots"]["distress"] is False
 
 
 def test_a_read_back_before_the_handoff_is_not_signed_after_it(stack, demo):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.compliance.distress_signals import MODEL_ALONE_FROM, PHRASE_KEY as DISTRESS_PHRASE_KEY
+from bot.compliance.distress_signals import FOLLOWUP_RESPONSE, MODEL_ALONE_FROM, PHRASE_KEY as DISTRESS_PHRASE_KEY
 from bot.dialogue import consent, explain
 from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
@@ -217,6 +217,11 @@ class ActionStopContact(BotAction):
     action_name = "action_stop_contact"
 
     def handle(self, turn: Turn) -> None:
+        if turn.tracker.get_slot("distress") and not CONTACT_WORDS.search(turn.text):
+            # 「你们别管我了」 right after 「我不想活了」 is despair, not a contact preference (found by a probe: an
+            # opt-out was recorded and confirmed drily); care, and nothing recorded (rule 9)
+            turn.say(FOLLOWUP_RESPONSE)
+            return
         if (turn.tracker.get_slot("third_party") and not turn.verified
                 and any(word in turn.text for word in THE_BORROWER) and not FOR_THEMSELVES.search(turn.text)):
             # rule 2: a relative's 「你们别老给她打电话了」 (found live: 「已记录：我们将不再主动给您发送提醒消息」)
@@ -232,6 +237,10 @@ class ActionStopContact(BotAction):
             return
         cases.opt_out(turn.session, turn.borrower_id, "family" if about_others else "proactive", turn.conversation_id)
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
+
+
+#: a request about calls or messages in so many words (「别打电话了」, 「退订」): an opt-out even in distress
+CONTACT_WORDS = re.compile(r"电话|打来|打给|打我|短信|消息|信息|提醒|通知|联系|退订|骚扰|催收|催我|微信|打了")
 
 
 #: the borrower has died: 「我老公去世了」, 「我爸走了 他欠的钱」 (「走了」 only beside a relative's words)

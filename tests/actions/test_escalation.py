@@ -629,3 +629,14 @@ def test_a_borrower_in_distress_asking_for_a_person_is_served_first(run_action):
     with session_scope() as s:
         assert s.query(m.Handoff).filter_by(conversation_id="dh").one().priority == 0
         assert s.query(m.Handoff).filter_by(conversation_id="plain-h").one().priority == 3
+
+
+def test_leave_me_alone_in_distress_is_cared_for_not_an_opt_out(run_action):
+    # found by a probe: 「你们别管我了」 right after a suicidal message was recorded as an opt-out from reminders
+    slots = {**verified("B003"), "distress": True}
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "你们别管我了", slots=slots, sender="dsc"))
+    assert run.responses == ["utter_distress_followup"]
+    with session_scope() as s:
+        assert s.query(m.ContactOptOut).filter_by(conversation_id="dsc").count() == 0
+    asked = run_action("action_stop_contact", make_tracker("stop_contact", "别再给我打电话了", slots=slots, sender="dsc"))
+    assert asked.responses == ["utter_stop_contact"]  # said in so many words: recorded even now

@@ -30,15 +30,19 @@ def dispute_answered(turn: Turn, view=None) -> bool:
     """With a dispute open on the borrower's loan, a question about its check or about collection
     meanwhile gets where it stands (compliance rule 10; found live: 「那核实要多久」 was out of scope,
     「核实期间还会催我吗」 got the consequences and 「可以申请分期」). True when it answered."""
-    if not turn.verified or not explain.asks_about_dispute(turn.text):
+    if not explain.asks_about_dispute(turn.text):
         return False
-    view = view or collectible_loan(turn.session, turn.borrower_id, turn.today)
-    if view is None or not view.dispute_open:
-        return False
+    if turn.verified:
+        view = view or collectible_loan(turn.session, turn.borrower_id, turn.today)
+        if view is None or not view.dispute_open:
+            return False
+    elif turn.tracker.get_slot("third_party") or cases.open_in_conversation(
+            turn.session, turn.conversation_id, "dispute") is None:
+        return False  # unverified: only a dispute this conversation opened (「有人冒用我身份证」, then 「咋证明」)
     from bot.compliance.policy import POLICY
 
-    turn.say("utter_account_answer", answer=explain.dispute_status(POLICY.dispute_review_working_days, turn.text),
-             buttons=[HUMAN_BUTTON])
+    turn.say("utter_account_answer", buttons=[HUMAN_BUTTON], answer=explain.dispute_status(
+        POLICY.dispute_review_working_days, turn.text, verified=turn.verified))
     return True
 
 

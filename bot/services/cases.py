@@ -36,6 +36,12 @@ def open_case(session: Session, kind: str, *, borrower_id: str | None, loan_id: 
     return case
 
 
+def open_in_conversation(session: Session, conversation_id: str, kind: str) -> m.Case | None:
+    """The case of ``kind`` opened in this conversation and still open (a dispute by someone not verified)."""
+    return session.scalar(select(m.Case).where(m.Case.conversation_id == conversation_id, m.Case.kind == kind,
+                                               m.Case.status == "open").limit(1))
+
+
 def open_cases_of(session: Session, borrower_id: str | None, kind: str | None = None) -> list[m.Case]:
     """The borrower's open cases (of ``kind``, or every kind), from any conversation, latest first."""
     if not borrower_id:

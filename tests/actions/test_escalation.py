@@ -189,6 +189,25 @@ def test_an_unverified_dispute_names_no_loan_and_promises_no_pause(run_action):
     with session_scope() as s:
         case = s.query(m.Case).filter_by(reference=ref).one()
         assert (case.kind, case.loan_id, case.borrower_id) == ("dispute", None, None)
+    # found by a probe: 「那我要咋证明 你们多久给我答复」 got how to get a settlement certificate; how the dispute
+    # is checked and when, still naming no loan
+    how = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "那我要咋证明 你们多久给我答复",
+                                                                 sender="du"))
+    said = how.variables("utter_account_answer")["answer"]
+    assert said.startswith("您提出的异议已经登记，正在核实中。") and "个工作日内联系您" in said and "结清证明" not in said
+    assert "这笔借款" not in said and "材料" in said
+    # another conversation with no dispute gets the certificate answer
+    other = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "结清证明怎么开", sender="dn"))
+    assert "结清证明" in other.variables("utter_account_answer")["answer"]
+
+
+def test_the_credit_report_asked_during_a_dispute_is_answered(run_action):
+    # found by a probe (B006): 「核实期间会不会上征信」 got the status with no word on the credit report
+    run_action("action_open_dispute", make_tracker("dispute_debt", "金额不对", slots=verified("B006"), sender="dc"))
+    run = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "那核实期间会不会上征信",
+                                                                 slots=verified("B006"), sender="dc"))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("您对这笔借款的异议正在核实中") and "征信" in said and "更正" in said
 
 
 def test_a_collectors_threat_told_in_a_complaint_is_corrected(run_action):

@@ -25,6 +25,7 @@ def test_a_rule_question_before_verification_gets_the_rule_then_the_identity_que
         said = run.variables("utter_account_answer")["answer"]
         assert words in said and said.endswith("如需查询您自己的具体金额和日期，请先验证身份。"), action
         assert "这笔借款" not in said and "您的借款" not in said, action  # rule 1: not even that a loan exists
+        assert "没有成功" not in said, action  # a rule, not a failed debit confirmed (found by a probe)
         assert run.slots["pending_action"] == action  # the borrower's own figures once verified
         assert "2794" not in run.all_text and "张伟" not in run.all_text
     # someone who said they are not the borrower is told nothing more (rule 2)

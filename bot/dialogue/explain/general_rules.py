@@ -14,7 +14,9 @@ _EARLY = "可以提前还款，也可以一次性结清：还没到期的各期�
 _DUE = (f"开通了自动还款的，每期在合同约定的还款日从还款卡自动扣款，请在当天扣款前把钱存进还款卡（没开通的请在还款日"
         f"当天或之前在App主动还款）；还款日本身不能修改，"
         f"万一当天没扣成功，{GRACE_DAYS}天宽限期内还清这一期不收罚息。")
-_WHY_FAILED = ("自动扣款没有成功，常见的原因有："
+#: a rule, not a fact of anyone's account (found by a probe: 「自动扣款没有成功，常见的原因有」 to an unverified
+#: 「我凭什么逾期」 read as a failed debit confirmed)
+_WHY_FAILED = ("如果自动扣款不成功，常见的原因有："
                + "、".join(label for label, _ in FAILURE_CODES.values()) + "。")
 _LATER = (f"还款日本身不能修改；还款日后{GRACE_DAYS}天以内（宽限期）还清不收罚息。如果暂时还不上，可以约定一个"
           f"{MAX_PROMISE_DAYS}天内的还款日期，或者申请个性化分期。")

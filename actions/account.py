@@ -250,7 +250,7 @@ class ActionAnswerPenalty(_LoanAnswer):
         named = _offered_term(turn, turn.entity("installment_count"))
         if named is not None:  # 「那12期的利息是多少」 after the plans were shown: that plan's interest
             return explain.plan_interest(make_offer(view.statement.payoff, view.apr, named, turn.today), view.apr)
-        return explain.loan_interest(view)
+        return explain.loan_interest(view, turn.text)
 
 
 def _offered_term(turn: Turn, count) -> int | None:

@@ -866,3 +866,14 @@ def test_factors_given_with_another_product_still_verify(run_action):
     assert run.slots.get("verified") is True and run.slots.get("borrower_id") == "B001"
     assert "不是本行的借款" in run.variables("utter_account_answer")["answer"]
     assert "utter_plan_menu" not in run.responses
+
+
+def test_the_annual_rate_asked_against_24_percent_is_answered(run_action):
+    # found by a probe: 「你们这个年化多少 是不是超过24%了」 got the penalty computation again, word for word
+    run = run_action("action_answer_penalty", make_tracker("ask_penalty", "你们这个年化多少 是不是超过24%了",
+                                                           slots=verified("B001")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert "年化利率（单利）18.25%" in said and "年化18.25%没有超过24%。" in said and "1.5倍" not in said
+    plain = run_action("action_answer_penalty", make_tracker("ask_penalty", "年化利率多少", slots=verified("B001")))
+    assert "18.25%" in plain.variables("utter_account_answer")["answer"]
+    assert "24%" not in plain.variables("utter_account_answer")["answer"]

@@ -55,16 +55,28 @@ def penalty_per_day(view: LoanView) -> str | None:
             f"{pct(rate)}，即{daily_rate_words(rate)}），已累计罚息{yuan(st.penalty_due)}元；还清逾期本金后就不再增加。")
 
 
+#: 「你们这个年化多少 是不是超过24%了」 (found by a probe: the penalty computation again): the rate asked about
+_RATE_WORDS = re.compile(r"利息|利率|年化|年利|apr|百分之二十四|24\s?%|36\s?%", re.I)
+_ABOVE_A_CAP = re.compile(r"(超过|超了|高于|超出|大于|过了).{0,4}(24|36|百分之二十四|百分之三十六)|(24|36)\s?%?.{0,3}(以上|上限)")
+
+
 def asks_about_interest(text: str) -> bool:
-    """利息 / 利率 without 罚 (罚息 questions get the penalty computation)."""
-    return "罚" not in text and ("利息" in text or "利率" in text)
+    """利息 / 利率 / 年化 without 罚 (罚息 questions get the penalty computation)."""
+    return bool(text) and "罚" not in text and _RATE_WORDS.search(text) is not None
 
 
-def loan_interest(view: LoanView) -> str:
-    """「利息太高了」 / 「利率多少」 (interest, not 罚息): the contract's rate, then the penalty if any."""
+def loan_interest(view: LoanView, asked: str = "") -> str:
+    """「利息太高了」 / 「利率多少」 (interest, not 罚息): the contract's rate, then the penalty if any; whether it
+    is above 24%, when ``asked`` says so."""
     daily = view.loan.daily_rate
     text = (f"您这笔{view.loan.product}借款的合同日利率是{pct(daily)}，年化利率（单利）{pct(view.apr)}。"
             "利息按每月还剩的本金计算，已经包含在每期应还金额里，没有其他手续费；提前还款不收以后各期的利息。")
+    if asked and _ABOVE_A_CAP.search(asked):
+        from decimal import Decimal
+
+        above = view.apr > Decimal("0.24")
+        text += (f"年化{pct(view.apr)}{'高于' if above else '没有超过'}24%。" +
+                 ("如有异议可以转人工核实。" if above else ""))
     if view.statement.penalty_due > 0:
         text += f"逾期另外产生罚息，目前罚息合计{yuan(view.statement.penalty_due)}元，问“罚息怎么算”我可以列出明细。"
     return text

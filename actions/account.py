@@ -150,6 +150,9 @@ class ActionAnswerBalance(_LoanAnswer):
         if explain.asks_to_pay_part(turn.text):  # 「现在能还多少算多少吗」: yes, and where a part goes
             return explain.paying_part(view)
         day = self.later_day(turn, view)
+        paid = explain.amount_paid(turn.text, turn.message.get("entities") or []) if day is not None else None
+        if paid is not None:  # 「那20号还完2000还剩多少」: what that day finds, less what is paid then
+            return explain.owed_on_after_paying(view, day, paid)
         return explain.owed_on(view, day) if day is not None else self.explain(view)
 
     @staticmethod

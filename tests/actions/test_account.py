@@ -877,3 +877,21 @@ def test_the_annual_rate_asked_against_24_percent_is_answered(run_action):
     plain = run_action("action_answer_penalty", make_tracker("ask_penalty", "年化利率多少", slots=verified("B001")))
     assert "18.25%" in plain.variables("utter_account_answer")["answer"]
     assert "24%" not in plain.variables("utter_account_answer")["answer"]
+
+
+def test_what_is_left_after_paying_an_amount_on_a_later_day(run_action):
+    # found by a probe (B001): 「那20号还完2000还剩多少」 got what the 20th will find with the 2000 left out
+    text = "那20号还完2000还剩多少"
+    entities = [{"entity": "date", "value": "2026-12-20", "start": 1, "end": 4, "text": "20号"},
+                {"entity": "amount", "value": "2000.00", "start": 6, "end": 10, "text": "2000"}]
+    run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B001")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("到2026年12月20日到期应还5603.99元") and "还剩3603.99元" in said
+    enough = [dict(e) for e in entities]
+    enough[1]["value"] = "6000.00"
+    run = run_action("action_answer_balance", make_tracker("ask_balance", "那20号还完6000还剩多少", entities=enough,
+                                                           slots=verified("B001")))
+    assert "全部还清" in run.variables("utter_account_answer")["answer"]
+    plain = run_action("action_answer_balance", make_tracker("ask_balance", "20号那天要还多少", entities=entities[:1],
+                                                             slots=verified("B001")))
+    assert "如果这期间不再还款" in plain.variables("utter_account_answer")["answer"]

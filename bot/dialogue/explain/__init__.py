@@ -118,6 +118,7 @@ from bot.dialogue.explain.owed import (
     installments_left,
     owed_now,
     owed_on,
+    owed_on_after_paying,
     refers_to_then,
     says_still_collected,
 )

@@ -132,6 +132,23 @@ def owed_on(view: LoanView, day: dt.date) -> str:
             f"（{'，'.join(why)}）。")
 
 
+def owed_on_after_paying(view: LoanView, day: dt.date, paid) -> str:
+    """「那20号还完2000还剩多少」 (found by a probe: what the 20th will find, the 2000 left out): what is due at the
+    end of ``day``, and what is left due once ``paid`` is paid that day (applied on its date, so exactly that
+    much less), with what then remains of the loan."""
+    later = view.statement_on(day)
+    due = later.amount_due_now
+    if due <= 0:
+        return owed_on(view, day)
+    if paid >= due:
+        more = paid - due
+        extra = f"多出的{yuan(more)}元会提前还掉以后各期的本金。" if more > 0 else ""
+        return (f"到{cn_date(day)}到期应还{yuan(due)}元，那天还{yuan(paid)}元就能把到期的部分全部还清。{extra}"
+                f"还清后剩下的是还没到期的各期，按原来的还款日还。")
+    return (f"到{cn_date(day)}到期应还{yuan(due)}元（含罚息到那天），那天还{yuan(paid)}元以后，到期未还的还剩"
+            f"{yuan(due - paid)}元，逾期本金还清前罚息会继续按天计算。")
+
+
 #: 「我还有几期没还」, 「还剩多少期」: how many installments are left, not only the amount
 _HOW_MANY_LEFT = re.compile(r"(几|多少)期.{0,3}(没还|未还|要还|没有还)|(还剩|剩下?|还有|还差)(几|多少)期")
 

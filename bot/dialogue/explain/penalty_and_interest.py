@@ -101,7 +101,7 @@ def price_facts(view: LoanView | None) -> str:
 
 #: 「一千块还进去以后罚息还涨吗」, 「先还500 罚息还算吗」: an amount said as paid (a pay verb right before it,
 #: or a pay verb with its result right after it); 「罚息27.88还涨吗」 names an amount that is not paid
-_PAID_BEFORE = re.compile(r"((还|存|交|转|付|打)(了|上|进去|进)?|\bpay(ing)?)\s*$", re.I)
+_PAID_BEFORE = re.compile(r"((还|存|交|转|付|打)(了|上|进去|进|完|掉)?|\bpay(ing)?)\s*$", re.I)
 _PAID_AFTER = re.compile(r"^\s*(块钱|块|元)?\s*(先)?(还|存|交|转|打)(了|上|进去|进|完|掉)")
 
 

@@ -407,6 +407,10 @@ class ActionCheckPayment(BotAction):
             return
         if loan_state_answered(turn, view):  # 「我有转账记录」 in a dispute: how to give the proof
             return
+        if explain.asks_about_promises(turn.text) and view.open_promises and not explain.asks_if_debited(turn.text):
+            # 「15号那个记上了吧」 asks after a promise (found by a probe: 「没有查到…还款入账」)
+            turn.say("utter_account_answer", answer=explain.promises_on_record(view))
+            return
         if explain.asks_if_debited(turn.text):  # 「上个月的扣成功了没」 asks about the debit, claims no payment
             turn.say("utter_account_answer", answer=explain.debit_status(view))
             return

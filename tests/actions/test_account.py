@@ -1,5 +1,7 @@
 """Account answers for the demo borrowers on 2026-12-01, and nothing before verification."""
+import datetime as dt
 import re
+from decimal import Decimal as D
 
 import pytest
 
@@ -895,3 +897,16 @@ def test_what_is_left_after_paying_an_amount_on_a_later_day(run_action):
     plain = run_action("action_answer_balance", make_tracker("ask_balance", "20号那天要还多少", entities=entities[:1],
                                                              slots=verified("B001")))
     assert "如果这期间不再还款" in plain.variables("utter_account_answer")["answer"]
+
+
+def test_a_promise_asked_after_is_not_a_payment_claim(run_action):
+    # found by a probe (B001, after a collector recorded 12-15 / 2000): 「15号那个记上了吧」 was read as inform_paid
+    # and told 「系统暂时没有查到您最近7天的还款入账」
+    with session_scope() as s:
+        loan = s.query(m.Loan).filter_by(borrower_id="B001").one()
+        s.add(m.Promise(loan_id=loan.id, made_on=dt.date(2026, 12, 1), promised_date=dt.date(2026, 12, 15),
+                        amount=D("2000.00"), status="open"))
+    run = run_action("action_check_payment", make_tracker("inform_paid", "15号那个记上了吧", slots=verified("B001"),
+                                                          entities=[ent("date", "2026-12-15")]))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("您约定的是：2026年12月15日当天或之前还2000.00元") and "入账" not in said

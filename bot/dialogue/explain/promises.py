@@ -63,7 +63,9 @@ def promise_rest(view: LoanView) -> str | None:
 
 
 #: 「我约的啥时候还来着」, 「我之前是不是约过还款」: the promises on record asked after
-_ASKS_PROMISED = re.compile(r"约的|约过|约定的|约了|答应的|答应过|承诺的|说好的|之前说的|上次说的")
+#: 「15号那个记上了吧」 (found by a probe: read as a payment claim, told no payment was found): asked after the record
+_ASKS_PROMISED = re.compile(r"约的|约过|约定的|约了|答应的|答应过|承诺的|说好的|之前说的|上次说的"
+                            r"|记上了|记下了|记下来了|记好了|记录了|登记了|记住了|记了(吗|没|吧)")
 
 
 def asks_about_promises(text: str) -> bool:

@@ -91,6 +91,26 @@ class _QuestionAnswer(BotAction):
         answer (found live: the same long paragraph given two and three times), if it has one."""
         return (turn.said_text(full) and again()) or full
 
+    def owed_too(self, turn: Turn, view, said: str) -> str:
+        """``said``, and what is owed, or when the next payment falls due, when the message asks that too
+        (found live: 「我到底欠多少 罚息凭什么这么多」 got the penalty and not what is owed); the penalty's
+        computation and the credit report likewise (found by a probe: 「罚息怎么算的 还有会不会上征信」 got the
+        credit report only)."""
+        if view is None:
+            return said
+        if self.question != "ask_penalty" and explain.asks_penalty_too(turn.text):
+            penalty = explain.penalty(view)
+            said += penalty if penalty not in said else ""
+        if self.question != "ask_credit_impact" and explain.asks_credit_too(turn.text) and "征信" not in said:
+            said += explain.credit_impact(view)
+        if self.question != "ask_balance" and explain.asks_balance_too(turn.text):
+            said += explain.owed_now(view, said)
+        if self.question != "ask_due_date" and explain.asks_due_date_too(turn.text):
+            said += explain.next_due(view, said)  # 「我欠多少 啥时候还 罚息咋算」 (found live: no due date)
+        if self.question != "how_to_pay" and explain.asks_how_too(turn.text) and "App“还款”页面" not in said:
+            said += explain.HOW_TO_PAY_SHORT  # 「啥时候扣 app里咋还」 (found live: only the due date)
+        return said
+
 
 class _LoanAnswer(_QuestionAnswer):
     collection = True
@@ -113,18 +133,6 @@ class _LoanAnswer(_QuestionAnswer):
 
     def before_verification(self, turn: Turn) -> str | None:
         return explain.general_rule(self.question)
-
-    def owed_too(self, turn: Turn, view, said: str) -> str:
-        """``said``, and what is owed, or when the next payment falls due, when the message asks that too
-        (found live: 「我到底欠多少 罚息凭什么这么多」 got the penalty and not what is owed)."""
-        if self.question != "ask_balance" and explain.asks_balance_too(turn.text):
-            said += explain.owed_now(view, said)
-        if self.question != "ask_due_date" and explain.asks_due_date_too(turn.text):
-            said += explain.next_due(view, said)  # 「我欠多少 啥时候还 罚息咋算」 (found live: no due date)
-        if self.question != "how_to_pay" and explain.asks_how_too(turn.text) and "App“还款”页面" not in said:
-            said += explain.HOW_TO_PAY_SHORT  # 「啥时候扣 app里咋还」 (found live: only the due date)
-        return said
-
 
 def _plan_read_back(turn: Turn, view):
     """The plan read back and waiting for the borrower's yes, as offered (the term in ``plan_term``), or None."""
@@ -310,7 +318,7 @@ class _GeneralAnswer(_QuestionAnswer):
         view = turn.own_loan()
         if loan_state_answered(turn, view):
             return
-        turn.say("utter_account_answer", answer=self.answer(turn, view))
+        turn.say("utter_account_answer", answer=self.owed_too(turn, view, self.answer(turn, view)))
 
 
 class ActionAnswerCreditImpact(_GeneralAnswer):

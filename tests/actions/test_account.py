@@ -910,3 +910,14 @@ def test_a_promise_asked_after_is_not_a_payment_claim(run_action):
                                                           entities=[ent("date", "2026-12-15")]))
     said = run.variables("utter_account_answer")["answer"]
     assert said.startswith("您约定的是：2026年12月15日当天或之前还2000.00元") and "入账" not in said
+
+
+def test_the_penalty_and_the_credit_report_asked_together_are_both_answered(run_action):
+    # found by a probe: 「罚息怎么算的 还有会不会上征信」 got the credit report only
+    text = "罚息怎么算的 还有会不会上征信"
+    for action, intent in (("action_answer_credit_impact", "ask_credit_impact"), ("action_answer_penalty", "ask_penalty")):
+        run = run_action(action, make_tracker(intent, text, slots=verified("B001")))
+        said = run.variables("utter_account_answer")["answer"]
+        assert "罚息明细" in said and "征信" in said, action
+    alone = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "会不会上征信", slots=verified("B001")))
+    assert "罚息明细" not in alone.variables("utter_account_answer")["answer"]

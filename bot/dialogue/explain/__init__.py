@@ -48,6 +48,7 @@ from bot.dialogue.explain.autodebit import (
 from bot.dialogue.explain.credit import (
     CREDIT_RECORD_YEARS,
     CREDIT_REPORT_HOW,
+    asks_credit_too,
     asks_how_to_check_credit,
     credit_impact,
     credit_question_answered,
@@ -169,6 +170,7 @@ from bot.dialogue.explain.penalty_and_interest import (
     price_facts,
     amount_paid,
     asks_about_interest,
+    asks_penalty_too,
     loan_interest,
     penalty,
     penalty_after_paying,

@@ -66,3 +66,11 @@ def credit_question_answered(text: str) -> str:
         return ""
     return "".join(answer for pattern, answer in ((_DELETE_RECORD, RECORD_NOT_DELETED), (_BLACKLIST, NO_BLACKLIST),
                                                    (_SHOWS_SETTLED, SHOWS_SETTLED)) if pattern.search(text))
+
+
+#: 「罚息怎么算 会不会上征信」, 「不还会怎样 影响征信吗」: the credit report asked beside another question
+_CREDIT_TOO = re.compile(r"征信|信用记录|黑名单|影响.{0,4}(贷款|买房|房贷|车贷|信用)")
+
+
+def asks_credit_too(text: str) -> bool:
+    return bool(text) and _CREDIT_TOO.search(text) is not None

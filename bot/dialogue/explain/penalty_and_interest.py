@@ -60,6 +60,14 @@ _RATE_WORDS = re.compile(r"利息|利率|年化|年利|apr|百分之二十四|24
 _ABOVE_A_CAP = re.compile(r"(超过|超了|高于|超出|大于|过了).{0,4}(24|36|百分之二十四|百分之三十六)|(24|36)\s?%?.{0,3}(以上|上限)")
 
 
+#: 「罚息怎么算的 还有会不会上征信」 (found by a probe: only the credit report was answered): the penalty asked too
+_PENALTY_TOO = re.compile(r"罚息.{0,3}(怎么|咋|如何)(算|计算|来的)|罚息.{0,2}(多少|几块)|罚了多少|罚息(是)?哪来的")
+
+
+def asks_penalty_too(text: str) -> bool:
+    return bool(text) and _PENALTY_TOO.search(text) is not None
+
+
 def asks_about_interest(text: str) -> bool:
     """利息 / 利率 / 年化 without 罚 (罚息 questions get the penalty computation)."""
     return bool(text) and "罚" not in text and _RATE_WORDS.search(text) is not None

@@ -1,6 +1,7 @@
 """Account answers, personalised from the ledger as of the bot's clock (after verification)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -57,6 +58,37 @@ def case_number_answered(turn: Turn) -> bool:
     turn.say("utter_account_answer", buttons=[HUMAN_BUTTON], answer=explain.case_numbers(
         [(case.kind, case.reference, case.opened_at.date()) for case in open_cases]))
     return True
+
+
+#: a verified borrower asking about someone else by name (compliance rule 2: nobody's affairs but their own)
+SOMEONE_ELSE = ("我只能查询和办理您本人（已验证身份的这位）的借款，不能查询或透露其他人的借款情况。"
+                "如需了解其他人的借款，请借款人本人通过官方App或客服热线联系我们。")
+
+
+def someone_else_answered(turn: Turn) -> bool:
+    """「帮我查下张伟欠多少」 from a borrower verified as someone else (found by a probe, verified as B007: the
+    borrower's own figures, with no word that 张伟's could not be given). True when it answered."""
+    if not turn.verified:
+        return False
+    from bot.db import models as m
+    from bot.nlu.entities import looks_like_a_name
+
+    row = turn.session.get(m.Borrower, turn.borrower_id)
+    if row is None:
+        return False
+    names = [str(v) for v in turn.entity_values("person_name") if v]
+    names += [m_.group(1) for m_ in _ASKS_ABOUT_NAMED.finditer(turn.text or "") if looks_like_a_name(m_.group(1))]
+    tails = [str(v).upper() for v in turn.entity_values("id_last4") if v]
+    other_name = any(name != row.name and name not in row.name for name in names)
+    other_tail = any(tail != str(row.id_last4).upper() for tail in tails)
+    if not (other_name or other_tail):
+        return False
+    turn.say("utter_account_answer", answer=SOMEONE_ELSE)
+    return True
+
+
+#: 「帮我查下张伟欠多少」, 「查查王强的账」: a name asked about
+_ASKS_ABOUT_NAMED = re.compile(r"(?:查|问)(?:一下|一查|下|查)?([\u4e00-\u9fff]{2,3}?)(?:的|还|欠|借|有|账|现在|目前|这个|那个|多少)")
 
 
 def loan_state_answered(turn: Turn, view) -> bool:
@@ -118,7 +150,7 @@ class _LoanAnswer(_QuestionAnswer):
     response = "utter_account_answer"
 
     def handle(self, turn: Turn) -> None:
-        if case_number_answered(turn):
+        if case_number_answered(turn) or someone_else_answered(turn):
             return
         view = collectible_loan(turn.session, turn.borrower_id, turn.today)
         if loan_state_answered(turn, view):  # 「会被催收吗」: the loan loaded once
@@ -314,6 +346,8 @@ class _GeneralAnswer(_QuestionAnswer):
             # cannot discuss anyone's affairs, and how the holder can reach it (found live: a wife's
             # 「我可以帮他还吗」 got the ways to pay, as if to the borrower)
             turn.say("utter_third_party_no_verification")
+            return
+        if someone_else_answered(turn):
             return
         view = turn.own_loan()
         if loan_state_answered(turn, view):

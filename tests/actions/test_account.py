@@ -921,3 +921,23 @@ def test_the_penalty_and_the_credit_report_asked_together_are_both_answered(run_
         assert "罚息明细" in said and "征信" in said, action
     alone = run_action("action_answer_credit_impact", make_tracker("ask_credit_impact", "会不会上征信", slots=verified("B001")))
     assert "罚息明细" not in alone.variables("utter_account_answer")["answer"]
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("帮我查下张伟欠多少 身份证后四位3512", [ent("id_last4", "3512")]),
+    ("帮我查下张伟欠多少", []),
+    ("查查王强的账", []),
+])
+def test_a_verified_borrower_asking_about_someone_else_is_told_only_their_own(run_action, text, entities):
+    # found by a probe (verified as B007, 孙悦): 「帮我查下张伟欠多少 身份证后四位3512」 got B007's own figures, with
+    # no word that 张伟's could not be given (rule 2)
+    run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B007")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("我只能查询和办理您本人") and not re.search(r"\d", said)
+
+
+def test_the_borrowers_own_name_or_tail_is_answered(run_action):
+    for text, entities in (("帮我查下孙悦欠多少", []), ("我身份证后四位5828 欠多少", [ent("id_last4", "5828")]),
+                           ("查下我欠多少", [])):
+        run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B007")))
+        assert "我只能查询和办理您本人" not in run.all_text, text

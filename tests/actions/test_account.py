@@ -941,3 +941,12 @@ def test_the_borrowers_own_name_or_tail_is_answered(run_action):
                            ("查下我欠多少", [])):
         run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B007")))
         assert "我只能查询和办理您本人" not in run.all_text, text
+
+
+def test_how_to_pay_again_with_a_frozen_card_says_to_change_it_first(run_action):
+    # found by a probe (B007, card frozen): 「我卡被冻结了咋还款」 asked again got 「可以，…」 and that the 12-15 debit
+    # would be taken from the card, 「请保证卡里余额充足」
+    first = answer(run_action, "action_answer_how_to_pay", "B007", "how_to_pay", text="我卡被冻结了咋还款")
+    said = how_to_pay_after(run_action, "B007", first, "我卡被冻结了咋还款")
+    assert not said.startswith("可以") and "另一张银行卡" in said
+    assert "请保证卡里余额充足" not in said and "换一张能正常使用的卡" in said and "银行卡被冻结" in said

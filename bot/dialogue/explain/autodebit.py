@@ -75,6 +75,11 @@ _CARD_SET = re.compile(r"(换|绑|绑定|改|设置|开通|弄|搞)(好|完|上)
                        r"|重新绑定了|(把卡|新卡)(换|绑)了|(换|绑)了(张|一张)?新卡")
 
 
+def card_seen_to(text: str) -> bool:
+    """The card said to be seen to, in a statement or a question (「绑好了 现在能自动扣吗」)."""
+    return bool(text) and _CARD_SET.search(text) is not None
+
+
 def says_card_is_set(text: str) -> bool:
     """A statement, not a question: 「绑好了 现在能自动扣吗」 asks, and is answered as asked."""
     return bool(text) and _CARD_SET.search(text) is not None and not asks_yes_no(text)
@@ -82,7 +87,7 @@ def says_card_is_set(text: str) -> bool:
 
 def own_situation_card(view: LoanView | None) -> str:
     """The card to see to, when the last autodebit failed because of it (「卡过期了怎么办」)."""
-    card = _card_problem(view)
+    card = card_problem(view)
     if card is None:
         return ""
     day, label, advice = card
@@ -93,7 +98,7 @@ def own_situation_card(view: LoanView | None) -> str:
 CARD_FAILURES = ("card_expired", "card_frozen", "account_closed", "limit_exceeded")
 
 
-def _card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
+def card_problem(view: LoanView | None) -> tuple[dt.date, str, str] | None:
     """The latest autodebit attempt, when it failed because of the card: (day, label, advice)."""
     if view is None:
         return None
@@ -136,7 +141,7 @@ def debit_status(view: LoanView) -> str:
             parts.append(f"{name}还差{yuan(last.owed(st.as_of))}元没还" + ("，今天之内还上不算逾期。" if last.due_date == st.as_of else "。"))
     nxt = st.next_installment
     if nxt is not None:
-        card = _card_problem(view)
+        card = card_problem(view)
         how = ("当天会自动扣款" if card is None else f"不过{card[1]}，{card[2]}，否则自动扣款还会失败") if view.loan.autodebit \
             else "您没有开通自动还款，需要在那天之前主动还款"
         parts.append(f"下一期{cn_date(nxt.due_date)}到期，应还{yuan(nxt.owed(st.as_of))}元，{how}。")

@@ -16,6 +16,8 @@ from bot.dialogue.explain.autodebit import (
     asks_to_debit_again,
     autodebit_setup,
     debit_again,
+    card_problem,
+    card_seen_to,
     says_card_is_set,
 )
 from bot.dialogue.explain.credit import CREDIT_RECORD_YEARS
@@ -174,10 +176,16 @@ def how_to_pay_again(view: LoanView, text: str = "") -> str:
     is seen to (found live, B002: 「换好了」 was read as distress), what to do now, not 「可以」."""
     st = view.statement
     parts = []
+    card_set = says_card_is_set(text)
+    # the card that failed, not yet said to be seen to (found by a probe, B007, card frozen: 「我卡被冻结了咋还款」
+    # three times, told 「可以」 and to keep money on that card for the next debit)
+    card = None if card_seen_to(text) else card_problem(view)
     if st.amount_due_now > 0:
+        yes = "可以，" if asks_yes_no(text) else ""
         parts.append(f"好的。已到期的{yuan(st.amount_due_now)}元不会等到下个还款日，请现在就在App“还款”页面"
-                     "选新卡主动还款。" if says_card_is_set(text) else
-                     f"可以，今天就能在App“还款”页面选您本人的银行卡（包括新换绑的卡）主动还款，还{yuan(st.amount_due_now)}元。")
+                     "选新卡主动还款。" if card_set else
+                     f"{yes}今天就能在App“还款”页面选您本人的{'另一张' if card else ''}银行卡（包括新换绑的卡）主动还款，"
+                     f"还{yuan(st.amount_due_now)}元。")
         if st.in_grace:
             parts.append(f"现在还在{GRACE_DAYS}天宽限期内，宽限期内还清不收罚息。")
         elif st.overdue_installments:
@@ -187,8 +195,12 @@ def how_to_pay_again(view: LoanView, text: str = "") -> str:
     nxt = st.next_installment
     if nxt is not None:
         when = f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(st.as_of))}元"
-        parts.append(f"{when}，自动扣款会在那天从扣款卡扣，请保证卡里余额充足。" if view.loan.autodebit
-                     else f"{when}，您没有开通自动还款，请在那天之前主动还款。")
+        if view.loan.autodebit and card is not None:
+            parts.append(f"{when}。上次自动扣款因“{card[1]}”没有成功，请先在“还款卡管理”换一张能正常使用的卡，"
+                         "否则那天还会扣不成功。")
+        else:
+            parts.append(f"{when}，自动扣款会在那天从扣款卡扣，请保证卡里余额充足。" if view.loan.autodebit
+                         else f"{when}，您没有开通自动还款，请在那天之前主动还款。")
     return "".join(parts)
 
 

@@ -283,6 +283,12 @@ def amend_read_back(turn: Turn) -> bool:
     paid = next((e.get("value") for e in entities
                  if e.get("entity") == "amount" and _PAY_VERB_BEFORE.search(text[:int(e.get("start") or 0)])), None)
     date = next((e.get("value") for e in entities if e.get("entity") == "date"), None)
+    if (turn.tracker.get_slot("pending_confirmation") == "plan" and date is None
+            and any(e.get("entity") == "amount" for e in entities) and _little_but(text, entities, ("amount",))):
+        # 「4k呢」 while a plan chosen for a monthly budget is read back (found by a probe: 「刚才的内容还需要您确认」):
+        # another budget, so the plan that fits it
+        ActionOfferPlans().offer(turn)
+        return True
     if date is not None and promise_in_progress(turn) and _little_but(text, entities, ("date", "amount")):
         propose_promise(turn, date, paid)
         return True

@@ -1240,3 +1240,17 @@ def test_a_two_part_promise_with_two_amounts_reads_back_each_amount(run_action):
     assert "这笔已经记录过了" in over.all_text
     assert (over.variables("utter_promise_readback")["date"], over.variables("utter_promise_readback")["amount"]) == (
         "2026年12月31日", "14141.35")
+
+
+def test_another_monthly_budget_while_a_plan_is_read_back_picks_the_plan_for_it(run_action):
+    # found by a probe (B003): after 「一个月就能拿出三千五 能分几期」 read back 24 months, 「4k呢」 got only 「刚才的
+    # 内容还需要您确认」
+    first = run_action("action_offer_plans", make_tracker("request_installment", "一个月就能拿出三千五 能分几期",
+                                                           entities=[ent("amount", "3500.00")], slots=verified("B003")))
+    assert first.slots["pending_confirmation"] == "plan" and first.slots["plan_term"] == 24
+    text = "4k呢"
+    again = run_action("action_answer_balance", make_tracker(
+        "ask_balance", text, slots={**verified("B003"), **first.slots},
+        entities=[{"entity": "amount", "value": "4000.00", "start": 0, "end": 2, "text": "4k"}]))
+    assert again.slots["plan_term"] == 12 and again.slots["pending_confirmation"] == "plan"
+    assert "12期方案" in again.variables("utter_plan_disclosure")["disclosure"]

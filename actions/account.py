@@ -461,7 +461,8 @@ class ActionCheckPayment(BotAction):
             turn.say("utter_account_answer", answer=explain.if_paid_today(view))
             return
         said_days = [day for day in turn.days() if day < turn.today]  # 「我上个月20号就还了」: since that day
-        checked = explain.payment_check(view, since=min(said_days) if said_days else None)
+        period = explain.since_said(turn.text, turn.today) if not said_days else None  # 「上个月转了2000」
+        checked = explain.payment_check(view, since=min(said_days) if said_days else period)
         not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
         if not_found and turn.said_text(checked):
             # the borrower insists, or offers proof (found live: 「我有转账截图」 got the same paragraph again,

@@ -950,3 +950,17 @@ def test_how_to_pay_again_with_a_frozen_card_says_to_change_it_first(run_action)
     said = how_to_pay_after(run_action, "B007", first, "我卡被冻结了咋还款")
     assert not said.startswith("可以") and "另一张银行卡" in said
     assert "请保证卡里余额充足" not in said and "换一张能正常使用的卡" in said and "银行卡被冻结" in said
+
+
+def test_a_payment_said_to_be_last_month_is_looked_for_since_then(run_action):
+    # found by a probe: 「我上个月其实已经转了2000过去了」 was told of the last 7 days only
+    run = run_action("action_check_payment", make_tracker("inform_paid", "我上个月其实已经转了2000过去了",
+                                                          entities=[ent("amount", "2000.00")], slots=verified("B001")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert "11月1日以来" in said and "最近7天" not in said
+    from bot.dialogue.explain import since_said
+
+    assert since_said("上周还了", dt.date(2026, 12, 1)) == dt.date(2026, 11, 23)
+    assert since_said("这个月初转的", dt.date(2026, 12, 1)) == dt.date(2026, 12, 1)
+    assert since_said("上上个月", dt.date(2026, 1, 15)) == dt.date(2025, 11, 1)
+    assert since_said("我已经还了", dt.date(2026, 12, 1)) is None

@@ -144,6 +144,7 @@ from bot.dialogue.explain.paying import (
     own_situation,
     paying_part,
     payment_check,
+    since_said,
     says_when_paying,
     specific_way_to_pay,
 )

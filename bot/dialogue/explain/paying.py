@@ -257,6 +257,27 @@ def if_paid_today(view: LoanView) -> str:
     return text
 
 
+#: a past period named for a payment: 「我上个月其实已经转了2000」 (found by a probe: the last 7 days were checked)
+_PAST_PERIOD = re.compile(r"上上个?月|上个?月|上上周|上个?(周|星期|礼拜)|这个?月|本月|月初")
+
+
+def since_said(text: str, today: dt.date) -> dt.date | None:
+    """The first day of the past period a message names (上个月 → the 1st of last month), or None."""
+    m = _PAST_PERIOD.search(text or "")
+    if m is None:
+        return None
+    said = m.group(0)
+    if said.startswith("上上") and "月" in said:
+        y, mo = (today.year, today.month - 2) if today.month > 2 else (today.year - 1, today.month + 10)
+        return dt.date(y, mo, 1)
+    if said.startswith("上") and "月" in said:
+        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if said.startswith("上"):
+        weeks = 2 if said.startswith("上上") else 1
+        return today - dt.timedelta(days=today.weekday() + 7 * weeks)
+    return today.replace(day=1)  # 这个月 / 本月 / 月初
+
+
 def payment_check(view: LoanView, days: int = 7, since: dt.date | None = None) -> str:
     """What the ledger shows after a borrower says they already paid; ``since``: the day they said they
     paid, when earlier than ``days`` ago (found by a probe: 「我上个月20号就还了1100」 was told of the last 7

@@ -100,7 +100,8 @@ TAKES_BACK = re.compile(r"不要了|记错|搞错|弄错|想起来了|撤销|撤
 #: the case actions by what ``pending_confirmation`` holds while one is asked about
 CASE_ACTIONS: dict[str, type[_CaseAction]] = {}
 
-FAMILY_WORDS = ("家人", "家里", "父母", "老婆", "老公", "孩子", "单位", "公司", "领导", "同事", "朋友", "通讯录", "紧急联系人")
+FAMILY_WORDS = ("家人", "家里", "父母", "爸妈", "爸爸", "妈妈", "我爸", "我妈", "老婆", "老公", "媳妇", "孩子", "儿子", "女儿",
+                "亲戚", "单位", "公司", "领导", "同事", "老板", "朋友", "通讯录", "紧急联系人")
 #: a declared third party asking for the borrower (「你们别老给她打电话了」: precedence.THE_BORROWER), not for
 #: themselves (「别再打给我了」)
 FOR_THEMSELVES = re.compile(r"(?:打给|打|联系|找|骚扰|打扰|发给|发|催)我|我的(?:电话|手机|号)")
@@ -236,6 +237,14 @@ class ActionStopContact(BotAction):
             ask_for_verification(turn, pending=self.action_name, why=False)
             return
         cases.opt_out(turn.session, turn.borrower_id, "family" if about_others else "proactive", turn.conversation_id)
+        complained = cases.open_in_conversation(turn.session, turn.conversation_id, "complaint")
+        if about_others and complained is not None:
+            # 「还打到我单位去了 我要投诉」, then 「以后别给我单位和我爸妈打电话」 (found by a probe: 「请放心，我们不会
+            # 联系您的…单位」, flatly against what the borrower had just reported): recorded, and the report kept
+            turn.say("utter_account_answer", answer=(
+                "已记录：以后不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。您反映的已经联系过的情况，"
+                f"已经在投诉（编号{complained.reference}）里登记，会核实处理并答复您。"))
+            return
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
 
 

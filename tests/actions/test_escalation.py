@@ -659,3 +659,18 @@ def test_leave_me_alone_in_distress_is_cared_for_not_an_opt_out(run_action):
         assert s.query(m.ContactOptOut).filter_by(conversation_id="dsc").count() == 0
     asked = run_action("action_stop_contact", make_tracker("stop_contact", "别再给我打电话了", slots=slots, sender="dsc"))
     assert asked.responses == ["utter_stop_contact"]  # said in so many words: recorded even now
+
+
+def test_no_family_contact_after_a_complaint_that_they_were_contacted_acknowledges_it(run_action):
+    # found by a probe (B001): after 「…还打到我单位去了 我要投诉」, 「以后别给我单位和我爸妈打电话」 got 「请放心，我们不会
+    # 联系您的家人、同事或单位」, against what had just been reported
+    opened = run_action("action_open_complaint", make_tracker("complain", "你们还打到我单位去了 我要投诉",
+                                                              slots=verified("B001"), sender="fc"))
+    ref = opened.variables("utter_complaint_opened")["reference"]
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "以后别给我单位和我爸妈打电话",
+                                                         slots=verified("B001"), sender="fc"))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("已记录：以后不会联系您的家人") and ref in said and "请放心" not in said
+    plain = run_action("action_stop_contact", make_tracker("stop_contact", "以后别给我爸妈打电话", slots=verified("B001"),
+                                                           sender="fp"))
+    assert plain.responses == ["utter_no_third_party_contact"]

@@ -27,6 +27,9 @@ What Rasa 3.6 does and this store changes (1 and 2 a bank cannot ship; 3 to 5 co
    statements built once (``_Statements``), a read selects the ``data`` column alone and the new
    events of a save go in one executemany INSERT per ``INSERT_ROWS`` (same rows; measured in
    README, "Measured figures").
+6. It stores the borrower's words as typed. Here health and bereavement details are masked in
+   what is stored (``bot/compliance/sensitive_text.py``, compliance rule 3: never free text): the
+   turn runs on the words as typed, transcripts and later turns read them masked.
 
 Production endpoints (``bot/prod/profile.py``)::
 

@@ -1,4 +1,7 @@
 """Compliance rule 1 through the actions: verify before disclosing, lockout, no hint of which factor."""
+import datetime as dt
+import re
+
 from bot.db import models as m
 from bot.db.session import session_scope
 from tests.actions.conftest import ent, make_tracker, verified
@@ -70,6 +73,14 @@ def test_wrong_factor_never_says_which_and_locks_after_three(run_action):
         "inform_identity", "0000 1988年3月12日", entities=[ent("id_last4", "0000"), ent("birth_date", "1988-03-12")],
         slots={"id_last4": "0000", "birth_date": "1988-03-12"}, sender=sender))
     assert run.responses == ["utter_verification_locked", "utter_handoff_wait"]
+    # when it may be tried again (found by a probe: never said), the lockout's minutes after the last failure
+    from bot import clock
+    from bot.compliance.policy import POLICY
+
+    until = run.variables("utter_verification_locked")["until"]
+    assert re.fullmatch(r"(明天)?\d\d:\d\d", until)
+    expected = clock.now() + dt.timedelta(minutes=POLICY.verify_lockout_minutes)
+    assert until.endswith(f"{expected:%H:%M}") or until.endswith(f"{expected - dt.timedelta(minutes=1):%H:%M}")
     # even the right factors are refused while locked
     run = run_action("action_verify", make_tracker(
         "inform_identity", "3512 1988年3月12日", entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],

@@ -45,6 +45,14 @@ def request_handoff(session: Session, conversation_id: str, borrower_id: str | N
     return entry
 
 
+def verified_later(session: Session, conversation_id: str, borrower_id: str) -> None:
+    """The borrower verified after asking for a person: the open entry says whose it is (found by a probe:
+    the hand-back's record kept ``borrower_id`` null though the summary showed the borrower verified)."""
+    session.execute(update(m.Handoff).where(m.Handoff.conversation_id == conversation_id,
+                                            m.Handoff.status.in_(("waiting", "claimed")),
+                                            m.Handoff.borrower_id.is_(None)).values(borrower_id=borrower_id))
+
+
 #: what a borrower may take back: their own request for a person, not a handoff a rule queued
 #: (distress, a dispute, a complaint, no affordable plan, …)
 WITHDRAWABLE_REASONS = ("request_human",)

@@ -241,3 +241,14 @@ def test_a_day_to_pay_on_once_verified_is_a_promise_not_identity(run_action):
                            ("3512", [ent("id_last4", "3512")])):
         plain = run_action("action_verify", make_tracker("inform_identity", said, slots=verified("B001"), entities=entities))
         assert plain.responses == ["utter_already_verified"], said
+
+
+def test_a_handoff_asked_before_verifying_says_whose_it_is_once_verified(run_action):
+    # found by a probe: the entry kept borrower_id null after the borrower verified
+    sender = "hv"
+    run_action("action_handoff", make_tracker("request_human", "转人工", sender=sender))
+    run_action("action_verify", make_tracker(
+        "inform_identity", "3512 1988年3月12日", entities=[ent("id_last4", "3512"), ent("birth_date", "1988-03-12")],
+        slots={"id_last4": "3512", "birth_date": "1988-03-12"}, sender=sender))
+    with session_scope() as s:
+        assert s.query(m.Handoff).filter_by(conversation_id=sender).one().borrower_id == "B001"

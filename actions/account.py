@@ -60,11 +60,6 @@ def case_number_answered(turn: Turn) -> bool:
     return True
 
 
-#: a verified borrower asking about someone else by name (compliance rule 2: nobody's affairs but their own)
-SOMEONE_ELSE = ("我只能查询和办理您本人（已验证身份的这位）的借款，不能查询或透露其他人的借款情况。"
-                "如需了解其他人的借款，请借款人本人通过官方App或客服热线联系我们。")
-
-
 def someone_else_answered(turn: Turn) -> bool:
     """「帮我查下张伟欠多少」 from a borrower verified as someone else (found by a probe, verified as B007: the
     borrower's own figures, with no word that 张伟's could not be given). True when it answered."""
@@ -83,7 +78,7 @@ def someone_else_answered(turn: Turn) -> bool:
     other_tail = any(tail != str(row.id_last4).upper() for tail in tails)
     if not (other_name or other_tail):
         return False
-    turn.say("utter_account_answer", answer=SOMEONE_ELSE)
+    turn.say("utter_only_own_account")  # compliance rule 2: nobody's affairs but their own
     return True
 
 

@@ -932,15 +932,14 @@ def test_a_verified_borrower_asking_about_someone_else_is_told_only_their_own(ru
     # found by a probe (verified as B007, 孙悦): 「帮我查下张伟欠多少 身份证后四位3512」 got B007's own figures, with
     # no word that 张伟's could not be given (rule 2)
     run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B007")))
-    said = run.variables("utter_account_answer")["answer"]
-    assert said.startswith("我只能查询和办理您本人") and not re.search(r"\d", said)
+    assert run.responses == ["utter_only_own_account"]
 
 
 def test_the_borrowers_own_name_or_tail_is_answered(run_action):
     for text, entities in (("帮我查下孙悦欠多少", []), ("我身份证后四位5828 欠多少", [ent("id_last4", "5828")]),
                            ("查下我欠多少", [])):
         run = run_action("action_answer_balance", make_tracker("ask_balance", text, entities=entities, slots=verified("B007")))
-        assert "我只能查询和办理您本人" not in run.all_text, text
+        assert "utter_only_own_account" not in run.responses, text
 
 
 def test_how_to_pay_again_with_a_frozen_card_says_to_change_it_first(run_action):

@@ -427,6 +427,11 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
         elif turn.tracker.get_slot("pending_confirmation") == "promise":
             turn.set("pending_confirmation", None)
         return
+    replaced = promises.replaced_by(view, check.amount)
+    if replaced:  # the promises on record never add up to more than is due now: the borrower is told
+        listed = "、".join(f"{explain.cn_date(p.promised_date)}还{yuan(p.amount)}元" for p in replaced)
+        turn.say("utter_account_answer", answer=f"您原来约定的{listed}，会改为下面这笔（约定的总额不超过目前到期应还的"
+                                                f"{yuan(view.statement.amount_due_now)}元）。")
     disputed = view is not None and view.dispute_open  # rule 10: a promise is taken, but nothing is pressed
     if (view is not None and not disputed and view.broken_promises and not turn.said_before("utter_promise_previous_broken")
             and not any(turn.said_text(explain.promise_missed(view, thanked)) for thanked in (False, True))):

@@ -88,7 +88,7 @@ class Promise(Base):
     made_on = Column(Date, nullable=False)
     promised_date = Column(Date, nullable=False)
     amount = Column(Money, nullable=False)
-    status = Column(String(16), nullable=False, default="open")  # open | kept | broken
+    status = Column(String(16), nullable=False, default="open")  # open | kept | broken | replaced
     conversation_id = Column(String(128))
     idempotency_key = Column(String(128), unique=True)
 

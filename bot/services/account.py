@@ -85,9 +85,13 @@ def loan_view(session: Session, loan_id: str, today: dt.date) -> LoanView:
     statement = position(record, plan, list(record.payments), today)
     promises = []
     for p in repo.promises(loan_id):
-        status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date), today)
+        if p.status == "replaced":  # by a later promise (bot/promises/rules.py:superseded): final
+            status = p.status
+        else:
+            status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date),
+                                    today)
         if status != p.status and p.status == "open":
-            p.status = status  # open → kept / broken is the only transition
+            p.status = status  # open → kept / broken, or replaced when a later promise takes its place
         promises.append(PromiseView(p.id, p.made_on, p.promised_date, p.amount, status))
     return LoanView(record, statement, plan, tuple(promises), repo.open_dispute(loan_id) is not None)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.db import models as m
 from bot.db.repository import LedgerRepository
 from bot.errors import RuleViolation
-from bot.promises.rules import PromiseCheck, check_promise, resolve_amount
+from bot.promises.rules import PromiseCheck, check_promise, resolve_amount, superseded
 from bot.services import audit
 from bot.services.plans import collectible_loan
 
@@ -30,6 +30,15 @@ def same_open(view, date: dt.date, amount: Decimal):
     return next((p for p in view.open_promises if p.promised_date == date and Decimal(str(p.amount)) == amount), None)
 
 
+def replaced_by(view, amount: Decimal) -> tuple:
+    """The open promises a new one of ``amount`` would replace (bot/promises/rules.py:superseded), oldest first."""
+    if view is None:
+        return ()
+    ids = superseded(Decimal(str(amount)), [(p.id, Decimal(str(p.amount))) for p in view.open_promises],
+                     view.statement.amount_due_now)
+    return tuple(p for p in view.open_promises if p.id in ids)
+
+
 def record(session: Session, borrower_id: str, date: dt.date, amount: Decimal, today: dt.date, *,
            conversation_id: str, idempotency_key: str) -> tuple[m.Promise, bool]:
     """The promise, recorded once: a retried request (its idempotency key) or the same day and amount
@@ -45,7 +54,11 @@ def record(session: Session, borrower_id: str, date: dt.date, amount: Decimal, t
     if not result.ok:
         raise RuleViolation(result.reason)
     view = collectible_loan(session, borrower_id, today)
+    replaced = replaced_by(view, amount)
+    for old in replaced:
+        session.get(m.Promise, old.id).status = "replaced"
     row = repo.add_promise(view.loan.id, today, date, amount, conversation_id, idempotency_key)
     audit.record(session, "promise_recorded", conversation_id=conversation_id, borrower_id=borrower_id,
-                 detail={"loan": view.loan.id, "promise": row.id, "amount": str(amount), "date": date.isoformat()})
+                 detail={"loan": view.loan.id, "promise": row.id, "amount": str(amount), "date": date.isoformat(),
+                         "replaces": [p.id for p in replaced]})
     return row, True

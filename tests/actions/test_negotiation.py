@@ -1254,3 +1254,23 @@ def test_another_monthly_budget_while_a_plan_is_read_back_picks_the_plan_for_it(
         entities=[{"entity": "amount", "value": "4000.00", "start": 0, "end": 2, "text": "4k"}]))
     assert again.slots["plan_term"] == 12 and again.slots["pending_confirmation"] == "plan"
     assert "12期方案" in again.variables("utter_plan_disclosure")["disclosure"]
+
+
+def test_a_promise_for_a_new_date_replaces_the_one_it_changes(run_action):
+    # found by a probe (B007, 387.84 due): 「我想改成下周三还」 after a promise for 12-11 recorded a second promise,
+    # 775.68 promised against 387.84 due
+    first = run_action("action_propose_promise", make_tracker("promise_to_pay", "11号还", slots=verified("B007"),
+                                                               entities=[ent("date", "2026-12-11")]))
+    run_action("action_handle_confirmation", make_tracker("affirm", "好", slots={**verified("B007"), **first.slots}))
+    change = run_action("action_propose_promise", make_tracker("promise_to_pay", "我想改成下周三还", slots=verified("B007"),
+                                                                entities=[ent("date", "2026-12-09")]))
+    assert "您原来约定的2026年12月11日还387.84元，会改为下面这笔" in change.all_text
+    assert change.variables("utter_promise_readback")["date"] == "2026年12月9日"
+    run_action("action_handle_confirmation", make_tracker("affirm", "好", slots={**verified("B007"), **change.slots}))
+    with session_scope() as s:
+        rows = (s.query(m.Promise).join(m.Loan).filter(m.Loan.borrower_id == "B007")
+                .order_by(m.Promise.id).all())
+        assert [(str(p.promised_date), str(p.amount), p.status) for p in rows] == [
+            ("2026-12-11", "387.84", "replaced"), ("2026-12-09", "387.84", "open")]
+        entry = s.query(m.AuditEntry).filter_by(action="promise_recorded").order_by(m.AuditEntry.id.desc()).first()
+        assert entry.detail["replaces"] == [rows[0].id]

@@ -33,3 +33,14 @@ def test_more_than_the_day_will_find_says_what_it_will_find():
     # found by a probe (B005): 「那我12月20号还3000吧」 was told only today's 2781.86
     check = check_promise(DAY, Decimal("3000.00"), DUE_NOW, TODAY, due_then=Decimal("2817.43"))
     assert "会是2817.43元" in check.reason and "提前还款" in check.reason
+
+
+def test_a_new_promise_replaces_the_newest_open_ones_until_the_total_fits():
+    from bot.promises.rules import superseded
+
+    due = Decimal("387.84")
+    assert superseded(Decimal("387.84"), [(6, Decimal("387.84"))], due) == [6]  # a changed date replaces the promise
+    assert superseded(Decimal("100.00"), [(1, Decimal("200.00"))], due) == []  # room beside it
+    assert superseded(Decimal("1000.00"), [(1, Decimal("500.00")), (2, Decimal("1000.00"))], Decimal("2163.55")) == [2]
+    assert superseded(Decimal("2000.00"), [(1, Decimal("500.00")), (2, Decimal("1000.00"))], Decimal("2163.55")) == [2, 1]
+    assert superseded(Decimal("10.00"), [], due) == []

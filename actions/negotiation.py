@@ -650,7 +650,8 @@ def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
 
 def _say_promise_rest(turn: Turn, rest: str | None) -> None:
     if rest is not None:
-        turn.say("utter_account_answer", answer=rest, buttons=[PROMISE_BUTTON, PLAN_BUTTON])
+        pressed = "异议正在核实" not in rest  # no promise or plan buttons while a dispute is checked (rule 10)
+        turn.say("utter_account_answer", answer=rest, buttons=[PROMISE_BUTTON, PLAN_BUTTON] if pressed else None)
 
 
 def _ways_on(turn: Turn) -> bool:

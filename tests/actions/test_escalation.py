@@ -634,6 +634,11 @@ def test_a_promise_taken_while_a_dispute_is_open_presses_nothing(run_action):
     done = run_action("action_handle_confirmation", make_tracker("affirm", "确认", slots={**verified("B006"), **run.slots},
                                                                   sender="dp"))
     assert done.responses == ["utter_promise_recorded"] and "还没有约定" not in done.all_text
+    # asked, the rest is said, without the penalty-growth line, a push or plan buttons (found by a probe)
+    asked = run_action("action_answer_balance", make_tracker("ask_balance", "那剩下的呢", slots=verified("B006"), sender="dp"))
+    said = asked.variables("utter_account_answer")["answer"]
+    assert "1663.55" in said and "罚息按天" not in said and "分期" not in said
+    assert not asked.variables("utter_account_answer").get("buttons")
     # without a dispute the same promise gets both (B006's broken promise of 11-20 is on record)
     plain = run_action("action_propose_promise", make_tracker(
         "promise_to_pay", "那我下周五还600行不", slots=verified("B007"),

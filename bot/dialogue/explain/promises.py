@@ -57,6 +57,10 @@ def promise_rest(view: LoanView) -> str | None:
     if rest is None:
         return None
     st = view.statement
+    if view.dispute_open:  # asked (「那剩下的呢」) while it is checked: the fact, nothing pressed (rule 10; found
+        # by a probe: the penalty-growth line, a push to promise the rest, and plans, which a dispute rules out)
+        return (f"目前到期的{yuan(st.amount_due_now)}元里，已约定的之外还有{yuan(rest)}元。"
+                "这笔借款的异议正在核实中，核实期间催收暂停，这部分等核实有结果后再说也可以。")
     running = "（罚息按天计算，逾期本金还清前会继续增加）" if st.overdue_installments and not st.in_grace else ""
     return (f"剩下的{yuan(rest)}元还没有约定还款日期{running}。想好哪天还，随时告诉我，"
             f"比如“15号还{yuan(rest)}元”；一次还不上，也可以看看分期方案。")

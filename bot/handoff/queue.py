@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.compliance.masking import mask_text
+from bot.compliance.sensitive_text import redact
 from bot.db import models as m
 from bot.errors import ConfigError
 from bot.services import audit
@@ -165,7 +166,7 @@ def log_event(session: Session, handoff: m.Handoff, kind: str, actor: str, *, de
               text: str | None = None) -> m.HandoffEvent:
     """Append to the entry's own history (masked text). Audit separately (bot.services.audit)."""
     row = m.HandoffEvent(handoff_id=handoff.id, at=clock.now(), actor=actor, kind=kind, detail=detail or {},
-                         text=None if text is None else mask_text(text))
+                         text=None if text is None else mask_text(redact(text)))  # rules 4 and 3
     session.add(row)
     return row
 

@@ -46,8 +46,10 @@ def record(
             conversation_id=conversation_id,
             borrower_id=borrower_id,
             detail=_mask(detail or {}),
-            # the borrower's words: health and bereavement details masked too (rule 3)
-            text=None if text is None else mask_text(redact(text) if actor == "borrower" else text),
+            # people's words (the borrower's, a collector's note or reply): health and bereavement details masked
+            # too (rule 3; found by a probe: a note 「查出肿瘤 乳腺癌化疗」 kept word for word); the bot's own
+            # templates are logged as sent
+            text=None if text is None else mask_text(text if actor == "bot" else redact(text)),
         )
     )
 

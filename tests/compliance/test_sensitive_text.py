@@ -37,6 +37,24 @@ def test_the_audit_log_masks_a_borrowers_words_not_the_bots(sqlite_url):
     with session_scope(sqlite_url) as s:
         audit.record(s, "message_in", actor="borrower", conversation_id="c", text="我住院了")
         audit.record(s, "message_out", actor="bot", conversation_id="c", text="只记录类别（生病或住院）")
+        audit.record(s, "handoff_note", actor="collector:demo", conversation_id="c", text="说查出肿瘤 在化疗")
     with session_scope(sqlite_url) as s:
         texts = [e.text for e in s.query(m.AuditEntry).filter_by(conversation_id="c").order_by(m.AuditEntry.id)]
-    assert texts == ["我**了", "只记录类别（生病或住院）"]
+    assert texts == ["我**了", "只记录类别（生病或住院）", "说查出** 在**"]
+
+
+def test_a_collectors_note_is_kept_masked(sqlite_url, pinned_today):
+    # found by a probe: a note 「借款人说住院 查出肿瘤 乳腺癌化疗」 was kept word for word (handoff history, audit)
+    from bot.db import models as m
+    from bot.db.session import session_scope
+    from bot.handoff import queue
+
+    with session_scope(sqlite_url) as s:
+        entry = queue.request_handoff(s, "note-conv", "B001", "request_human")
+        queue.add_note(s, entry, "demo", "借款人说住院 查出肿瘤 乳腺癌化疗 手机13812345678")
+    with session_scope(sqlite_url) as s:
+        note = s.query(m.HandoffEvent).filter_by(kind="note").one().text
+        logged = s.query(m.AuditEntry).filter_by(action="handoff_note").one().text
+    for kept in (note, logged):
+        assert "肿瘤" not in kept and "化疗" not in kept and "住院" not in kept and "13812345678" not in kept
+        assert kept.startswith("借款人说**")

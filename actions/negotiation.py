@@ -33,12 +33,19 @@ def _int(value) -> int | None:
 
 
 def _budget(turn: Turn, after: int | None = None) -> str | Decimal | None:
-    """What the borrower can pay a month: the first amount (from ``after`` on) that is not what they
-    earn (found live, B003: 「我现在一个月就挣三千 房租都交不起」 was offered the plan for 3000 a month)."""
-    for e in turn.message.get("entities") or []:
+    """What the borrower can pay a month: the amount said as what they can pay (「每个月最多能还个五六百」), else
+    the first amount (from ``after`` on) that is not what they earn or spend (found live, B003: 「我现在一个月就挣
+    三千 房租都交不起」 was offered the plan for 3000 a month; found by a probe: 「每个月房租就要两千多 … 每个月最多
+    能还个五六百」 got the plan for 2000)."""
+    found = [e for e in turn.message.get("entities") or []
+             if e.get("entity") == "amount" and e.get("value") not in (None, "")
+             and (after is None or int(e.get("start") or 0) >= after)]
+    for e in found:
+        if explain.is_budget(turn.text, e.get("start")):
+            return _amount(e.get("value"))
+    for e in found:
         start = e.get("start")
-        if (e.get("entity") == "amount" and e.get("value") not in (None, "")
-                and (after is None or int(start or 0) >= after) and not explain.is_income(turn.text, start)):
+        if not explain.is_income(turn.text, start) and not explain.is_expense(turn.text, start):
             return _amount(e.get("value"))
     return None
 

@@ -916,7 +916,27 @@ _EN_AMOUNT_WORD_RE = re.compile(
     r"\bpay(?:\s+(?:back|off))?\s+(?:it\s+)?(?P<w>half|all|in\s+full|everything|the\s+full\s+amount)\b", re.I)
 
 
+#: 「五六百」, 「三四千块钱」, 「一两千」: two numerals in a row before a magnitude, an approximation; its lower
+#: bound is taken (a budget or a promise is never read as more than was said; found by a probe:
+#: 「每个月最多能还个五六百」 gave no amount, and the rent named before it became the budget)
+_RANGE_NUMERALS = "一二两三四五六七八九"
+_RANGE_AMOUNT_RE = re.compile(rf"(?<![{_RANGE_NUMERALS}十百千万])(?P<a>[{_RANGE_NUMERALS}])(?P<b>[{_RANGE_NUMERALS}])(?P<mag>十|百|千|万)"
+                              r"(?![一二两三四五六七八九十百千万])(?:块钱|块|元)?")
+_CN_DIGIT_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_RANGE_MAGNITUDE = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def _range_amount_candidates(text: str) -> Iterable[Candidate]:
+    for m in _RANGE_AMOUNT_RE.finditer(text):
+        low, high = _CN_DIGIT_VALUE[m["a"]], _CN_DIGIT_VALUE[m["b"]]
+        if high != low + 1:
+            continue  # 五六 / 三四 / 一两 only: neighbours, not 三五 (which reads as 35 elsewhere)
+        value = Decimal(low * _RANGE_MAGNITUDE[m["mag"]])
+        yield Candidate(m.start(), m.end(), TIER_AMOUNT, _fixed("amount", str(value.quantize(Decimal("0.01")))))
+
+
 def _amount_candidates(text: str) -> Iterable[Candidate]:
+    yield from _range_amount_candidates(text)
     for m in _AMOUNT_WORD_RE.finditer(text):
         word = m.group(0)
         if word in ("全还", "还清") and re.search(r"(没|未|不|没有)$", text[max(0, m.start() - 2):m.start()]):

@@ -1274,3 +1274,19 @@ def test_a_promise_for_a_new_date_replaces_the_one_it_changes(run_action):
             ("2026-12-11", "387.84", "replaced"), ("2026-12-09", "387.84", "open")]
         entry = s.query(m.AuditEntry).filter_by(action="promise_recorded").order_by(m.AuditEntry.id.desc()).first()
         assert entry.detail["replaces"] == [rows[0].id]
+
+
+def test_a_long_hardship_message_takes_the_budget_said_not_the_rent(run_action):
+    # found by a probe (B005): the rent 「两千多」 became the monthly budget (6 months at 1615.65); the borrower had
+    # said 「每个月最多能还个五六百」: 24 months at 440.77 is the shortest within 500
+    from bot.nlu.entities import extract
+
+    text = ("唉说实话我也不是故意不还的 上个月厂里裁员我被裁了 孩子还要上学 每个月房租就要两千多 我现在打零工一个月也就"
+            "三四千块钱 我现在每个月最多能还个五六百 能不能帮我想想办法")
+    entities = [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end, "text": e.text}
+                for e in extract(text, dt.date(2026, 12, 1))]
+    assert ("amount", "500.00") in [(e["entity"], e["value"]) for e in entities]
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", text, entities=entities,
+                                                             slots=verified("B005")))
+    assert run.slots["plan_term"] == 24
+    assert "440.77" in run.variables("utter_plan_disclosure")["disclosure"]

@@ -630,3 +630,17 @@ def test_an_employer_gone_bust_is_a_job_lost(text, category):
 ])
 def test_a_span_from_today_is_a_deadline(text, expected):
     assert [p for p in pairs(text) if p[0] in ("date", "amount")] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an approximation in neighbouring numerals: its lower bound (found by a probe: 「每个月最多能还个五六百」 gave none)
+    ("每个月最多能还个五六百", [("amount", "500.00")]),
+    ("先还个三四千", [("amount", "3000.00")]),
+    ("一两千块钱", [("amount", "1000.00")]),
+    ("五六千块钱", [("amount", "5000.00")]),
+    ("三五百", []),  # not neighbours
+    ("第五六期", []),
+    ("3k", [("amount", "3000.00")]),
+])
+def test_an_approximate_amount_is_its_lower_bound(text, expected):
+    assert [p for p in pairs(text) if p[0] == "amount"] == expected

@@ -181,6 +181,8 @@ from bot.dialogue.explain.plans import (
     PLAN_CHANGE_BY_A_PERSON,
     asks_for_schedule,
     asks_to_pay_less,
+    is_budget,
+    is_expense,
     is_income,
     per_month,
     plan_active_again,

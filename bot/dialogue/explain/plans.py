@@ -29,6 +29,27 @@ def is_income(text: str, start: int | None) -> bool:
     return _INCOME_BEFORE.search(text[max(0, start - 8):start].rstrip()) is not None
 
 
+#: 「房租就要两千多」, 「孩子学费一个月一千」: what the borrower spends, not what they can pay
+_EXPENSE_BEFORE = re.compile(r"(房租|房贷|车贷|生活费|学费|医药费|药费|花销|开销|花费|开支|要交|要花|得花|得交|欠别人|别的贷款)"
+                             r"\S{0,6}$")
+#: 「每个月最多能还个五六百」, 「一个月只能还500」: what the borrower can pay a month
+_BUDGET_BEFORE = re.compile(r"(每个?月|一个月|月供|按月)\S{0,6}(还|拿出|出|付|交|凑)\S{0,2}$")
+
+
+def is_expense(text: str, start: int | None) -> bool:
+    """Whether the amount at ``start`` of ``text`` is what the borrower spends (rent, fees, other loans)."""
+    if not text or not isinstance(start, int) or start <= 0:
+        return False
+    return _EXPENSE_BEFORE.search(text[max(0, start - 10):start]) is not None
+
+
+def is_budget(text: str, start: int | None) -> bool:
+    """Whether the amount at ``start`` of ``text`` is said as what the borrower can pay a month."""
+    if not text or not isinstance(start, int) or start <= 0:
+        return False
+    return _BUDGET_BEFORE.search(text[max(0, start - 12):start]) is not None
+
+
 def per_month(text: str) -> bool:
     return bool(text) and _PER_MONTH.search(text) is not None
 

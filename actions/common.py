@@ -306,6 +306,8 @@ class BotAction(Action):
                     ask_for_verification(turn, pending=self.action_name, why=not rule)
                 else:
                     self.handle(turn)
+                if step != RESPONDED:
+                    others_not_to_be_called(turn, self.action_name)
                 if self.resumes_flow and step is None:
                     resume_flow(turn)
                 if self.action_name != "action_two_stage_fallback" and tracker.get_slot("fallback_count"):
@@ -315,6 +317,25 @@ class BotAction(Action):
             log.exception("action %s failed", self.action_name)
             dispatcher.utter_message(response="utter_technical_problem")
             return []
+
+
+#: 「还有别再打电话到我单位去了」 inside a message about something else (found by a probe: a long hardship message's
+#: request was ignored; compliance rule 12 says it is confirmed)
+_NO_CALLS_TO_OTHERS = re.compile(r"(别|不要|不准|不许|不能)再?[^，。]{0,3}(打电话|打|联系|找|发短信|发信息|催)[^，。]{0,3}"
+                                 r"(单位|公司|家里|家人|爸妈|父母|老婆|老公|同事|领导|亲戚|老板)")
+
+
+def others_not_to_be_called(turn: Turn, action_name: str) -> None:
+    """Rule 12 beside whatever else a verified borrower's message asks: the family and work opt-out is
+    recorded and confirmed (the stop-contact action does this for a message that asks nothing else)."""
+    if action_name == "action_stop_contact" or not turn.verified or not turn.borrower_id:
+        return
+    if not _NO_CALLS_TO_OTHERS.search(turn.text or ""):
+        return
+    from bot.services import cases
+
+    cases.opt_out(turn.session, turn.borrower_id, "family", turn.conversation_id)
+    turn.say("utter_no_third_party_contact")
 
 
 #: what outranks any promise in progress or short follow-up: a person asked for, distress (rule 9), a

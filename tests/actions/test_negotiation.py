@@ -1290,3 +1290,13 @@ def test_a_long_hardship_message_takes_the_budget_said_not_the_rent(run_action):
                                                              slots=verified("B005")))
     assert run.slots["plan_term"] == 24
     assert "440.77" in run.variables("utter_plan_disclosure")["disclosure"]
+
+
+def test_no_calls_to_work_asked_inside_a_hardship_message_is_recorded_and_confirmed(run_action):
+    # found by a probe (B005): 「…能不能帮我想想办法 还有别再打电话到我单位去了」 was ignored (rule 12)
+    run = run_action("action_record_hardship", make_tracker(
+        "inform_hardship", "我被裁了 每个月最多能还五百 还有别再打电话到我单位去了", slots=verified("B005"), sender="h12",
+        entities=[ent("hardship_type", "job_loss"), ent("amount", "500.00")]))
+    assert run.responses[-1] == "utter_no_third_party_contact"
+    with session_scope() as s:
+        assert s.query(m.ContactOptOut).filter_by(conversation_id="h12", scope="family").count() == 1

@@ -268,6 +268,16 @@ class BotAction(Action):
                     return turn.events
                 if third_party_step(turn, self.needs_verification or self.asks_identity):
                     return turn.events
+                if self.action_name != "action_open_complaint" and explain.about_the_regulator(turn.text):
+                    # 「12378是啥」, 「我已经打了12378了」 (found by a probe: 「您已经验证过身份了」, and a payment check
+                    # with the amount due): what the line is, and the borrower's own complaint (rule 11)
+                    from bot.compliance.policy import POLICY
+                    from bot.services import cases
+
+                    case = cases.open_in_conversation(turn.session, turn.conversation_id, "complaint")
+                    turn.say("utter_account_answer", answer=explain.regulator_answer(
+                        POLICY.regulator_hotline, POLICY.complaint_answer_days, case.reference if case else None))
+                    return turn.events
                 if self.action_name not in AMENDS_ITSELF:
                     from actions.negotiation import amend_read_back  # negotiation imports this module
 

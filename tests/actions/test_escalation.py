@@ -679,3 +679,18 @@ def test_no_family_contact_after_a_complaint_that_they_were_contacted_acknowledg
     plain = run_action("action_stop_contact", make_tracker("stop_contact", "以后别给我爸妈打电话", slots=verified("B001"),
                                                            sender="fp"))
     assert plain.responses == ["utter_no_third_party_contact"]
+
+
+def test_the_regulators_line_asked_about_after_a_complaint(run_action):
+    # found by a probe (B002): after a complaint, 「12378是啥」 got 「您已经验证过身份了」 and 「我已经打了12378了 你们看着
+    # 办」 a payment check quoting the amount due (rule 11: no money talk unasked)
+    opened = run_action("action_open_complaint", make_tracker("complain", "你们催收天天打电话骂我 我要投诉",
+                                                              slots=verified("B002"), sender="rg"))
+    ref = opened.variables("utter_complaint_opened")["reference"]
+    for action, intent, text in (("action_verify", "inform_identity", "12378是啥"),
+                                 ("action_check_payment", "inform_paid", "我已经打了12378了 你们看着办")):
+        run = run_action(action, make_tracker(intent, text, slots=verified("B002"), sender="rg"))
+        said = run.variables("utter_account_answer")["answer"]
+        assert said.startswith("12378是国家金融监督管理总局") and ref in said and "1376" not in said, text
+    opened_again = run_action("action_open_complaint", make_tracker("complain", "我要打12378投诉你们", sender="rg2"))
+    assert "utter_complaint_opened_unverified" in opened_again.responses

@@ -67,3 +67,20 @@ def borrows_to_repay(text: str) -> bool:
 #: never urging it (compliance rule 5 forbids 以贷养贷), and the ways that do not need it
 BORROWING_TO_REPAY = ("不建议为了还这笔钱再去借网贷或别的贷款，那样利息更高，负担只会更重。如果一次还不上，可以办理个性化分期，"
                       "或者约定一个您能还上的日期；也可以转人工和工作人员商量。")
+
+
+#: 「12378是啥」, 「我已经打了12378了」 (found by a probe, after a complaint: 「您已经验证过身份了」, and a payment check
+#: quoting the amount due): the regulator's line asked about or said to be called
+_REGULATOR = re.compile(r"12378|一二三七八|消费者投诉热线|银保监|金融监管总局|金融监督管理总局")
+
+
+def about_the_regulator(text: str) -> bool:
+    return bool(text) and _REGULATOR.search(text) is not None
+
+
+def regulator_answer(hotline: str, answer_days: int, reference: str | None) -> str:
+    """What the regulator's line is, and where the borrower's own complaint stands (rule 11): no money talk."""
+    mine = (f"您在我们这里的投诉（编号{reference}）也在处理中，我们会在{answer_days}日内答复您。" if reference else
+            f"您也可以在我这里直接投诉，我们会在{answer_days}日内答复。")
+    return (f"{hotline}是国家金融监督管理总局的银行业保险业消费者投诉热线，对银行的服务不满意可以拨打它反映，"
+            f"这是您的权利，不会影响您的借款处理。{mine}")

@@ -88,8 +88,16 @@ _ASKS_ABOUT_NAMED = re.compile(r"(?:查|问)(?:一下|一查|下|查)?([\u4e00-\
 
 def loan_state_answered(turn: Turn, view) -> bool:
     """What the loan's state answers whatever the question: a dispute open (its check, proof offered),
-    a settled loan still chased. True when it answered."""
-    return dispute_answered(turn, view) or still_collected_answered(turn, view)
+    a settled loan still chased, the promises on record asked for. True when it answered."""
+    return dispute_answered(turn, view) or still_collected_answered(turn, view) or promises_listed(turn, view)
+
+
+def promises_listed(turn: Turn, view) -> bool:
+    """「我的还款承诺有哪些」 (found by a probe: read as how_to_pay, the ways to pay twice): the promises on record."""
+    if view is None or not explain.asks_for_promises_listed(turn.text):
+        return False
+    turn.say("utter_account_answer", answer=explain.promises_on_record(view))
+    return True
 
 
 def still_collected_answered(turn: Turn, view) -> bool:

@@ -963,3 +963,16 @@ def test_a_payment_said_to_be_last_month_is_looked_for_since_then(run_action):
     assert since_said("这个月初转的", dt.date(2026, 12, 1)) == dt.date(2026, 12, 1)
     assert since_said("上上个月", dt.date(2026, 1, 15)) == dt.date(2025, 11, 1)
     assert since_said("我已经还了", dt.date(2026, 12, 1)) is None
+
+
+def test_the_promises_asked_for_are_listed_whatever_the_question_was_read_as(run_action):
+    # found by a probe: 「我的还款承诺有哪些」 got the ways to pay, twice
+    with session_scope() as s:
+        loan = s.query(m.Loan).filter_by(borrower_id="B003").one()
+        s.add(m.Promise(loan_id=loan.id, made_on=dt.date(2026, 12, 1), promised_date=dt.date(2026, 12, 4),
+                        amount=D("1000.00"), status="open"))
+    for action, intent in (("action_answer_how_to_pay", "how_to_pay"), ("action_answer_balance", "ask_balance")):
+        run = run_action(action, make_tracker(intent, "我的还款承诺有哪些", slots=verified("B003")))
+        assert run.variables("utter_account_answer")["answer"].startswith("您约定的是：2026年12月4日当天或之前还1000.00元"), action
+    none = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "我的还款承诺有哪些", slots=verified("B004")))
+    assert none.variables("utter_account_answer")["answer"].startswith("您目前没有约定过还款日期")

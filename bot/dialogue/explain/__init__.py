@@ -196,6 +196,7 @@ from bot.dialogue.explain.plans import (
 )
 from bot.dialogue.explain.promises import (
     asks_about_promises,
+    asks_for_promises_listed,
     asks_about_rest,
     promise_missed,
     promise_rest,

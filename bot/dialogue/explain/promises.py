@@ -72,6 +72,16 @@ _ASKS_PROMISED = re.compile(r"约的|约过|约定的|约了|答应的|答应过
                             r"|记上了|记下了|记下来了|记好了|记录了|登记了|记住了|记了(吗|没|吧)")
 
 
+#: 「我的还款承诺有哪些」, 「我约了几次」 (found by a probe: the ways to pay, twice): the promises listed, whatever the
+#: question was read as
+_LISTS_PROMISES = re.compile(r"(还款)?承诺.{0,2}(有哪些|是什么|有几|记录)|我的?(还款)?承诺|约定.{0,2}(哪些|几次|几笔)"
+                             r"|约了(几|哪)")
+
+
+def asks_for_promises_listed(text: str) -> bool:
+    return bool(text) and _LISTS_PROMISES.search(text) is not None
+
+
 def asks_about_promises(text: str) -> bool:
     return bool(text) and _ASKS_PROMISED.search(text) is not None
 

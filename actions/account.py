@@ -426,6 +426,9 @@ class ActionAnswerHowToPay(_GeneralAnswer):
             return in_time
         if view.statement.amount_due_now == 0 and explain.says_short_of_money(turn.text):
             return explain.short_on_the_due_day(view) or full
+        if explain.asks_to_change_card(turn.text) and explain.card_problem(view) is None:
+            # 「我的卡换了 咋换绑」 (found by a probe, B004: told to keep money on the old card for the debit)
+            return explain.change_card_how(view)
         if explain.says_card_is_set(turn.text):  # 「换好了」: what now, never the list of ways again
             return explain.how_to_pay_again(view, turn.text)
         if turn.said_text(full):

@@ -976,3 +976,11 @@ def test_the_promises_asked_for_are_listed_whatever_the_question_was_read_as(run
         assert run.variables("utter_account_answer")["answer"].startswith("您约定的是：2026年12月4日当天或之前还1000.00元"), action
     none = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "我的还款承诺有哪些", slots=verified("B004")))
     assert none.variables("utter_account_answer")["answer"].startswith("您目前没有约定过还款日期")
+
+
+def test_changing_the_debit_card_is_explained(run_action):
+    # found by a probe (B004, current, autodebit on): 「我的卡换了 咋换绑」 got only 「…自动扣款会在那天从扣款卡扣，请保证卡里
+    # 余额充足」, the old card left to be debited
+    run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "我的卡换了 咋换绑", slots=verified("B004")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("换绑还款卡：在App“还款卡管理”里") and "2026年12月20日的1733.30元就从新卡自动扣款" in said

@@ -146,3 +146,25 @@ def debit_status(view: LoanView) -> str:
             else "您没有开通自动还款，需要在那天之前主动还款"
         parts.append(f"下一期{cn_date(nxt.due_date)}到期，应还{yuan(nxt.owed(st.as_of))}元，{how}。")
     return "".join(parts)
+
+
+#: 「我的卡换了 咋换绑」, 「新卡怎么绑」, 「扣款卡能换吗」 (found by a probe, B004: told to keep money on the old card)
+_CHANGE_CARD = re.compile(r"(换绑|绑卡|换卡|改卡|绑定).{0,3}(怎么|咋|如何|能|可以|在哪)|(怎么|咋|如何|能不能|可以)(换绑|绑卡|换卡|改卡|绑定新卡|绑新卡)"
+                          r"|卡换了|换了(张|一张)?(新)?卡|新卡.{0,2}(怎么|咋)(绑|换)|扣款卡.{0,3}(换|改)")
+
+
+def asks_to_change_card(text: str) -> bool:
+    return bool(text) and _CHANGE_CARD.search(text) is not None and not card_seen_to(text)
+
+
+def change_card_how(view: LoanView | None) -> str:
+    """How the debit card is changed, and which card the next debit then uses."""
+    text = ("换绑还款卡：在App“还款卡管理”里添加您本人名下的新卡，并把它设为扣款卡；旧卡如果要注销，请先换好再注销，"
+            "以免扣款失败。")
+    if view is None or view.statement.settled:
+        return text
+    nxt = view.statement.next_installment
+    if nxt is not None and view.loan.autodebit:
+        text += (f"换好以后，下一期{cn_date(nxt.due_date)}的{yuan(nxt.owed(view.statement.as_of))}元就从新卡自动扣款，"
+                 "请在那天之前存够。")
+    return text

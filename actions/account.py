@@ -387,6 +387,13 @@ class ActionAnswerConsequences(_GeneralAnswer):
             # 「要是卡里钱不够 会再扣一次吗」 (found by a probe, read as ask_consequences): what a failed debit leads to
             return explain.debited_again(view)
         one = explain.consequence_asked(turn.text)
+        if (one is None and view is not None and view.statement.amount_due_now == 0 and not view.statement.settled
+                and explain.says_short_of_money(turn.text)):
+            # a current borrower: 「我要是20号卡里没钱会咋样」 (found by a probe, B004: the lawful consequences, lawsuits
+            # and all): the grace days, the penalty after them, and what can be done
+            short = explain.short_on_the_due_day(view)
+            if short is not None:
+                return short
         if (one is None and view is not None and missed_at(turn.text) is not None
                 and not explain.asks_consequences_generally(turn.text) and view.statement.amount_due_now > 0):
             # 「上次不是说好20号还吗 我没还上 不好意思」 (found live, B006, read as ask_consequences) is an apology,

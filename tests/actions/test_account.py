@@ -984,3 +984,13 @@ def test_changing_the_debit_card_is_explained(run_action):
     run = run_action("action_answer_how_to_pay", make_tracker("how_to_pay", "我的卡换了 咋换绑", slots=verified("B004")))
     said = run.variables("utter_account_answer")["answer"]
     assert said.startswith("换绑还款卡：在App“还款卡管理”里") and "2026年12月20日的1733.30元就从新卡自动扣款" in said
+
+
+def test_a_current_borrower_afraid_of_an_empty_card_hears_of_the_grace_days_not_lawsuits(run_action):
+    # found by a probe (B004, current): 「我要是20号卡里没钱会咋样」 got the consequences, 民事诉讼 and all
+    run = run_action("action_answer_consequences", make_tracker("ask_consequences", "我要是20号卡里没钱会咋样",
+                                                                slots=verified("B004"), entities=[ent("date", "2026-12-20")]))
+    said = run.variables("utter_account_answer")["answer"]
+    assert "诉讼" not in said and "宽限" in said
+    overdue = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B001")))
+    assert "诉讼" in overdue.variables("utter_account_answer")["answer"]

@@ -118,6 +118,15 @@ class ActionOfferPlans(BotAction):
                 _answer_to_read_back(turn), _int(turn.tracker.get_slot("plan_term"))):
             ActionHandleConfirmation().handle(turn)  # 「就60期吧」 right after the 60-month disclosure: yes
             return
+        if explain.asks_plan_status(turn.text) and plans.collectible_loan(
+                turn.session, turn.borrower_id, turn.today) is not None and not _plan_running(turn):
+            # 「我现在有分期方案吗」, 「我的分期方案办了吗」 (found by a probe: the options again): none is set up
+            term = _int(turn.tracker.get_slot("plan_term"))
+            waiting = turn.tracker.get_slot("pending_confirmation") == "plan" and term
+            turn.say("utter_account_answer", answer="您目前没有办理分期方案。" + (
+                f"刚才的{term}期方案还没有确认办理，回复“确认”就可以办理。" if waiting else
+                "如果需要，可以告诉我想分几期，或者每个月能还多少，我给您看方案。"))
+            return
         amount = _budget(turn)
         if isinstance(amount, Decimal) and amount > 0 and explain.prepays_principal(turn.text):
             view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
@@ -669,6 +678,11 @@ def _ways_on(turn: Turn) -> bool:
     turn.say("utter_account_answer", answer=explain.ways_on(view),
              buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
     return True
+
+
+def _plan_running(turn: Turn) -> bool:
+    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
+    return view is not None and view.active_plan is not None
 
 
 def _answer_to_read_back(turn: Turn) -> consent.Answer:

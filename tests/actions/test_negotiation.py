@@ -1300,3 +1300,17 @@ def test_no_calls_to_work_asked_inside_a_hardship_message_is_recorded_and_confir
     assert run.responses[-1] == "utter_no_third_party_contact"
     with session_scope() as s:
         assert s.query(m.ContactOptOut).filter_by(conversation_id="h12", scope="family").count() == 1
+
+
+def test_whether_a_plan_is_set_up_is_answered(run_action):
+    # found by a probe: 「我现在有分期方案吗」 / 「我的分期方案办了吗」 (not signed) got the options again
+    shown = run_action("action_offer_plans", make_tracker("request_installment", "12期", slots=verified("B001"),
+                                                           entities=[ent("installment_count", 12)]))
+    asked = run_action("action_offer_plans", make_tracker("request_installment", "我的分期方案办了吗",
+                                                           slots={**verified("B001"), **shown.slots}))
+    assert asked.variables("utter_account_answer")["answer"] == (
+        "您目前没有办理分期方案。刚才的12期方案还没有确认办理，回复“确认”就可以办理。")
+    plain = run_action("action_offer_plans", make_tracker("request_installment", "我现在有分期方案吗", slots=verified("B003")))
+    assert plain.variables("utter_account_answer")["answer"].startswith("您目前没有办理分期方案。如果需要")
+    menu = run_action("action_offer_plans", make_tracker("request_installment", "你们有分期吗", slots=verified("B003")))
+    assert "utter_plan_menu" in menu.responses

@@ -183,6 +183,7 @@ from bot.dialogue.explain.plans import (
     PAY_LESS_WAYS,
     PLAN_CHANGE_BY_A_PERSON,
     asks_for_schedule,
+    asks_plan_status,
     asks_to_pay_less,
     is_budget,
     is_expense,

@@ -74,6 +74,15 @@ PAY_LESS_WAYS = ("想少还一些，有这几种办法：\n1. 申请个性化分
 PLAN_CHANGE_BY_A_PERSON = "同一笔借款不能再办理新的分期方案；如果需要调整或取消现有方案，请转人工客服，由工作人员和您商量。"
 
 
+#: 「我现在有分期方案吗」, 「我的分期方案办了吗」, 「分期办好了没」: whether a plan is set up
+_PLAN_STATUS = re.compile(r"(现在有|已经有|办了|办好|开通|生效|成功)(了)?(分期|方案)(方案)?(吗|没|么)|(分期|方案).{0,4}(办了|办好|生效|成功|通过)(了)?(吗|没|么)"
+                          r"|(有没有|有无)(办过|办了|在执行的|正在执行的)(的)?(分期|方案)")
+
+
+def asks_plan_status(text: str) -> bool:
+    return bool(text) and _PLAN_STATUS.search(text) is not None
+
+
 def plan_active_again(view: LoanView) -> str:
     """A new plan asked for again while one runs (found live, B003: 「48期」, 「还是36期吧」 each got the same
     paragraph of figures): the plan in a line, and who can change it."""

@@ -9,7 +9,7 @@ from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, BotAction, Turn, ask_for_verification, forget_identity
+from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, REGISTRY, BotAction, Turn, ask_for_verification, forget_identity
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
@@ -246,6 +246,9 @@ class ActionStopContact(BotAction):
                 f"已经在投诉（编号{complained.reference}）里登记，会核实处理并答复您。"))
             return
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
+        if turn.verified and turn.entity("date") is not None and explain.says_when_paying(turn.text):
+            # 「以后别给我发短信了 烦死了 我月底还」 (found by a probe: the opt-out recorded, the promise dropped)
+            REGISTRY["action_propose_promise"].handle(turn)
 
 
 #: a request about calls or messages in so many words (「别打电话了」, 「退订」): an opt-out even in distress

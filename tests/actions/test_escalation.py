@@ -694,3 +694,11 @@ def test_the_regulators_line_asked_about_after_a_complaint(run_action):
         assert said.startswith("12378是国家金融监督管理总局") and ref in said and "1376" not in said, text
     opened_again = run_action("action_open_complaint", make_tracker("complain", "我要打12378投诉你们", sender="rg2"))
     assert "utter_complaint_opened_unverified" in opened_again.responses
+
+
+def test_an_opt_out_with_a_promise_in_it_keeps_the_promise(run_action):
+    # found by a probe (B005): 「以后别给我发短信了 烦死了 我月底还」 recorded the opt-out and dropped 「我月底还」
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "以后别给我发短信了 烦死了 我月底还",
+                                                         slots=verified("B005"), entities=[ent("date", "2026-12-31")]))
+    assert run.responses[0] == "utter_stop_contact" and "utter_promise_readback" in run.responses
+    assert run.variables("utter_promise_readback")["date"] == "2026年12月31日"

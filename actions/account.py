@@ -447,6 +447,14 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         return full
 
 
+def _decimal(value) -> Decimal | None:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
 class ActionCheckPayment(BotAction):
     """inform_paid: look in the ledger and say what we find (a payment claim beats the question)."""
 
@@ -477,6 +485,12 @@ class ActionCheckPayment(BotAction):
         period = explain.since_said(turn.text, turn.today) if not said_days else None  # 「上个月转了2000」
         checked = explain.payment_check(view, since=min(said_days) if said_days else period)
         not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
+        claimed = next((a for a in map(_decimal, turn.entity_values("amount")) if a is not None and a > 0), None)
+        missing = explain.claimed_not_found(view, claimed, since=min(said_days) if said_days else period)
+        if missing and not not_found:
+            # 「我转了2000」 and 500 found (found by a probe, B007: the 500 reported, the 2000 never mentioned)
+            turn.say("utter_account_answer", answer=checked + missing, buttons=[HUMAN_BUTTON])
+            return
         if not_found and turn.said_text(checked):
             # the borrower insists, or offers proof (found live: 「我有转账截图」 got the same paragraph again,
             # with no button and no person): a person checks it

@@ -994,3 +994,15 @@ def test_a_current_borrower_afraid_of_an_empty_card_hears_of_the_grace_days_not_
     assert "诉讼" not in said and "宽限" in said
     overdue = run_action("action_answer_consequences", make_tracker("ask_consequences", "不还会怎样", slots=verified("B001")))
     assert "诉讼" in overdue.variables("utter_account_answer")["answer"]
+
+
+def test_a_claimed_payment_not_among_those_found_is_said_to_be_missing(run_action):
+    # found by a probe (B007, 500 paid on 11-30): 「我上周转了2000过去」 got the 500 reported, the 2000 never mentioned
+    run = run_action("action_check_payment", make_tracker("inform_paid", "我前几天转了2000过去",
+                                                          entities=[ent("amount", "2000.00")], slots=verified("B007")))
+    said = run.variables("utter_account_answer")["answer"]
+    assert "11月30日500.00元" in said and "没有查到您说的2000.00元这一笔" in said
+    assert run.variables("utter_account_answer")["buttons"][0]["payload"] == "/request_human"
+    same = run_action("action_check_payment", make_tracker("inform_paid", "我前几天转了500",
+                                                           entities=[ent("amount", "500.00")], slots=verified("B007")))
+    assert "没有查到" not in same.variables("utter_account_answer")["answer"]

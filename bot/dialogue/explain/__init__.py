@@ -146,6 +146,7 @@ from bot.dialogue.explain.paying import (
     names_paying,
     own_situation,
     paying_part,
+    claimed_not_found,
     payment_check,
     since_said,
     says_when_paying,

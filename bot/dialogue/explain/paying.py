@@ -278,6 +278,21 @@ def since_said(text: str, today: dt.date) -> dt.date | None:
     return today.replace(day=1)  # 这个月 / 本月 / 月初
 
 
+def claimed_not_found(view: LoanView, claimed: Decimal | None, days: int = 7, since: dt.date | None = None) -> str:
+    """The amount the borrower says they paid, when payments were found but none (nor their sum) is that
+    amount: said, with what to do; "" otherwise (payment_check's window)."""
+    if claimed is None:
+        return ""
+    st = view.statement
+    if since is not None and since < st.as_of:
+        days = max(days, (st.as_of - since).days)
+    recent = [p.amount for p in view.loan.payments if 0 <= (st.as_of - p.paid_on).days <= days]
+    if not recent or claimed in recent or sum(recent, Decimal("0")) == claimed:
+        return ""
+    return (f"没有查到您说的{yuan(claimed)}元这一笔。跨行转账有时需要1-2个工作日到账；如果已经过了这个时间，"
+            "请保留转账凭证，我可以为您转人工核实。")
+
+
 def payment_check(view: LoanView, days: int = 7, since: dt.date | None = None) -> str:
     """What the ledger shows after a borrower says they already paid; ``since``: the day they said they
     paid, when earlier than ``days`` ago (found by a probe: 「我上个月20号就还了1100」 was told of the last 7

@@ -81,6 +81,9 @@ def record_hardship(turn: Turn, category: str) -> str:
     if cases.hardship_recorded(turn.session, turn.borrower_id, category, turn.conversation_id):
         return cases.hardship_category(category)
     recorded = cases.record_hardship(turn.session, turn.borrower_id, category, turn.conversation_id)
+    if explain.says_someone_died(turn.text):
+        # 「我老公上个月车祸去世了」 (found by a probe: straight to the category and the plan list): condolence first
+        turn.say("utter_account_answer", answer=explain.CONDOLENCE)
     turn.say("utter_hardship_recorded", category=explain.hardship_label(recorded))
     return recorded
 

@@ -1314,3 +1314,14 @@ def test_whether_a_plan_is_set_up_is_answered(run_action):
     assert plain.variables("utter_account_answer")["answer"].startswith("您目前没有办理分期方案。如果需要")
     menu = run_action("action_offer_plans", make_tracker("request_installment", "你们有分期吗", slots=verified("B003")))
     assert "utter_plan_menu" in menu.responses
+
+
+def test_a_death_in_the_family_is_met_with_condolence_first(run_action):
+    # found by a probe (B002): 「我老公上个月车祸去世了」 went straight to the category and the plan list
+    run = run_action("action_record_hardship", make_tracker("inform_hardship", "我老公上个月车祸去世了",
+                                                             slots=verified("B002"), entities=[ent("hardship_type", "family_emergency")]))
+    assert run.responses[:2] == ["utter_account_answer", "utter_hardship_recorded"]
+    assert run.variables("utter_account_answer")["answer"].startswith("听到这个消息很难过，请您节哀")
+    plain = run_action("action_record_hardship", make_tracker("inform_hardship", "我失业了", slots=verified("B003"),
+                                                               entities=[ent("hardship_type", "job_loss")]))
+    assert plain.responses[0] == "utter_hardship_recorded"

@@ -89,12 +89,14 @@ from bot.dialogue.explain.due_dates import (
     wages_after_due_day,
 )
 from bot.dialogue.explain.hardship import (
+    CONDOLENCE,
     asks_what_to_do,
     hardship_label,
     later_in_grace,
     nothing_to_extend,
     says_a_wait_in_months,
     says_short_of_money,
+    says_someone_died,
     short_on_the_due_day,
     tells_of_hard_times,
     wait_too_long,

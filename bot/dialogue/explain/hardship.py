@@ -114,3 +114,12 @@ def ways_on(view: LoanView) -> str:
 def hardship_label(category: str) -> str:
     return {"job_loss": "失业", "illness": "生病或住院", "business_failure": "生意困难", "income_drop": "收入减少",
             "family_emergency": "家庭变故", "disaster": "受灾", "forgot": "忘记还款", "other": "其他困难"}.get(category, "其他困难")
+
+
+#: a death in the family (the borrower's own: 「我老公上个月车祸去世了」); compliance rule 13: care before figures
+_SOMEONE_DIED = re.compile(r"去世|过世|离世|病逝|病故|逝世|走了(?!.{0,2}(吗|吧|啊))|不在了|没了(?=.{0,3}(人|命))|丧事|办后事")
+CONDOLENCE = "听到这个消息很难过，请您节哀，也多保重身体。还款的事不急在这一时，我们可以慢慢商量。"
+
+
+def says_someone_died(text: str) -> bool:
+    return bool(text) and _SOMEONE_DIED.search(text) is not None

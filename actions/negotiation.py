@@ -766,6 +766,13 @@ class ActionHandleConfirmation(BotAction):
             return
         turn.set("pending_confirmation", None)
         if reading != consent.CLEAR_YES:
+            if (pending == "plan" and turn.verified and turn.entity("date") is not None
+                    and explain.says_when_paying(turn.text)):
+                # 「算了 还是不分期了 我15号先还三千五吧」 (found by a probe: the plan declined, the promise dropped):
+                # the promise read back instead
+                turn.say("utter_account_answer", answer="好的，不办理分期。")
+                propose_promise(turn, turn.entity("date"), turn.entity("amount"))
+                return
             turn.say("utter_not_done")
             return
         try:

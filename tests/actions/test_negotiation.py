@@ -1325,3 +1325,17 @@ def test_a_death_in_the_family_is_met_with_condolence_first(run_action):
     plain = run_action("action_record_hardship", make_tracker("inform_hardship", "我失业了", slots=verified("B003"),
                                                                entities=[ent("hardship_type", "job_loss")]))
     assert plain.responses[0] == "utter_hardship_recorded"
+
+
+def test_a_plan_declined_for_a_promise_in_one_message_reads_the_promise_back(run_action):
+    # found by a probe (B001): 「算了 还是不分期了 我15号先还三千五吧」 declined the plan and dropped the promise
+    shown = run_action("action_offer_plans", make_tracker("request_installment", "12期", slots=verified("B001"),
+                                                           entities=[ent("installment_count", 12)]))
+    text = "算了 还是不分期了 我15号先还两千吧"
+    run = run_action("action_handle_confirmation", make_tracker(
+        "deny", text, slots={**verified("B001"), **shown.slots},
+        entities=[{"entity": "date", "value": "2026-12-15", "start": 9, "end": 12, "text": "15号"},
+                  {"entity": "amount", "value": "2000.00", "start": 14, "end": 16, "text": "两千"}]))
+    assert "utter_not_done" not in run.responses
+    back = run.variables("utter_promise_readback")
+    assert (back["date"], back["amount"]) == ("2026年12月15日", "2000.00") and run.slots["pending_confirmation"] == "promise"

@@ -427,6 +427,15 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
             # 「那我下周一全部还掉」 (found live, B004, after the payoff): nothing is due, so 全部 is the whole loan
             turn.say("utter_account_answer", answer=explain.payoff_on(view, date))
             return
+        paying = _amount(raw_amount)
+        if view is not None and not view.statement.settled and isinstance(paying, Decimal) and paying > 0:
+            # 「那我下礼拜三还2千5」 with nothing due (found by a probe, B001 on a plan: told the due day cannot move):
+            # nothing is due before the next installment, and what paying that much early does
+            nxt = view.statement.next_installment
+            when = f"，下一期{explain.cn_date(nxt.due_date)}才到期" if nxt is not None else ""
+            turn.say("utter_account_answer", answer=f"您目前没有到期未还的款项{when}，不需要约定还款。想提前还的话，"
+                                                    + explain.partial_prepayment(view, paying))
+            return
         if view is not None and not view.statement.settled:
             turn.say("utter_account_answer", answer=explain.nothing_to_extend(view, date), buttons=[PLAN_BUTTON, HUMAN_BUTTON])
             return

@@ -1339,3 +1339,12 @@ def test_a_plan_declined_for_a_promise_in_one_message_reads_the_promise_back(run
     assert "utter_not_done" not in run.responses
     back = run.variables("utter_promise_readback")
     assert (back["date"], back["amount"]) == ("2026年12月15日", "2000.00") and run.slots["pending_confirmation"] == "promise"
+
+
+def test_an_amount_promised_with_nothing_due_is_paying_early(run_action):
+    # found by a probe (B001 on a plan): 「那我下礼拜三还2千5」 got 「还款日本身不能修改」
+    run = run_action("action_propose_promise", make_tracker("promise_to_pay", "那我下礼拜三还2千5", slots=verified("B004"),
+                                                             entities=[ent("date", "2026-12-09"), ent("amount", "2500.00")]))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("您目前没有到期未还的款项，下一期2026年12月20日才到期") and "如果今天还2500.00元" in said
+    assert "不能修改" not in said

@@ -103,10 +103,15 @@ def promises_listed(turn: Turn, view) -> bool:
 def still_collected_answered(turn: Turn, view) -> bool:
     """A settled borrower who says they are still chased (「为啥还给我发催收短信」, found live: told it is
     settled, again): no collection from us, what it may be, and a person. True when it answered."""
-    if view is None or not view.statement.settled or not explain.says_still_collected(turn.text):
+    if view is None or not view.statement.settled:
         return False
-    turn.say("utter_account_answer", answer=explain.STILL_COLLECTED_WHEN_SETTLED, buttons=[HUMAN_BUTTON])
-    return True
+    if explain.says_still_collected(turn.text):
+        turn.say("utter_account_answer", answer=explain.STILL_COLLECTED_WHEN_SETTLED, buttons=[HUMAN_BUTTON])
+        return True
+    if explain.says_still_shown_owing(turn.text):  # 「为啥app还显示我欠钱」: a check offered (found by a probe)
+        turn.say("utter_account_answer", answer=explain.STILL_SHOWN_WHEN_SETTLED, buttons=[HUMAN_BUTTON])
+        return True
+    return False
 
 
 class _QuestionAnswer(BotAction):

@@ -1006,3 +1006,11 @@ def test_a_claimed_payment_not_among_those_found_is_said_to_be_missing(run_actio
     same = run_action("action_check_payment", make_tracker("inform_paid", "我前几天转了500",
                                                            entities=[ent("amount", "500.00")], slots=verified("B007")))
     assert "没有查到" not in same.variables("utter_account_answer")["answer"]
+
+
+def test_a_settled_borrower_who_still_sees_a_debt_is_offered_a_check(run_action):
+    # found by a probe (B008, settled): 「我早就还清了为啥app还显示我欠钱」 got the settled template again, no check
+    for action, intent in (("action_check_payment", "inform_paid"), ("action_answer_balance", "ask_balance")):
+        run = run_action(action, make_tracker(intent, "我早就还清了为啥app还显示我欠钱", slots=verified("B008")))
+        answer = run.variables("utter_account_answer")
+        assert answer["answer"].startswith("我们这边查到您的借款已经全部结清") and answer["buttons"][0]["payload"] == "/request_human"

@@ -114,6 +114,8 @@ from bot.dialogue.explain.overdue import (
     refusal,
 )
 from bot.dialogue.explain.owed import (
+    STILL_SHOWN_WHEN_SETTLED,
+    says_still_shown_owing,
     STILL_COLLECTED_WHEN_SETTLED,
     amount_due_why,
     asks_balance_too,

@@ -187,5 +187,16 @@ def says_still_collected(text: str) -> bool:
     return bool(text) and _COLLECTED.search(text) is not None
 
 
+#: 「我早就还清了为啥app还显示我欠钱」 once settled (found by a probe, B008: the settled template again, no check offered)
+_STILL_SHOWN = re.compile(r"(显示|还有|还在|写着|提示).{0,4}(欠|待还|逾期|没还|未还|应还)|(欠|待还|逾期).{0,3}(显示|提示)")
+
+
+def says_still_shown_owing(text: str) -> bool:
+    return bool(text) and _STILL_SHOWN.search(text) is not None
+
+
+STILL_SHOWN_WHEN_SETTLED = ("我们这边查到您的借款已经全部结清，没有待还金额。App里如果还显示欠款，可能是页面没有刷新，可以退出重新登录"
+                            "再看；如果仍然显示，请截图保存，我可以为您转人工核实处理。")
+
 STILL_COLLECTED_WHEN_SETTLED = ("您的借款已经全部结清，我们不会再向您催收。如果还收到自称是我们的催收短信或电话，可能是发错了，"
                                 "也可能是诈骗：请不要按对方的要求转账，只认准App和官方客服。我可以为您转人工核实，您也可以投诉。")

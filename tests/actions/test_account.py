@@ -1014,3 +1014,10 @@ def test_a_settled_borrower_who_still_sees_a_debt_is_offered_a_check(run_action)
         run = run_action(action, make_tracker(intent, "我早就还清了为啥app还显示我欠钱", slots=verified("B008")))
         answer = run.variables("utter_account_answer")
         assert answer["answer"].startswith("我们这边查到您的借款已经全部结清") and answer["buttons"][0]["payload"] == "/request_human"
+
+
+def test_fear_of_being_arrested_is_answered_plainly(run_action):
+    # found by a probe: 「微粒货逾期了会咋样 会不会被抓」 got the consequences without a plain no
+    run = run_action("action_answer_consequences", make_tracker("ask_consequences", "微粒货逾期了会咋样 会不会被抓",
+                                                                slots=verified("B001")))
+    assert run.variables("utter_account_answer")["answer"].startswith("逾期还款本身属于民事纠纷")

@@ -117,7 +117,7 @@ _ABOUT_VISITS = re.compile(r"上门|家访|到家|来家里|找到家|找上门|
 #: the family read as "we won't sue you"): the whole, lawful answer covers both
 _OTHER_CONSEQUENCE = re.compile(r"起诉|告我|诉讼|法院|律师|坐牢|抓|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事|征信|黑名单|罚息|冻结|执行")
 #: a fear of criminal liability (「会不会坐牢」, 「还要报警抓我」): found live, answered with the list only
-_CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事")
+_CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|被抓|抓走|抓起来|进监狱|蹲监狱|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事")
 #: (the content filter blocks 刑事 even denied; 坐牢 denied passes, tests/actions/test_account.py checks)
 _CIVIL = "逾期还款本身属于民事纠纷"
 _NO_JAIL = "不会因为您暂时还不上钱让您坐牢"

@@ -11,7 +11,7 @@ from bot.handoff.queue import request_handoff, wait_hint
 from bot.plans.offers import make_offer
 from bot.services import cases
 from bot.services.plans import collectible_loan, plan_options
-from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn
+from actions.common import HOW_TO_PAY_BUTTON, HUMAN_BUTTON, REGISTRY, BotAction, Turn, decimal_amount
 
 #: What answers each question of the contract. The first five need the borrower's loan; the rest
 #: have a general answer for anyone (``None``: before verification), personalised once verified.
@@ -452,14 +452,6 @@ class ActionAnswerHowToPay(_GeneralAnswer):
         return full
 
 
-def _decimal(value) -> Decimal | None:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    return amount if amount.is_finite() else None
-
-
 class ActionCheckPayment(BotAction):
     """inform_paid: look in the ledger and say what we find (a payment claim beats the question)."""
 
@@ -490,7 +482,7 @@ class ActionCheckPayment(BotAction):
         period = explain.since_said(turn.text, turn.today) if not said_days else None  # 「上个月转了2000」
         checked = explain.payment_check(view, since=min(said_days) if said_days else period)
         not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
-        claimed = next((a for a in map(_decimal, turn.entity_values("amount")) if a is not None and a > 0), None)
+        claimed = next((a for a in map(decimal_amount, turn.entity_values("amount")) if a is not None and a > 0), None)
         missing = explain.claimed_not_found(view, claimed, since=min(said_days) if said_days else period)
         if missing and not not_found:
             # 「我转了2000」 and 500 found (found by a probe, B007: the 500 reported, the 2000 never mentioned)

@@ -9,7 +9,8 @@ from bot.handoff.queue import request_handoff, wait_hint
 from bot.nlu.precedence import THE_BORROWER, disowns_the_account
 from bot.services import cases
 from bot.services.plans import collectible_loan
-from actions.common import CONFIRM_BUTTONS, HUMAN_BUTTON, REGISTRY, BotAction, Turn, ask_for_verification, forget_identity
+from actions.common import (CONFIRM_BUTTONS, FAMILY_WORDS, HUMAN_BUTTON, REGISTRY, BotAction, Turn, ask_for_verification,
+                            forget_identity)
 
 #: below this intent confidence a dispute or a complaint is asked about before its case is opened (typed
 #: ones such as 「这钱不是我借的」, 「我要投诉」 parse at 0.9 and more with the project model; a button's
@@ -100,8 +101,6 @@ TAKES_BACK = re.compile(r"不要了|记错|搞错|弄错|想起来了|撤销|撤
 #: the case actions by what ``pending_confirmation`` holds while one is asked about
 CASE_ACTIONS: dict[str, type[_CaseAction]] = {}
 
-FAMILY_WORDS = ("家人", "家里", "父母", "爸妈", "爸爸", "妈妈", "我爸", "我妈", "老婆", "老公", "媳妇", "孩子", "儿子", "女儿",
-                "亲戚", "单位", "公司", "领导", "同事", "老板", "朋友", "通讯录", "紧急联系人")
 #: a declared third party asking for the borrower (「你们别老给她打电话了」: precedence.THE_BORROWER), not for
 #: themselves (「别再打给我了」)
 FOR_THEMSELVES = re.compile(r"(?:打给|打|联系|找|骚扰|打扰|发给|发|催)我|我的(?:电话|手机|号)")
@@ -255,10 +254,6 @@ class ActionStopContact(BotAction):
 CONTACT_WORDS = re.compile(r"电话|打来|打给|打我|短信|消息|信息|提醒|通知|联系|退订|骚扰|催收|催我|微信|打了")
 
 
-#: the borrower has died: 「我老公去世了」, 「我爸走了 他欠的钱」 (「走了」 only beside a relative's words)
-BEREAVED = re.compile(r"去世|过世|离世|病逝|身故|不在了|人没了|走了(?!.{0,2}(吗|吧|啊))")
-
-
 class ActionHandleThirdParty(BotAction):
     """Rule 2: a third party learns nothing, not even that a debt exists; factors given with it
     (「我是他老婆 他身份证9150 手机6006」) are not tried."""
@@ -279,7 +274,7 @@ class ActionHandleThirdParty(BotAction):
         turn.set("borrower_id", None)
         turn.set("pending_confirmation", None)
         forget_identity(turn)  # factors given with it are not kept either
-        if BEREAVED.search(turn.text):
+        if explain.says_someone_died(turn.text):
             # 「我老公去世了 他的贷款要我还吗」 (found live: 「请他本人…联系我们。打扰您了」): condolence, and a person, who
             # handles a deceased borrower's affairs with the family; still nothing about the account here
             turn.say("utter_bereaved")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bot.dialogue import consent, explain
@@ -22,7 +22,7 @@ from bot.handoff.queue import request_handoff, withdraw
 from actions.account import QUESTION_ANSWERS
 from actions.escalation import CASE_ACTIONS, TAKES_BACK
 from actions.common import (NEVER_AMENDS, REGISTRY, CONFIRM_BUTTONS, HOW_TO_PAY_BUTTON, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON,
-                            BotAction, Turn, calendar_date, kept_message)
+                            BotAction, Turn, calendar_date, decimal_amount, kept_message)
 
 
 def _int(value) -> int | None:
@@ -51,13 +51,7 @@ def _budget(turn: Turn, after: int | None = None) -> str | Decimal | None:
 
 
 def _amount(value) -> str | Decimal | None:
-    if value in ("all", "half"):
-        return value
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    return amount if amount.is_finite() else None
+    return value if value in ("all", "half") else decimal_amount(value)
 
 
 def _text(value) -> str | None:

@@ -17,6 +17,7 @@ the shared ones from endpoints.yml (SQL tracker store; Redis lock store in produ
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -198,8 +199,11 @@ class TrackerRelay:
         from bot.db.session import session_scope
         from bot.handoff.queue import request_handoff
 
-        with session_scope() as session:  # raised, never lowered: the claim stays with its collector
-            request_handoff(session, conversation_id, raised.get("borrower_id"), "distress")
+        def raise_entry() -> None:  # raised, never lowered: the claim stays with its collector
+            with session_scope() as session:
+                request_handoff(session, conversation_id, raised.get("borrower_id"), "distress")
+
+        await asyncio.to_thread(raise_entry)  # the database off the event loop, as the console's own writes
         return text
 
     async def say(self, conversation_id: str, text: str, collector: str, *, handoff_id: int | None = None,

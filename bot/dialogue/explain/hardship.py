@@ -117,7 +117,8 @@ def hardship_label(category: str) -> str:
 
 
 #: a death in the family (the borrower's own: 「我老公上个月车祸去世了」); compliance rule 13: care before figures
-_SOMEONE_DIED = re.compile(r"去世|过世|离世|病逝|病故|逝世|走了(?!.{0,2}(吗|吧|啊))|不在了|没了(?=.{0,3}(人|命))|丧事|办后事")
+#: (also how a relative telling of the borrower's death is known: actions/escalation.py, the third-party action)
+_SOMEONE_DIED = re.compile(r"去世|过世|离世|病逝|病故|逝世|身故|走了(?!.{0,2}(吗|吧|啊))|不在了|人没了|丧事|办后事")
 CONDOLENCE = "听到这个消息很难过，请您节哀，也多保重身体。还款的事不急在这一时，我们可以慢慢商量。"
 
 

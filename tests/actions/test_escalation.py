@@ -217,7 +217,7 @@ def test_a_collectors_threat_told_in_a_complaint_is_corrected(run_action):
     run = run_action("action_open_complaint", make_tracker("complain", text, sender="ct", slots=verified("B006")))
     assert run.responses[:2] == ["utter_account_answer", "utter_complaint_opened"]
     said = run.variables("utter_account_answer")["answer"]
-    assert said.startswith("催收人员这样说不符合规定") and "坐牢" in said and "不会联系您的家人、同事或单位" in said
+    assert said.startswith("催收人员这样说不符合规定") and "不会因此被抓" in said and "不会联系您的家人、同事或单位" in said
     plain = run_action("action_open_complaint", make_tracker("complain", "我要投诉你们的服务", sender="cp",
                                                             slots=verified("B006")))
     assert plain.responses[0] == "utter_complaint_opened"

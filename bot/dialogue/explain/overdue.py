@@ -120,8 +120,9 @@ _OTHER_CONSEQUENCE = re.compile(r"起诉|告我|诉讼|法院|律师|坐牢|抓|
 _CRIMINAL_FEAR = re.compile(r"坐牢|抓我|抓人|被抓|抓走|抓起来|进监狱|蹲监狱|报警|公安|警察|拘留|判刑|犯法|犯罪|刑事")
 #: (the content filter blocks 刑事 even denied; 坐牢 denied passes, tests/actions/test_account.py checks)
 _CIVIL = "逾期还款本身属于民事纠纷"
-_NO_JAIL = "不会因为您暂时还不上钱让您坐牢"
-NOT_A_CRIME = f"{_CIVIL}：我们不会报警，也{_NO_JAIL}。"
+#: (no 坐牢 / 拘留 in the bot's own words, even denied: tests/e2e/test_adversarial.py)
+_NO_JAIL = "暂时还不上钱，不会因此被抓、被关"
+NOT_A_CRIME = f"{_CIVIL}：我们不会报警，{_NO_JAIL}。"
 
 
 #: a collector's threat told by the borrower (「催收员说不还就通知我单位 还说要让我坐牢」): found by a probe, a

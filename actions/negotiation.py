@@ -115,8 +115,8 @@ class ActionOfferPlans(BotAction):
                 _answer_to_read_back(turn), _int(turn.tracker.get_slot("plan_term"))):
             ActionHandleConfirmation().handle(turn)  # 「就60期吧」 right after the 60-month disclosure: yes
             return
-        if explain.asks_plan_status(turn.text) and plans.collectible_loan(
-                turn.session, turn.borrower_id, turn.today) is not None and not _plan_running(turn):
+        view = turn.own_loan() if explain.asks_plan_status(turn.text) else None
+        if view is not None and view.active_plan is None:
             # 「我现在有分期方案吗」, 「我的分期方案办了吗」 (found by a probe: the options again): none is set up
             term = _int(turn.tracker.get_slot("plan_term"))
             waiting = turn.tracker.get_slot("pending_confirmation") == "plan" and term
@@ -441,11 +441,9 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
     recorded = promises.same_open(view, check.date, check.amount)
     if recorded is not None:  # the same day and amount already on record: said so, not recorded twice
         turn.say("utter_account_answer", answer=explain.promise_already_recorded(recorded))
-        later = _later_date(turn, check.date)
-        rest = remainder(check.amount, view.statement.amount_due_now)
-        if later is not None and rest is not None:  # 「今天先还一千 剩下的下周五还」: the second part is read back
-            named = _amount_said_for(turn, later)
-            propose_promise(turn, later.isoformat(), str(min(named, rest) if named else rest), rest_of_a_part=True)
+        second = _second_part(turn, check.date, check.amount, view)
+        if second is not None:  # 「今天先还一千 剩下的下周五还」: the second part is read back
+            propose_promise(turn, second[0].isoformat(), str(second[1]), rest_of_a_part=True)
         elif turn.tracker.get_slot("pending_confirmation") == "promise":
             turn.set("pending_confirmation", None)
         return
@@ -467,22 +465,30 @@ def propose_promise(turn: Turn, raw_date, raw_amount, rest_of_a_part: bool = Fal
     if view is not None and check.date == turn.today and explain.asks_yes_no(turn.text):
         # 「那我今天把387.84还了就行了吗」 (found live, B007) asks whether that is enough: answered, then read back
         turn.say("utter_account_answer", answer=explain.enough_today(view, check.amount))
-    later = _later_date(turn, check.date)
-    rest = remainder(check.amount, view.statement.amount_due_now) if view is not None else None
-    named = _amount_said_for(turn, later) if later is not None and rest is not None else None
-    if named is not None:
-        named = min(named, rest)
-    if later is not None and rest is not None:
-        # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently; its
-        # amount is the one said for that day (「今天先还一千 月底再还一千」: 1000, found by a probe: the rest
-        # 14141.35 was read back), else the rest
-        turn.say("utter_promise_second_part", date=explain.cn_date(later), amount=yuan(named or rest))
-    turn.set("promise_next_date", later.isoformat() if later is not None and rest is not None else None)
-    turn.set("promise_next_amount", str(named) if named is not None else None)
+    second = _second_part(turn, check.date, check.amount, view)
+    if second is not None:
+        # 「明天先还500 剩下的15号还」: one promise at a time, the second part is not dropped silently
+        turn.say("utter_promise_second_part", date=explain.cn_date(second[0]), amount=yuan(second[1]))
+    turn.set("promise_next_date", second[0].isoformat() if second is not None else None)
+    # the amount said for that day, kept for its read-back; none: the rest then (what is due less the part)
+    turn.set("promise_next_amount", str(second[1]) if second is not None and second[2] else None)
     turn.say("utter_promise_readback", buttons=CONFIRM_BUTTONS, date=explain.cn_date(check.date), amount=yuan(check.amount))
     turn.set("promise_date", check.date.isoformat())
     turn.set("promise_amount", str(check.amount))
     turn.set("pending_confirmation", "promise")
+
+
+def _second_part(turn: Turn, first: dt.date, part: Decimal, view) -> tuple[dt.date, Decimal, bool] | None:
+    """The second promise a message names beside the first (「明天先还500 剩下的15号还」): its day, its amount (the
+    one said for that day, 「今天先还一千 月底再还一千」: 1000, found by a probe, the rest 14141.35 was read back; else
+    the rest, what is due less the part; never more than the rest), and whether that amount was said. None
+    without a later day or a rest."""
+    later = _later_date(turn, first)
+    rest = remainder(part, view.statement.amount_due_now) if view is not None and later is not None else None
+    if rest is None:
+        return None
+    named = _amount_said_for(turn, later)
+    return (later, min(named, rest), True) if named is not None else (later, rest, False)
 
 
 def _later_date(turn: Turn, first: dt.date) -> dt.date | None:
@@ -642,13 +648,15 @@ class ActionRecordHardship(BotAction):
 _NOTHING_MORE = re.compile(r"^(暂时|目前|先)?(没|没有|没啥|没什么|没别的)(别的|其他的?|事|问题)?(了|啦)?(吧|哈)?$")
 
 
-def _promise_rest(turn: Turn, unasked: bool = False) -> str | None:
-    """What is due beyond the borrower's open promises, to say; None without an open promise or a rest, and,
-    ``unasked``, while a dispute is open on the loan (rule 10)."""
+def _promise_rest(turn: Turn, unasked: bool = False) -> tuple[str, bool] | None:
+    """What is due beyond the borrower's open promises, to say, and whether it may be pressed (buttons to
+    promise it or look at plans: not while a dispute is open, rule 10); None without an open promise or a
+    rest, and, ``unasked``, while a dispute is open on the loan."""
     view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
     if view is None or not view.open_promises or (unasked and view.dispute_open):
         return None
-    return explain.promise_rest(view)
+    text = explain.promise_rest(view)
+    return (text, not view.dispute_open) if text is not None else None
 
 
 def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
@@ -670,10 +678,10 @@ def _propose_the_rest(turn: Turn, part: Decimal) -> bool:
     return True
 
 
-def _say_promise_rest(turn: Turn, rest: str | None) -> None:
+def _say_promise_rest(turn: Turn, rest: tuple[str, bool] | None) -> None:
     if rest is not None:
-        pressed = "异议正在核实" not in rest  # no promise or plan buttons while a dispute is checked (rule 10)
-        turn.say("utter_account_answer", answer=rest, buttons=[PROMISE_BUTTON, PLAN_BUTTON] if pressed else None)
+        text, pressed = rest
+        turn.say("utter_account_answer", answer=text, buttons=[PROMISE_BUTTON, PLAN_BUTTON] if pressed else None)
 
 
 def _ways_on(turn: Turn) -> bool:
@@ -684,11 +692,6 @@ def _ways_on(turn: Turn) -> bool:
     turn.say("utter_account_answer", answer=explain.ways_on(view),
              buttons=[HOW_TO_PAY_BUTTON, PROMISE_BUTTON, PLAN_BUTTON, HUMAN_BUTTON])
     return True
-
-
-def _plan_running(turn: Turn) -> bool:
-    view = plans.collectible_loan(turn.session, turn.borrower_id, turn.today)
-    return view is not None and view.active_plan is not None
 
 
 def _answer_to_read_back(turn: Turn) -> consent.Answer:

@@ -178,7 +178,7 @@ def audit_exchange(conversation_id: str, channel: str, *, inbound: str, reply: s
         logging.getLogger(__name__).exception("channel audit write failed for %s", conversation_id)
 
 
-async def care_while_held(request: Request, sender_id: str) -> str | None:
+async def crisis_lines_if_held(request: Request, sender_id: str) -> str | None:
     """The crisis lines when a borrower in distress writes while a collector holds the conversation
     (bot/handoff/relay.py:TrackerRelay.care_if_distressed); None otherwise, and never an error."""
     try:

@@ -229,7 +229,7 @@ class WebChatInput(InputChannel):
         messages = common.outgoing(collector.messages)
         if not messages:
             # distress while a collector holds the conversation: the crisis lines at once (rule 9)
-            care = await common.care_while_held(request, sender_id)
+            care = await common.crisis_lines_if_held(request, sender_id)
             messages = [{"text": care}] if care else []
         if not messages and not await self._paused(request, sender_id):
             # Rasa swallows a failed custom action ("Encountered an exception while running action",

@@ -300,7 +300,7 @@ class WeChatInput(InputChannel):
 
         messages = common.outgoing(collector.messages)
         if not messages:  # distress while a collector holds the conversation: the crisis lines (rule 9)
-            care = await common.care_while_held(request, sender_id)
+            care = await common.crisis_lines_if_held(request, sender_id)
             messages = [{"text": care}] if care else []
         await asyncio.to_thread(self.store.set_choices, sender_id, common.last_buttons(messages))
         if not messages:

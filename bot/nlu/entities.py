@@ -1146,11 +1146,15 @@ _EN_HARDSHIP: Dict[str, str] = {}
 for _words, _cat in (
     (("lost my job", "lost the job", "lost job", "laid off", "unemployed", "jobless", "got fired", "been fired",
       "out of work"), "job_loss"),
-    (("in hospital", "in the hospital", "hospitalized", "hospitalised", "surgery", "cancer", "car accident"),
+    (("in hospital", "in the hospital", "hospitalized", "hospitalised", "surgery", "cancer", "car accident",
+      "sick", "illness"),
      "illness"),
     (("business failed", "went bankrupt", "bankrupt", "bankruptcy", "my shop closed"), "business_failure"),
-    (("pay cut", "salary cut", "no income", "income dropped", "not been paid", "wasn't paid", "unpaid wages"),
-     "income_drop"),
+    (("pay cut", "salary cut", "salary was cut", "pay was cut", "no income", "income dropped", "not been paid",
+      "wasn't paid", "unpaid wages"), "income_drop"),
+    (("family emergency", "emergency at home", "passed away"), "family_emergency"),
+    (("flood", "flooded", "earthquake", "typhoon", "house fire", "natural disaster"), "disaster"),
+    (("forgot", "forgot to pay", "forgotten", "slipped my mind"), "forgot"),
 ):
     for _w in _words:
         _EN_HARDSHIP[_w] = _cat
@@ -1194,6 +1198,8 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
             continue
         if word == "亏了" and prefix.endswith(("多", "吃", "幸")):
             continue
+        if category == "forgot" and re.search(r"(密码|账号|用户名|帐号)[都也又]?(给)?$", text[max(0, m.start() - 5):m.start()]):
+            continue  # 「登录密码忘了」: a forgotten password, not a forgotten payment
         if word == "在医院" and (re.match(r"(上班|工作|当|做|实习|值班)", text[m.end():m.end() + 2])
                                or prefix.endswith("花")):
             continue  # 我在医院上班: where they work; 钱都花在医院了: the illness was named already
@@ -1206,6 +1212,8 @@ def _lexicon_candidates(text: str) -> Iterable[Candidate]:
         if _EN_NEGATION_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
             continue
         category = _EN_HARDSHIP[m.group(0).lower()]
+        if m.group(0).lower() == "sick" and re.match(r"\s*(?:of|and tired)\b", text[m.end():], re.I):
+            continue  # 「I'm sick of you」: fed up, not ill
         if category == "illness" and _EN_KIN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
             category = "family_emergency"
         yield Candidate(m.start(), m.end(), TIER_LEXICON, _fixed("hardship_type", category))

@@ -162,6 +162,9 @@ CASES = [
     ("忘记还了", [("hardship_type", "forgot")]),
     ("上个月忘还了", [("hardship_type", "forgot")]),
     ("记错还款日了", [("hardship_type", "forgot")]),
+    # a forgotten password is no reason for not paying
+    ("登录密码忘了怎么找回", []),
+    ("支付密码给忘了", []),
     # words data/nlu/synonyms.yml had and the extractor missed (annotated by the 2026-12-02 examples)
     ("我无业 平时打零工", [("hardship_type", "job_loss")]),
     ("最近没活干", [("hardship_type", "income_drop")]),
@@ -370,6 +373,16 @@ ENGLISH = [
     ("pay half by the 20th", [("amount", "half"), ("date", "2026-12-20")]),
     ("I'll pay it all next monday", [("amount", "all"), ("date", "2026-12-07")]),
     ("I lost half my salary", []),
+    # the other hardship categories in English; 「ill」 (I'll typed without the apostrophe) is not one
+    ("I'm sick and can't work", [("hardship_type", "illness")]),
+    ("I'm sick and tired of these calls", []),
+    ("my dad is sick", [("hardship_type", "family_emergency")]),
+    ("my salary was cut", [("hardship_type", "income_drop")]),
+    ("my grandma passed away last week", [("hardship_type", "family_emergency")]),
+    ("the flood destroyed my shop", [("hardship_type", "disaster")]),
+    ("I forgot to pay", [("hardship_type", "forgot")]),
+    ("I never forgot to pay", []),
+    ("ill pay tomorrow", [("date", "2026-12-02")]),
 ]
 
 

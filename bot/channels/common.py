@@ -178,6 +178,17 @@ def audit_exchange(conversation_id: str, channel: str, *, inbound: str, reply: s
         logging.getLogger(__name__).exception("channel audit write failed for %s", conversation_id)
 
 
+async def verify_if_held(request: Request, sender_id: str) -> None:
+    """Identity factors a borrower gives while a collector holds the conversation are checked
+    (bot/handoff/relay.py:TrackerRelay.verify_if_held); never an error."""
+    try:
+        from bot.handoff.relay import TrackerRelay
+
+        await TrackerRelay(request.app.ctx.agent).verify_if_held(sender_id)
+    except Exception:  # noqa: BLE001 - the channel answers as it would have; the log has it
+        logger.exception("identity check on a held conversation %s failed", sender_id)
+
+
 async def crisis_lines_if_held(request: Request, sender_id: str) -> str | None:
     """The crisis lines when a borrower in distress writes while a collector holds the conversation
     (bot/handoff/relay.py:TrackerRelay.care_if_distressed); None otherwise, and never an error."""

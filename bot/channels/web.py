@@ -228,6 +228,7 @@ class WebChatInput(InputChannel):
 
         messages = common.outgoing(collector.messages)
         if not messages:
+            await common.verify_if_held(request, sender_id)  # identity given to the collector (rule 1)
             # distress while a collector holds the conversation: the crisis lines at once (rule 9)
             care = await common.crisis_lines_if_held(request, sender_id)
             messages = [{"text": care}] if care else []

@@ -300,6 +300,7 @@ class WeChatInput(InputChannel):
 
         messages = common.outgoing(collector.messages)
         if not messages:  # distress while a collector holds the conversation: the crisis lines (rule 9)
+            await common.verify_if_held(request, sender_id)  # identity given to the collector (rule 1)
             care = await common.crisis_lines_if_held(request, sender_id)
             messages = [{"text": care}] if care else []
         await asyncio.to_thread(self.store.set_choices, sender_id, common.last_buttons(messages))

@@ -313,3 +313,57 @@ def test_a_read_back_before_the_handoff_is_not_signed_after_it(stack, demo):
     demo.post(f"/handoffs/{entry['id']}/handback")
     after = chat.say("确认")
     assert not any("已为您办理" in t for t in after) and plans() == before
+
+
+def test_identity_given_to_the_collector_is_checked(stack):
+    # found by a probe: a borrower who asked for a person first, then gave their ID tail and birth date to the
+    # collector, stayed 「未验证身份」 in the console (no loan figures, no promise) for the whole conversation
+    lin = Console(stack.url)
+    assert lin.login(*COLLECTOR_2).status_code == 303
+    wx = WeChatUser(stack.url)
+    wx.say("你好")
+    assert "人工" in wx.say("转人工").text
+    entry = lin.entry_for(wx.sender)
+    lin.post(f"/handoffs/{entry['id']}/claim")
+    assert wx.say("身份证后四位3512").text == "success"  # held: the bot stays silent
+    assert lin.entry_for(wx.sender)["verified"] is False
+    assert tracker(stack.url, wx.sender)["slots"]["id_last4"] == "3512"  # kept for the other factor
+    assert wx.say("生日1988年3月12日").text == "success"
+    now = lin.entry_for(wx.sender)
+    assert now["verified"] is True and now["loan"]["amount_due_now"] == "2794.19" and "B001" in now["borrower"]
+    slots = tracker(stack.url, wx.sender)["slots"]
+    assert slots["verified"] is True and slots["borrower_id"] == "B001"
+    assert slots["id_last4"] is None and slots["birth_date"] is None  # factors are used once
+    assert [a for a, _, _ in _audit(stack.database_url, "verification_passed", wx.sender)] == ["bot"]
+    r = lin.post(f"/handoffs/{entry['id']}/promise", {"date": "2026-12-08", "amount": "100"})
+    assert r.status_code == 200, r.text  # verified now: the collector may record a promise
+    lin.post(f"/handoffs/{entry['id']}/handback")
+
+
+def test_identity_given_to_the_collector_fails_like_any_other_attempt(stack):
+    lin = Console(stack.url)
+    assert lin.login(*COLLECTOR_2).status_code == 303
+    wx = WeChatUser(stack.url)
+    wx.say("你好")
+    wx.say("转人工")
+    entry = lin.entry_for(wx.sender)
+    lin.post(f"/handoffs/{entry['id']}/claim")
+    assert wx.say("身份证后四位3512 生日1990年1月1日").text == "success"
+    assert wx.say("身份证后四位3512 生日2月30号").text == "success"  # no such date: matches nobody, no crash
+    assert lin.entry_for(wx.sender)["verified"] is False
+    assert len(_audit(stack.database_url, "verification_failed", wx.sender)) == 2  # counted towards the lock
+    lin.post(f"/handoffs/{entry['id']}/handback")
+
+
+def test_a_declared_third_party_is_not_verified_by_the_collector_route(stack):
+    lin = Console(stack.url)
+    assert lin.login(*COLLECTOR_2).status_code == 303
+    wx = WeChatUser(stack.url)
+    wx.say("我是张伟的老婆")
+    wx.say("转人工")
+    entry = lin.entry_for(wx.sender)
+    lin.post(f"/handoffs/{entry['id']}/claim")
+    wx.say("他身份证后四位3512 生日1988年3月12日")
+    assert lin.entry_for(wx.sender)["verified"] is False
+    assert not _audit(stack.database_url, "verification_passed", wx.sender)
+    lin.post(f"/handoffs/{entry['id']}/handback")

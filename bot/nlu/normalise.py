@@ -2,7 +2,8 @@
 
 ``normalise(text)`` does, in this order:
 
-1. Traditional -> Simplified with OpenCC ``t2s`` (one converter, created lazily).
+1. Traditional -> Simplified with OpenCC ``t2s`` (one converter, created lazily), then a few dialect
+   words to their Mandarin (``DIALECT``: 冇钱 点算 -> 没钱 咋办), each the same length.
 2. Full-width -> half-width: U+FF01..U+FF5E (digits, letters, punctuation such as ``，？！（）``)
    map to ASCII, the ideographic space U+3000 maps to a space, U+FFE0..U+FFE6 (``￥`` etc.)
    map to their narrow forms (``￥`` -> ``¥``).
@@ -75,10 +76,25 @@ def _to_simplified(text: str) -> str:
     return "".join(out)
 
 
+#: Step 1b: dialect words as borrowers type them (Cantonese, Sichuanese, north-eastern, internet spelling)
+#: -> the Mandarin the training data is written in, each the same length so offsets hold. Found by a
+#: probe: 「冇钱 点算」 (no money, what now) fell back. Only words that mean nothing else in Mandarin
+#: (no 系, 要得, 唔 alone: 「唔 好吧」 is a Mandarin hum).
+DIALECT = {
+    "咩嘢": "什么", "点算": "咋办", "点样": "怎样", "点解": "为啥", "边度": "哪里", "边个": "哪个", "几时": "啥时",
+    "我哋": "我们", "你哋": "你们", "佢哋": "他们", "唔该": "谢谢", "唔系": "不是", "唔好": "不要", "唔想": "不想",
+    "唔使": "不用", "唔够": "不够", "唔得": "不行", "唔知": "不知", "唔识": "不会", "唔还": "不还", "唔到": "不到",
+    "啥子": "什么", "咋个": "怎么", "莫得": "没有", "晓得": "知道", "嘎哈": "干啥", "木有": "没有",
+    "冇": "没", "咩": "啥", "佢": "他", "嘅": "的", "咗": "了", "俾": "给", "畀": "给", "揾": "找",
+}
+_DIALECT_RE = re.compile("|".join(sorted(DIALECT, key=len, reverse=True)))
+assert all(len(k) == len(v) for k, v in DIALECT.items())  # offsets hold
+
+
 def _length_preserving(text: str) -> str:
-    """Steps 1-2: Traditional->Simplified and full->half width; len(result) == len(text)."""
+    """Steps 1-2: Traditional->Simplified, dialect words, full->half width; len(result) == len(text)."""
     if not text.isascii():
-        text = _to_simplified(text).translate(_WIDTH_TABLE)
+        text = _DIALECT_RE.sub(lambda m: DIALECT[m.group(0)], _to_simplified(text)).translate(_WIDTH_TABLE)
     return text
 
 

@@ -32,6 +32,21 @@ def test_normalise(raw, expected):
     assert normalise(raw) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("冇钱 点算", "没钱 咋办"),  # found by a probe: a fallback
+    ("我已经还咗钱", "我已经还了钱"),
+    ("佢哋成日打俾我", "他们成日打给我"),
+    ("幾時扣款", "啥时扣款"),  # Traditional first, then the dialect word
+    ("啥子时候还", "什么时候还"),
+    ("木有钱", "没有钱"),
+    ("唔 好吧", "唔 好吧"),  # 唔 alone is a Mandarin hum: kept
+    ("系统出错", "系统出错"),  # 系 is not touched
+])
+def test_dialect_words_become_mandarin_of_the_same_length(raw, expected):
+    assert normalise(raw) == expected
+    assert len(normalise_with_offsets(raw)[1]) == len(normalise(raw)) + 1
+
+
 def test_none_is_empty():
     assert normalise(None) == ""
     assert normalise_with_offsets(None) == ("", [0])

@@ -224,3 +224,14 @@ def test_code_and_keyboard_mashing_write_nothing(agent, text):
 ])
 def test_found_live_on_the_second_of_december(agent, text, intent):
     assert intent_of(agent, text) == intent
+
+
+@pytest.mark.parametrize("text, intent", [
+    # found by a probe (2026-12-02): Cantonese fell back; dialect words are Mandarin after the normaliser
+    ("冇钱还 点算", "inform_hardship"),
+    ("几时扣款", "ask_due_date"),
+    ("我已经还咗啦", "inform_paid"),
+    ("啥子时候还款", "ask_due_date"),
+])
+def test_dialect_as_borrowers_type_it(agent, text, intent):
+    assert intent_of(agent, text) == intent

@@ -873,7 +873,7 @@ _AMOUNT_RE = re.compile(
     rf"(?<![\d.,A-Za-z{CN_ALL}几])"  # 几十块: some tens, no amount
     r"(?:(?P<cur>[¥$])\s?)?"
     r"(?:(?P<ar>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
-    r"(?:\s?(?P<mag>[kKwW千万])(?![A-Za-z])(?P<rest>[\d零〇一二两三四五六七八九十百千万]*))?"
+    r"(?:\s?(?P<mag>[kKwW百千万])(?![A-Za-z])(?P<rest>[\d零〇一二两三四五六七八九十百千万]*))?"
     rf"|(?P<cn>[{CN_START}][{CN_ALL}]*))"
     r"(?P<duo>多)?"
     r"(?P<unit>\s?(?:块钱|块|元|圆|rmb|人民币))?",
@@ -881,7 +881,28 @@ _AMOUNT_RE = re.compile(
 )
 _AMOUNT_WORD_RE = re.compile(r"一半|全部|全额|全款|全还|还清|一次性?(?:还完|付清|结清|还掉)")
 _MAX_AMOUNT = Decimal("1000000000000")  # 1e12 yuan: anything bigger is not a repayment amount
-_MAGNITUDE = {"k": 1000, "千": 1000, "w": 10000, "万": 10000}
+_MAGNITUDE = {"k": 1000, "百": 100, "千": 1000, "w": 10000, "万": 10000}
+#: jiao and fen after 块 / 元 (found by a probe: 「三百八十七块八毛四」 was 387.00, 「一百二十块五」 120.00 and a
+#: promise was recorded for them): 八毛四 = 0.84, 五毛 = 0.50, a lone 五 right after 块 = 0.50, 5角3分 = 0.53
+_CHANGE_DIGIT = "0-9零〇一二两三四五六七八九"
+_CHANGE_RE = re.compile(rf"(?P<jiao>[{_CHANGE_DIGIT}])(?P<mao>毛钱?|角)?(?:(?P<fen>[{_CHANGE_DIGIT}])(?P<fen_unit>分)?)?")
+_CHANGE_VALUE = {**{str(i): i for i in range(10)}, "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+                 "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _change_after(text: str, end: int) -> Optional[Tuple[Decimal, int]]:
+    """(jiao and fen, where they end) right after 块 / 元 at ``end``, or None: 「块八毛四」, 「块五」, 「元5角3分」.
+    Not a day or a month (「三千块5号还」, 「三千块五月还」) nor a longer number."""
+    m = _CHANGE_RE.match(text, end)
+    if m is None:
+        return None
+    jiao, fen = _CHANGE_VALUE[m["jiao"]], _CHANGE_VALUE.get(m["fen"] or "", 0)
+    stop = m.end()
+    if m["fen"] and not m["mao"]:  # 块五六: no reading
+        return None
+    if _NON_MONEY_SUFFIX.match(text, stop) or re.match(rf"[{_CHANGE_DIGIT}十百千万]", text[stop:stop + 1]):
+        return None
+    return Decimal(jiao) / 10 + Decimal(fen) / 100, stop
 _NON_MONEY_SUFFIX = re.compile(
     r"\s?(?:号|日|天|月|年|期|个|点|岁|次|%|位|分钟|小时|周|星期|礼拜|倍|条|张|笔|家|人|楼|层|级|度|"
     r"克|斤|公里|米|遍|声|秒|G|g|岁|成|折|届|名|套|本|件|集|章|页|栋|户|号码)"
@@ -978,6 +999,10 @@ def _amount_candidates(text: str) -> Iterable[Candidate]:
                 continue  # 一 / 两 / 三 alone: 还一下, 先还一点
             if value < 100 and not _MONEY_VERB_BEFORE.search(before):
                 continue
+        if (m["unit"] or "").strip() in ("块", "元", "圆"):
+            change = _change_after(text, end)
+            if change is not None:
+                value, end = value + change[0], change[1]
         yield Candidate(start, end, TIER_AMOUNT, _fixed("amount", str(value.quantize(Decimal("0.01")))))
 
 

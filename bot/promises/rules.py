@@ -83,11 +83,21 @@ def superseded(new_amount: Decimal, open_promises: list[tuple[int, Decimal]], du
     """The open promises (id, amount; oldest first) a new promise of ``new_amount`` replaces: the open promises
     on a loan never add up to more than is due now, so the newest give way until they fit (a changed date,
     「我想改成下周三还」, replaces the promise it changes; found by a probe: both stayed open, 775.68 promised
-    against 387.84 due). None when they fit beside it."""
+    against 387.84 due). None when they fit beside it.
+
+    Which give way: a promise of the same amount first (the one whose date is being changed), then the
+    oldest. Found by a probe: 「不对 我想改一下 4号先还100 剩下的15号还」 after 193.92 promised for the 11th;
+    the newest gave way first, so confirming the 15th replaced the 100 just confirmed for the 4th and kept
+    the 193.92 the borrower had changed."""
     kept = list(open_promises)
+    new = to_decimal(new_amount)
+    same = [p for p in kept if to_decimal(p[1]) == new][-1:]
+    order = same + [p for p in kept if p not in same]
     replaced: list[int] = []
-    while kept and sum((to_decimal(a) for _, a in kept), Decimal("0")) + to_decimal(new_amount) > to_decimal(due_now):
-        replaced.append(kept.pop()[0])
+    while order and sum((to_decimal(a) for _, a in kept), Decimal("0")) + new > to_decimal(due_now):
+        gone = order.pop(0)
+        kept.remove(gone)
+        replaced.append(gone[0])
     return replaced
 
 

@@ -35,12 +35,18 @@ def test_more_than_the_day_will_find_says_what_it_will_find():
     assert "会是2817.43元" in check.reason and "提前还款" in check.reason
 
 
-def test_a_new_promise_replaces_the_newest_open_ones_until_the_total_fits():
+def test_a_new_promise_replaces_one_of_its_amount_then_the_oldest_until_the_total_fits():
     from bot.promises.rules import superseded
 
     due = Decimal("387.84")
     assert superseded(Decimal("387.84"), [(6, Decimal("387.84"))], due) == [6]  # a changed date replaces the promise
     assert superseded(Decimal("100.00"), [(1, Decimal("200.00"))], due) == []  # room beside it
     assert superseded(Decimal("1000.00"), [(1, Decimal("500.00")), (2, Decimal("1000.00"))], Decimal("2163.55")) == [2]
-    assert superseded(Decimal("2000.00"), [(1, Decimal("500.00")), (2, Decimal("1000.00"))], Decimal("2163.55")) == [2, 1]
+    assert superseded(Decimal("2000.00"), [(1, Decimal("500.00")), (2, Decimal("1000.00"))], Decimal("2163.55")) == [1, 2]
+    # a changed promise split in two (「不对 我想改一下 4号先还100 剩下的15号还」 after 193.92 for the 11th): the first
+    # part fits beside the old promise; the second replaces the old one, not the part just confirmed
+    assert superseded(Decimal("100.00"), [(1, Decimal("193.92"))], due) == []
+    assert superseded(Decimal("287.84"), [(1, Decimal("193.92")), (2, Decimal("100.00"))], due) == [1]
+    # changing the date of the first of two parts replaces that part
+    assert superseded(Decimal("100.00"), [(2, Decimal("100.00")), (3, Decimal("287.84"))], due) == [2]
     assert superseded(Decimal("10.00"), [], due) == []

@@ -85,7 +85,7 @@ def loan_view(session: Session, loan_id: str, today: dt.date) -> LoanView:
     statement = position(record, plan, list(record.payments), today)
     promises = []
     for p in repo.promises(loan_id):
-        if p.status == "replaced":  # by a later promise (bot/promises/rules.py:superseded): final
+        if p.status == "replaced":  # by a later promise (bot/promises/rules.py:superseded) or a plan: final
             status = p.status
         else:
             status = promise_status(p.promised_date, p.amount, repo.payments_between(loan_id, p.made_on, p.promised_date),

@@ -90,7 +90,15 @@ def accept_plan(
                       for i in offer.schedule],
     )
     repo.add_plan(plan)
+    # the plan's schedule replaces what was promised on the loan: an open promise is no longer owed, and must
+    # not turn "broken" when its day passes (found by a probe: 「我明天还全部」, then a 36-month plan the same
+    # day, and three days later a broken promise was read back to the borrower)
+    # (one already kept or broken before the plan stays what it was)
+    replaced = [session.get(m.Promise, p.id) for p in options.view.promises if p.status == "open"]
+    for promise in replaced:
+        promise.status = "replaced"
     audit.record(session, "plan_accepted", conversation_id=conversation_id, borrower_id=borrower_id,
                  detail={"loan": plan.loan_id, "plan": plan.id, "amount": str(plan.amount), "term": plan.term_months,
-                         "monthly": str(plan.monthly_payment), "apr": str(plan.apr), "total": str(plan.total_repayment)})
+                         "monthly": str(plan.monthly_payment), "apr": str(plan.apr), "total": str(plan.total_repayment),
+                         "replaces_promises": [p.id for p in replaced]})
     return plan, True

@@ -645,6 +645,8 @@ def _duration_before(text: str, start: int) -> bool:
     """A word of time gone by (逾期, 拖, 了, …) in the four characters before ``start``, within its clause:
     「太长了 24期吧」 (found live: its 24 was not read, so 「确认」 accepted the 60 months read back before)."""
     window = re.split(r"[\s,，。.!！?？;；、]", text[max(0, start - 4):start])[-1]
+    # 「算了还是12期吧」: a change of mind, not time gone by (found by a probe: its 12 was not read)
+    window = re.sub(r"算了|好了|行了", "", window)
     return _DURATION_BEFORE.search(window) is not None
 
 

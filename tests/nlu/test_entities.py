@@ -36,6 +36,7 @@ CASES = [
     ("三千块5号还", [("amount", "3000.00"), ("date", "2026-12-05")]),  # a day, not 5 jiao
     ("3000块五月还", [("amount", "3000.00")]),  # a month, not 5 jiao
     ("一百块五六个月", [("amount", "100.00")]),
+    ("算了还是12期吧", [("installment_count", 12)]),  # found by a probe: 了 read as time gone by
     ("1.5万", [("amount", "15000.00")]),
     ("两千块", [("amount", "2000.00")]),
     ("2000元", [("amount", "2000.00")]),

@@ -169,6 +169,16 @@ def test_what_paying_would_do_is_not_a_payment_claim(run_action):
 
 
 
+def test_a_payment_claim_of_a_current_borrower_says_nothing_arrived_yet(run_action):
+    # found by a probe (B004, current, nothing paid on 12-01): 「我刚转账了1733.3 你们收到没」 got only 「账户状态正常」,
+    # which reads as "received"
+    run = run_action("action_check_payment", make_tracker(
+        "inform_paid", "我刚转账了1733.3 你们收到没", slots=verified("B004"), entities=[ent("amount", "1733.30")]))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("系统暂时没有查到您最近7天的还款入账") and "1-2个工作日" in said, said
+    assert said.endswith("您目前没有到期未还的款项，账户状态正常。")
+
+
 def test_a_payment_claimed_on_an_earlier_day_is_looked_for_since_that_day(run_action):
     # found by a probe (B006, last paid 09-25): 「我上个月20号就还了1100 怎么还说我逾期」 was told of the last 7 days
     # and that a transfer takes 1-2 working days

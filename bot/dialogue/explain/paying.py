@@ -312,8 +312,9 @@ def payment_check(view: LoanView, days: int = 7, since: dt.date | None = None) -
         return text + "目前没有到期未还的款项，不再显示逾期。"
     if st.settled:  # found live (B008, settled 10-20): 「我的贷款还清了吧」 got only 「账户状态正常」
         return balance(view)
-    if st.amount_due_now == 0:
-        return "查到您目前没有到期未还的款项，账户状态正常。"
+    if st.amount_due_now == 0:  # found by a probe (B004): 「我刚转账了1733.3 你们收到没」 read 「账户状态正常」 as received
+        return (f"{PAYMENT_NOT_FOUND}最近{days}天的还款入账。{TRANSFER_DELAY}；如果已经付款成功，请保留转账凭证，"
+                "我可以为您转人工核实。您目前没有到期未还的款项，账户状态正常。")
     if days > 7:
         start = st.as_of - dt.timedelta(days=days)
         last = max(view.loan.payments, key=lambda p: p.paid_on, default=None)

@@ -228,6 +228,13 @@ class ActionStopContact(BotAction):
             # changes nothing on anyone's account; only the borrower can ask that
             turn.say("utter_third_party_no_verification")
             return
+        if turn.tracker.get_slot("third_party") and not turn.verified:
+            # rule 12 for someone who is not the borrower (「打错了」 then 「别再发了」): there is no account to
+            # record it on, so a person is asked to stop messages to this number (found by a probe: 「已记录」
+            # and nothing recorded anywhere)
+            request_handoff(turn.session, turn.conversation_id, None, "wrong_number")
+            turn.say("utter_account_answer", answer=WRONG_NUMBER_STOP)
+            return
         about_others = any(word in turn.text for word in FAMILY_WORDS)
         if not turn.verified and not about_others and not turn.tracker.get_slot("third_party"):
             # the opt-out is recorded for a borrower (rule 12), and unverified there is none (found live: 「退订」
@@ -248,6 +255,10 @@ class ActionStopContact(BotAction):
         if turn.verified and turn.entity("date") is not None and explain.says_when_paying(turn.text):
             # 「以后别给我发短信了 烦死了 我月底还」 (found by a probe: the opt-out recorded, the promise dropped)
             REGISTRY["action_propose_promise"].handle(turn)
+
+
+#: what someone who is not the borrower hears when they ask for the messages to stop
+WRONG_NUMBER_STOP = "好的，给您添麻烦了。我已经请工作人员核实这个号码，停止向它发送消息；您不需要提供任何个人信息。"
 
 
 #: a request about calls or messages in so many words (「别打电话了」, 「退订」): an opt-out even in distress

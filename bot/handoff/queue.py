@@ -24,7 +24,8 @@ from bot.services import audit
 
 #: Lower number = served first. Distress jumps the queue (compliance rule 9).
 PRIORITY = {"distress": 0, "dispute": 1, "complaint": 1, "verification_locked": 2, "fee_waiver": 2,
-            "no_affordable_plan": 2, "payment_check": 2, "bereavement": 1, "request_human": 3, "two_fallbacks": 3}
+            "no_affordable_plan": 2, "payment_check": 2, "bereavement": 1, "request_human": 3, "two_fallbacks": 3,
+            "wrong_number": 2}
 
 
 def request_handoff(session: Session, conversation_id: str, borrower_id: str | None, reason: str) -> m.Handoff:
@@ -108,7 +109,7 @@ def wait_hint(reason: str | None = None) -> str:
         return hint + "如有紧急危险，请立即拨打110或120。"
     if reason == "verification_locked":  # found live: 「验证已暂停30分钟」 and then 「我仍可以继续为您查询和办理」
         return hint + "在此之前，我可以回答还款方式等一般问题，但暂时不能查询账户。"
-    if reason == "bereavement":  # a relative: nothing is looked up or done for them here
+    if reason in ("bereavement", "wrong_number"):  # not the borrower: nothing is looked up or done for them here
         return hint
     return hint + "在此之前，我仍可以继续为您查询和办理。"
 
@@ -125,6 +126,7 @@ REASON_LABELS = {
     "distress": "情绪危机（紧急）", "dispute": "对欠款有异议", "complaint": "投诉",
     "verification_locked": "身份验证被锁定", "fee_waiver": "申请减免罚息", "no_affordable_plan": "没有负担得起的方案",
     "request_human": "要求转人工", "two_fallbacks": "机器人连续两次没听懂", "payment_check": "说已还款但未查到入账", "bereavement": "家属告知借款人身故",
+    "wrong_number": "非借款人要求停止联系这个号码",
 }
 PRIORITY_LABELS = {0: "紧急", 1: "高", 2: "中", 3: "普通"}
 

@@ -269,9 +269,16 @@ def test_a_third_party_asking_for_the_borrower_changes_nothing(run_action):
     third = {"third_party": True}
     run = run_action("action_stop_contact", make_tracker("stop_contact", "你们别老给她打电话了", slots=third, sender="tp1"))
     assert run.responses == ["utter_third_party_no_verification"]
-    # asking not to be called themselves (a wrong number) is recorded and confirmed as for anyone
+    # asking not to be called themselves (a wrong number): no account to record it on, so a person is asked to stop
+    # messages to this number, and the reply says that (found by a probe: 「已记录」 with nothing recorded anywhere)
     run = run_action("action_stop_contact", make_tracker("stop_contact", "别再打给我了 我不认识他", slots=third, sender="tp2"))
-    assert run.responses == ["utter_stop_contact"]
+    assert run.responses == ["utter_account_answer"]
+    said = run.variables("utter_account_answer")["answer"]
+    assert "工作人员核实这个号码" in said and "已记录" not in said
+    with session_scope() as s:
+        entry = s.query(m.Handoff).filter_by(conversation_id="tp2").one()
+        assert (entry.reason, entry.borrower_id) == ("wrong_number", None)
+        assert s.query(m.ContactOptOut).count() == 0
 
 
 def test_third_party_learns_nothing_and_verification_is_dropped(run_action):

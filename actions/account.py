@@ -467,6 +467,10 @@ class ActionCheckPayment(BotAction):
             return
         if loan_state_answered(turn, view):  # 「我有转账记录」 in a dispute: how to give the proof
             return
+        opted_out = cases.latest_opt_out(turn.session, turn.borrower_id) if explain.asks_about_reminders(turn.text) else None
+        if opted_out is not None:  # 「刚才说的退订记上了吗」 asks after the opt-out, claims no payment
+            turn.say("utter_account_answer", answer=explain.reminders_stopped(view, opted_out.recorded_at.date()))
+            return
         if explain.asks_about_promises(turn.text) and view.open_promises and not explain.asks_if_debited(turn.text):
             # 「15号那个记上了吧」 asks after a promise (found by a probe: 「没有查到…还款入账」)
             turn.say("utter_account_answer", answer=explain.promises_on_record(view))

@@ -78,3 +78,12 @@ def opt_out(session: Session, borrower_id: str | None, scope: str, conversation_
     if borrower_id:
         session.add(m.ContactOptOut(borrower_id=borrower_id, scope=scope, recorded_at=clock.now(), conversation_id=conversation_id))
     audit.record(session, "contact_opt_out", conversation_id=conversation_id, borrower_id=borrower_id, detail={"scope": scope})
+
+
+def latest_opt_out(session: Session, borrower_id: str | None, scope: str = "proactive") -> m.ContactOptOut | None:
+    """The borrower's latest opt-out of ``scope``, if any."""
+    if not borrower_id:
+        return None
+    return session.scalar(select(m.ContactOptOut).where(m.ContactOptOut.borrower_id == borrower_id,
+                                                        m.ContactOptOut.scope == scope)
+                          .order_by(m.ContactOptOut.recorded_at.desc()).limit(1))

@@ -1031,3 +1031,23 @@ def test_fear_of_being_arrested_is_answered_plainly(run_action):
     run = run_action("action_answer_consequences", make_tracker("ask_consequences", "微粒货逾期了会咋样 会不会被抓",
                                                                 slots=verified("B001")))
     assert run.variables("utter_account_answer")["answer"].startswith("逾期还款本身属于民事纠纷")
+
+
+def test_asking_after_the_opt_out_is_answered_not_checked_as_a_payment(run_action):
+    # found by a probe (B006 just opted out): 「那我还款日你们也不提醒了？」 got 「没有查到…还款入账」; (B001)
+    # 「刚才说的退订记上了吗」 got 「账户状态正常」
+    with session_scope() as s:
+        from bot.services import cases
+
+        cases.opt_out(s, "B006", "proactive", "oo6")
+    for text in ("那我还款日你们也不提醒了？", "刚才说的退订记上了吗"):
+        run = run_action("action_check_payment", make_tracker("inform_paid", text, slots=verified("B006"), sender="oo6"))
+        said = run.variables("utter_account_answer")["answer"]
+        assert said.startswith("已经记上了：2026年12月1日起不再主动给您发送提醒消息"), said
+        assert "2163.55" in said and "没有查到" not in said
+    # without an opt-out on record, or with a payment in the words, it is the payment check as before
+    run = run_action("action_check_payment", make_tracker("inform_paid", "刚才说的退订记上了吗", slots=verified("B001")))
+    assert not run.variables("utter_account_answer")["answer"].startswith("已经记上了")
+    run = run_action("action_check_payment", make_tracker("inform_paid", "我还了 别再发提醒了", slots=verified("B006"),
+                                                         sender="oo6"))
+    assert run.variables("utter_account_answer")["answer"].startswith("系统暂时没有查到")

@@ -85,7 +85,9 @@ from bot.dialogue.explain.due_dates import (
     grace_left,
     grace_period,
     in_time,
+    asks_about_reminders,
     next_due,
+    reminders_stopped,
     wages_after_due_day,
 )
 from bot.dialogue.explain.hardship import (

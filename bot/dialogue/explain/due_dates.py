@@ -221,3 +221,27 @@ def next_due(view: LoanView, said: str = "") -> str:
     if view.statement.settled or nxt is None or cn_date(nxt.due_date) in said:
         return ""
     return f"下一期还款日是{cn_date(nxt.due_date)}，应还{yuan(nxt.owed(view.statement.as_of))}元。"
+
+
+#: asking after the opt-out just made: 「刚才说的退订记上了吗」, 「那我还款日你们也不提醒了？」 (found by a probe:
+#: both read as payment claims, answered 「没有查到…还款入账」 / 「账户状态正常」)
+_ABOUT_REMINDERS = re.compile(r"退订|提醒|(短信|消息|通知).{0,4}(不发|不再|停)|记上了吗.{0,2}$|别再发")
+_PAYMENT_WORDS = re.compile(r"还了|已还|转了|付了|扣了|还过|还上了|还清了|转过去")
+
+
+def asks_about_reminders(text: str) -> bool:
+    """A question about the reminders or the opt-out, not a payment claim."""
+    return bool(text) and _ABOUT_REMINDERS.search(text) is not None and _PAYMENT_WORDS.search(text) is None
+
+
+def reminders_stopped(view: LoanView | None, recorded_on) -> str:
+    """The opt-out on record, what it stops and what it does not, and (reminders being off) the next day to
+    pay, so the borrower keeps it in mind themselves."""
+    text = (f"已经记上了：{cn_date(recorded_on)}起不再主动给您发送提醒消息，还款日前的提醒也一起停止。"
+            "您主动联系我们时，我仍会正常回复。")
+    if view is None:
+        return text
+    st = view.statement
+    if st.amount_due_now > 0:
+        return text + f"请您自己留意还款：目前到期应还{yuan(st.amount_due_now)}元。"
+    return text + (f"请您自己留意还款日：{next_due(view)}" if next_due(view) else "")

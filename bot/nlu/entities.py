@@ -767,6 +767,10 @@ def _tail_candidates(text: str, name_starts: frozenset = frozenset()) -> Iterabl
         yield Candidate(pair.start("phone"), pair.end("phone"), TIER_TAIL, _fixed("phone_last4", pair["phone"]))
         return
     marked = list(_marked_tail_candidates(text))
+    swapped = _bare_then_plain_tail(text, marked)
+    if swapped:
+        yield from swapped
+        return
     yield from marked
     for m in _X_TAIL_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), TIER_TAIL, _fixed("id_last4", m["v"].upper()))
@@ -804,6 +808,37 @@ def _tail_candidates(text: str, name_starts: frozenset = frozenset()) -> Iterabl
         yield bare[0]
         second = bare[1]
         yield Candidate(second.start, second.end, TIER_TAIL, _fixed("phone_last4", text[second.start:second.end]))
+
+
+_PLAIN_TAIL_BEFORE = re.compile(r"尾号\s?[:：]?\s?$")
+_TAIL_KIND_WORDS = re.compile(r"身份证|证件|手机|电话|号码|卡")
+
+
+def _bare_then_plain_tail(text: str, marked: List[Candidate]) -> List[Candidate]:
+    """「陈静 6603 尾号5005」: a bare four-digit number, then a 尾号 that says not whose: the bare one answers
+    the first question asked (the ID tail) and 尾号 is the phone's, as people say it (found by a probe: read
+    the other way round, the true borrower failed verification). [] when the text is not of that form."""
+    if (len(marked) == 2 and all(c.resolve(dt.date.min)[0] == "id_last4" for c in marked)
+            and text[marked[1].start:marked[1].end].isdigit()
+            and _PLAIN_TAIL_BEFORE.search(text[max(0, marked[1].start - 4):marked[1].start])):
+        # 「身份证6603 尾号5005」: the ID tail is given in so many words, so the plain 尾号 is the phone's
+        later = marked[1]
+        return [marked[0], Candidate(later.start, later.end, TIER_TAIL,
+                                     _fixed("phone_last4", text[later.start:later.end]))]
+    if len(marked) != 1 or _TAIL_KIND_WORDS.search(text):
+        return []
+    tail = marked[0]
+    said = text[tail.start:tail.end]
+    if not said.isdigit() or not _PLAIN_TAIL_BEFORE.search(text[max(0, tail.start - 4):tail.start]):
+        return []
+    bare = [m for m in _BARE_FOUR_RE.finditer(text, 0, tail.start)
+            if not (_MONEY_AFTER.match(text, m.end("v")) or _NON_MONEY_SUFFIX.match(text, m.end("v"))
+                    or _MONEY_VERB_BEFORE.search(text[max(0, m.start("v") - 6):m.start("v")]))]
+    if len(bare) != 1:
+        return []
+    first = bare[0]
+    return [Candidate(first.start("v"), first.end("v"), TIER_TAIL, _fixed("id_last4", first["v"])),
+            Candidate(tail.start, tail.end, TIER_TAIL, _fixed("phone_last4", said))]
 
 
 #: English, as some borrowers type it: 「my id last 4 is 0426」, 「phone ending in 1001」, 「last four of ID: 771X」

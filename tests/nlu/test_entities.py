@@ -37,6 +37,11 @@ CASES = [
     ("3000块五月还", [("amount", "3000.00")]),  # a month, not 5 jiao
     ("一百块五六个月", [("amount", "100.00")]),
     ("算了还是12期吧", [("installment_count", 12)]),  # found by a probe: 了 read as time gone by
+    # found by a probe: a bare tail, then a plain 尾号, was read as phone then ID, and the true borrower failed
+    ("陈静 6603 尾号5005", [("id_last4", "6603"), ("phone_last4", "5005")]),
+    ("身份证6603 尾号5005", [("id_last4", "6603"), ("phone_last4", "5005")]),
+    ("尾号6603 1985年1月19日", [("id_last4", "6603"), ("birth_date", "1985-01-19")]),
+    ("6603 尾号771X", [("phone_last4", "6603"), ("id_last4", "771X")]),
     ("1.5万", [("amount", "15000.00")]),
     ("两千块", [("amount", "2000.00")]),
     ("2000元", [("amount", "2000.00")]),

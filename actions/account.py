@@ -182,6 +182,11 @@ def _plan_read_back(turn: Turn, view):
     return make_offer(view.statement.payoff, view.apr, int(term), turn.today)
 
 
+def _named_amount(turn: Turn):
+    """The first positive amount the message names, or None."""
+    return next((a for a in map(decimal_amount, turn.entity_values("amount")) if a is not None and a > 0), None)
+
+
 class ActionAnswerBalance(_LoanAnswer):
     action_name = "action_answer_balance"
     question = "ask_balance"
@@ -193,6 +198,10 @@ class ActionAnswerBalance(_LoanAnswer):
             rest = explain.promise_rest(view)
             if rest is not None:
                 return rest
+        if (explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0
+                and not turn.days()):
+            # 「今天还2781.86是不是就不逾期了」 (found by a probe: the balance, and no yes or no)
+            return explain.if_paid_today(view, _named_amount(turn))
         if explain.asks_how_many_left(turn.text):  # 「我还有几期没还」: the installments, not only the amount
             return explain.installments_left(view)
         if explain.asks_to_pay_part(turn.text):  # 「现在能还多少算多少吗」: yes, and where a part goes
@@ -480,13 +489,13 @@ class ActionCheckPayment(BotAction):
             return
         if explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0:
             # 「今天还了是不是就不算逾期了」 (found live, B005) asks what paying would do, and got 「没有查到…还款入账」
-            turn.say("utter_account_answer", answer=explain.if_paid_today(view))
+            turn.say("utter_account_answer", answer=explain.if_paid_today(view, _named_amount(turn)))
             return
         said_days = [day for day in turn.days() if day < turn.today]  # 「我上个月20号就还了」: since that day
         period = explain.since_said(turn.text, turn.today) if not said_days else None  # 「上个月转了2000」
         checked = explain.payment_check(view, since=min(said_days) if said_days else period)
         not_found = checked.startswith(explain.PAYMENT_NOT_FOUND)
-        claimed = next((a for a in map(decimal_amount, turn.entity_values("amount")) if a is not None and a > 0), None)
+        claimed = _named_amount(turn)
         missing = explain.claimed_not_found(view, claimed, since=min(said_days) if said_days else period)
         if missing and not not_found:
             # 「我转了2000」 and 500 found (found by a probe, B007: the 500 reported, the 2000 never mentioned)

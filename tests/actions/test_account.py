@@ -1051,3 +1051,17 @@ def test_asking_after_the_opt_out_is_answered_not_checked_as_a_payment(run_actio
     run = run_action("action_check_payment", make_tracker("inform_paid", "我还了 别再发提醒了", slots=verified("B006"),
                                                          sender="oo6"))
     assert run.variables("utter_account_answer")["answer"].startswith("系统暂时没有查到")
+
+
+def test_would_paying_this_much_clear_it_gets_a_yes_or_a_no(run_action):
+    # found by a probe (B005, due 2781.86): 「今天还2781.86是不是就不逾期了」 got the balance, no yes or no
+    def said(text, amount):
+        run = run_action("action_answer_balance", make_tracker("ask_balance", text, slots=verified("B005"),
+                                                               entities=[ent("amount", amount)]))
+        return run.variables("utter_account_answer")["answer"]
+
+    yes = said("今天还2781.86是不是就不逾期了", "2781.86")
+    assert yes.startswith("是的。如果今天还清到期的2781.86元，这笔借款就不再逾期"), yes
+    no = said("今天还2000是不是就不逾期了", "2000.00")
+    assert no.startswith("不会。今天还2000.00元以后，到期未还的还剩781.86元，仍然算逾期"), no
+    assert "还清到期的2781.86元才不再逾期" in no

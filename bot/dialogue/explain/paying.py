@@ -236,6 +236,7 @@ def own_situation(view: LoanView | None) -> str:
 
 #: 「今天还了是不是就不算逾期了」, 「还了以后会不会…」, 「要是还了…吗」: what paying would do, not a claim
 _IF_PAID = re.compile(r"(要是|如果|假如|假设)|还(了|清|上)(以后|之后|后)?.{0,6}(是不是|会不会|能不能|就不|还会|就能|就可以)"
+                      r"|还\s?[\d.,]+\s?(元|块)?.{0,4}(是不是|会不会|就不|就能|就可以)"
                       r"|\b(what )?if i pay\b|\bafter i pay\b|\bonce i pay\b", re.I)
 
 
@@ -243,10 +244,17 @@ def asks_if_paid(text: str) -> bool:
     return bool(text) and _IF_PAID.search(text) is not None
 
 
-def if_paid_today(view: LoanView) -> str:
+def if_paid_today(view: LoanView, amount: Decimal | None = None) -> str:
     """What paying today would do (ledger.md: penalty only on overdue principal; the credit rules as
-    in ``credit_impact``)."""
+    in ``credit_impact``). ``amount``: the sum the borrower named (「今天还2781.86是不是就不逾期了」, found by
+    a probe: answered with the balance, no yes or no); less than is due leaves the rest overdue."""
     st = view.statement
+    if amount is not None and 0 < amount < st.amount_due_now:
+        return (f"不会。今天还{yuan(amount)}元以后，到期未还的还剩{yuan(st.amount_due_now - amount)}元，仍然算逾期"
+                f"{'，罚息按剩下的逾期本金继续计算' if st.overdue_installments and not st.in_grace else ''}。"
+                f"还清到期的{yuan(st.amount_due_now)}元才不再逾期。")
+    if amount is not None and amount >= st.amount_due_now > 0:
+        return "是的。" + if_paid_today(view)
     text = f"如果今天还清到期的{yuan(st.amount_due_now)}元，这笔借款就不再逾期"
     text += "，罚息也不再增加。" if st.overdue_installments and not st.in_grace else "。"
     if st.overdue_installments and not st.in_grace:

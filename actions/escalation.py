@@ -182,7 +182,8 @@ class ActionOpenDispute(_CaseAction):
 
         # unverified (a stolen identity is never verified): no loan is named, none is paused yet
         turn.say("utter_dispute_opened" if case.loan_id else "utter_dispute_opened_unverified",
-                 reference=case.reference, days=POLICY.dispute_review_working_days)
+                 reference=case.reference, days=POLICY.dispute_review_working_days,
+                 how=explain.HOW_DISPUTE_CHECKED)  # rule 10: how it is checked, and when
         request_handoff(turn.session, turn.conversation_id, turn.borrower_id, "dispute")
         turn.say("utter_handoff_wait", wait_hint=wait_hint("dispute"))
 

@@ -63,6 +63,15 @@ def test_dispute_opens_a_case_and_pauses(run_action):
     run = run_action("action_open_dispute", make_tracker("dispute_debt", "这钱不是我借的", slots=verified("B001"), sender="dd"))
     ref = run.variables("utter_dispute_opened")["reference"]
     assert ref.startswith("YY")
+    # rule 10: how it is checked and when (found by a probe: only when was said)
+    import yaml
+
+    from pathlib import Path
+
+    domain = Path(__file__).resolve().parents[2] / "domain.yml"
+    template = yaml.safe_load(domain.read_text(encoding="utf-8"))["responses"]["utter_dispute_opened"][0]["text"]
+    said = template.format(**run.variables("utter_dispute_opened"))
+    assert "核对借款合同、放款和还款记录" in said and "5个工作日内" in said, said
     with session_scope() as s:
         case = s.query(m.Case).filter_by(reference=ref).one()
         assert (case.kind, case.loan_id, case.status) == ("dispute", "L001", "open")

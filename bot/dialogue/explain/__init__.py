@@ -57,6 +57,7 @@ from bot.dialogue.explain.credit import (
     credit_question_answered,
 )
 from bot.dialogue.explain.disputes import (
+    HOW_DISPUTE_CHECKED,
     UNDER_DISPUTE,
     asks_about_dispute,
     asks_if_borrowed,

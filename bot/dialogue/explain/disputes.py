@@ -16,7 +16,7 @@ _ABOUT_DISPUTE = re.compile(r"核实|异议|审核|进度|调查|查清|催|还�
                             r"|证明|答复|回复|结果|多久|多长时间|几天")
 _ABOUT_CREDIT = re.compile(r"征信|上报|报送|黑名单|信用记录")
 #: how a dispute is checked (rule 10: the borrower is told how and when)
-_HOW_CHECKED = ("工作人员会核对借款合同、放款和还款记录，必要时联系您核实身份；您可以把能说明情况的材料（转账记录、报案回执、"
+HOW_DISPUTE_CHECKED = ("工作人员会核对借款合同、放款和还款记录，必要时联系您核实身份；您可以把能说明情况的材料（转账记录、报案回执、"
                 "身份证明等）交给工作人员。")
 _CREDIT_MEANWHILE = "核实期间这笔记录在征信上如何处理，工作人员核实后会告诉您；如果核实确认有误，会按规定更正。"
 #: 「我有转账记录」 after a dispute (found live: read as a payment claim, told 「账户状态正常」): proof offered
@@ -33,12 +33,12 @@ def dispute_status(days: int, text: str = "", verified: bool = True) -> str:
     (rule 1: a dispute by someone not verified, 「有人冒用我身份证」)."""
     credit = _CREDIT_MEANWHILE if text and _ABOUT_CREDIT.search(text) else ""
     if not verified:
-        return (f"您提出的异议已经登记，正在核实中。{_HOW_CHECKED}工作人员会在{days}个工作日内联系您；如果确实不是您本人"
+        return (f"您提出的异议已经登记，正在核实中。{HOW_DISPUTE_CHECKED}工作人员会在{days}个工作日内联系您；如果确实不是您本人"
                 "办理的，会按规定停止向您催收。" + credit)
     if text and _DISPUTE_PROOF.search(text):
         return ("好的，请保留好这些材料（转账记录截图、银行回单等）。工作人员核实时会联系您，您可以交给他们；也可以转人工，"
                 f"现在就把材料交给工作人员。核实期间这笔借款的催收暂停，工作人员会在{days}个工作日内联系您。" + credit)
-    how = _HOW_CHECKED if text and re.search(r"证明|怎么核实|如何核实|咋核实", text) else ""
+    how = HOW_DISPUTE_CHECKED if text and re.search(r"证明|怎么核实|如何核实|咋核实", text) else ""
     return (f"您对这笔借款的异议正在核实中。核实期间这笔借款的催收暂停，不会给您发催收提醒。{how}工作人员会在{days}个工作日内"
             "核实并联系您；您也可以补充能说明情况的材料，或转人工询问进度。" + credit)
 

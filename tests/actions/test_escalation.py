@@ -718,3 +718,17 @@ def test_an_opt_out_with_a_promise_in_it_keeps_the_promise(run_action):
                                                          slots=verified("B005"), entities=[ent("date", "2026-12-31")]))
     assert run.responses[0] == "utter_stop_contact" and "utter_promise_readback" in run.responses
     assert run.variables("utter_promise_readback")["date"] == "2026年12月31日"
+
+
+def test_family_contact_reported_is_taken_up_not_denied(run_action):
+    # found by a probe (B006): 「你们别再给我爸妈打电话了 也别打我单位 丢死人了」 was told flatly 「我们不会联系您的家人…」
+    run = run_action("action_stop_contact", make_tracker("stop_contact", "你们别再给我爸妈打电话了 也别打我单位 丢死人了",
+                                                         slots=verified("B006"), sender="fam"))
+    said = run.variables("utter_account_answer")["answer"]
+    assert said.startswith("已记录：以后不会联系您的家人") and "登记投诉" in said
+    assert [b["payload"] for b in run.messages[0]["buttons"]] == ["/complain", "/request_human"]
+    with session_scope() as s:
+        assert [o.scope for o in s.query(m.ContactOptOut).filter_by(borrower_id="B006")] == ["family"]
+    # asked ahead, with nothing reported, it is the reassurance as before
+    ahead = run_action("action_stop_contact", make_tracker("stop_contact", "不要联系我家人", slots=verified("B006")))
+    assert ahead.responses == ["utter_no_third_party_contact"]

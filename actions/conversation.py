@@ -7,7 +7,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
 from bot.db.session import session_scope
 from bot.dialogue import explain
 from bot.dialogue.missed_promise import missed_at
-from bot.handoff.queue import held_by_collector, request_handoff, service_hours, wait_hint
+from bot.handoff.queue import held_by_collector, open_reason, request_handoff, service_hours, wait_hint
 from bot.services.plans import collectible_loan
 from actions.account import case_number_answered, dispute_answered
 from actions.common import (CASE_QUESTIONS, CONFIRM_BUTTONS, HUMAN_BUTTON, PLAN_BUTTON, PROMISE_BUTTON, BotAction,
@@ -51,6 +51,16 @@ class ActionVerify(BotAction):
             ask_for_verification(turn, pending=None, why=False)
 
 
+def bereaved_followup(turn: Turn) -> bool:
+    """A relative who told of the borrower's death and was handed to a person, asking what next (「我需要提供
+    什么材料」; found by a probe: the menu of balance and installment services): what the person will go through
+    with them. True when it answered."""
+    if not turn.tracker.get_slot("third_party") or open_reason(turn.session, turn.conversation_id) != "bereavement":
+        return False
+    turn.say("utter_account_answer", answer=explain.BEREAVED_NEXT)
+    return True
+
+
 class ActionTwoStageFallback(BotAction):
     """First miss: offer the two most likely intents as buttons. Second miss in a row: a person."""
     resumes_flow = False
@@ -59,6 +69,8 @@ class ActionTwoStageFallback(BotAction):
     quiet_after_identity_prompt = True
 
     def handle(self, turn: Turn) -> None:
+        if bereaved_followup(turn):
+            return
         if turn.verified and not turn.tracker.get_slot("distress") and missed_at(turn.text) is not None:
             # 「上次说好的没还上」 (found live, B006): no intent of the contract says it, and it fell back;
             # what the borrower tells is plain: the promise was missed. No blame, and the ways on (not
@@ -129,7 +141,7 @@ class ActionOutOfScope(BotAction):
     quiet_after_identity_prompt = True
 
     def handle(self, turn: Turn) -> None:
-        if case_number_answered(turn) or dispute_answered(turn):
+        if case_number_answered(turn) or dispute_answered(turn) or bereaved_followup(turn):
             return
         if explain.asks_about_hours(turn.text):  # found live: 「你们几点上班」 got 「这个问题我暂时帮不上忙」
             turn.say("utter_account_answer", answer=explain.service_hours_answer(*service_hours()))

@@ -47,6 +47,12 @@ def request_handoff(session: Session, conversation_id: str, borrower_id: str | N
     return entry
 
 
+def open_reason(session: Session, conversation_id: str) -> str | None:
+    """Why the conversation's open entry (waiting or claimed) was queued, or None."""
+    return session.scalar(select(m.Handoff.reason).where(m.Handoff.conversation_id == conversation_id,
+                                                         m.Handoff.status.in_(("waiting", "claimed"))))
+
+
 def verified_later(session: Session, conversation_id: str, borrower_id: str) -> None:
     """The borrower verified after asking for a person: the open entry says whose it is (found by a probe:
     the hand-back's record kept ``borrower_id`` null though the summary showed the borrower verified)."""

@@ -594,6 +594,13 @@ def test_a_bereaved_relative_gets_condolence_and_a_person_and_still_nothing_abou
         assert s.query(m.Handoff).filter_by(conversation_id="bv").one().reason == "bereavement"
     plain = run_action("action_handle_third_party", make_tracker("not_borrower", "我是他老婆", sender="bv2"))
     assert plain.responses == ["utter_not_borrower"]
+    # found by a probe: the follow-up 「我需要提供什么材料」 got the menu of balance and installment services
+    for action, intent in (("action_out_of_scope", "out_of_scope"), ("action_two_stage_fallback", "nlu_fallback")):
+        then = run_action(action, make_tracker(intent, "我需要提供什么材料", slots=run.slots, sender="bv"))
+        said = then.variables("utter_account_answer")["answer"]
+        assert "死亡证明" in said and "2794" not in said and "分期" not in said
+    other = run_action("action_out_of_scope", make_tracker("out_of_scope", "我需要提供什么材料", slots=plain.slots, sender="bv2"))
+    assert other.responses == ["utter_out_of_scope"]  # someone else, with no bereavement queued: as before
 
 
 def test_a_dispute_taken_back_is_not_opened_and_one_open_goes_to_a_person(run_action):

@@ -92,6 +92,7 @@ from bot.dialogue.explain.due_dates import (
     wages_after_due_day,
 )
 from bot.dialogue.explain.hardship import (
+    BEREAVED_NEXT,
     CONDOLENCE,
     asks_what_to_do,
     hardship_label,

@@ -124,3 +124,8 @@ CONDOLENCE = "听到这个消息很难过，请您节哀，也多保重身体。
 
 def says_someone_died(text: str) -> bool:
     return bool(text) and _SOMEONE_DIED.search(text) is not None
+
+
+#: what a relative who told of the borrower's death hears when they ask what happens next
+BEREAVED_NEXT = ("工作人员会联系您，说明需要准备的材料（一般是借款人的死亡证明、您与借款人关系的证明和您的身份证件）和后续怎么办理。"
+                 "这些材料请交给工作人员，不要在这里发送；在这里也不需要您做任何决定或付款。")

@@ -248,7 +248,8 @@ _SHORT_COMPACT_DATE_RE = re.compile(r"(?<![\d.])(?P<y>\d{2})(?P<m>0[1-9]|1[0-2])
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH_DAY_RE = re.compile(
     rf"(?:(?P<rel>下下个?月|下个?月|这个?月|本月|当月)|(?<![\d{_CN_SMALL}])(?P<m>{_NUM_SMALL})\s?月份?)"
-    rf"\s?(?P<d>{_NUM_SMALL})\s?(?:日|号)"
+    # 「这个月15还300」, 「12月20还」 with no 号 (found by a probe: no date, so no promise): before 还 / 扣 / 前 …
+    rf"\s?(?P<d>{_NUM_SMALL})(?:\s?(?:日|号)|(?=\s?(?:还|扣|前|之前|以前|左右|那天|当天)))"
 )
 _DAY_RE = re.compile(rf"(?<![\d{_CN_SMALL}两第])(?P<d>\d{{1,2}}|[{_CN_SMALL}两]{{1,3}})\s?(?P<suf>号|日)")
 _DAY_BAD_AFTER = re.compile(r"线|楼|院|房|床|窗|门|机|位|码|店|车|球|选手|元|块")

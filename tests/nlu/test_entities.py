@@ -37,6 +37,11 @@ CASES = [
     ("3000块五月还", [("amount", "3000.00")]),  # a month, not 5 jiao
     ("一百块五六个月", [("amount", "100.00")]),
     ("算了还是12期吧", [("installment_count", 12)]),  # found by a probe: 了 read as time gone by
+    # found by a probe: a day after a month with no 号 gave no date, so no promise
+    ("这个月15还300", [("date", "2026-12-15"), ("amount", "300.00")]),
+    ("下个月5还2000", [("date", "2027-01-05"), ("amount", "2000.00")]),
+    ("12月20扣吗", [("date", "2026-12-20")]),
+    ("这个月15000还不上", [("amount", "15000.00")]),
     # found by a probe: a bare tail, then a plain 尾号, was read as phone then ID, and the true borrower failed
     ("陈静 6603 尾号5005", [("id_last4", "6603"), ("phone_last4", "5005")]),
     ("身份证6603 尾号5005", [("id_last4", "6603"), ("phone_last4", "5005")]),

@@ -137,6 +137,14 @@ class Turn:
         said = [e.get("text") or "" for e in events[start + 1:end] if e.get("event") == "bot"]
         return "\n".join(said) or None
 
+    def replied_with(self, response: str) -> bool:
+        """Whether the bot's reply to the borrower's previous message included ``response``."""
+        events = list(self.tracker.events or [])
+        users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+        start, end = (users[-2] if len(users) >= 2 else -1), (users[-1] if users else len(events))
+        return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
+                   for e in events[start + 1:end])
+
     def said_within(self, fragment: str) -> bool:
         """Whether a message the bot already sent in this conversation contains ``fragment``."""
         return bool(fragment) and any(e.get("event") == "bot" and fragment in (e.get("text") or "")
@@ -421,7 +429,20 @@ def _bare_answer(turn: Turn) -> dict[str, str]:
         return {"id_last4": text.upper()}
     if asked == "second_factor" and BARE_PHONE_TAIL.match(text):
         return {"phone_last4": text}
+    corrected = CORRECTED_TAIL.match(plain)
+    if corrected and turn.replied_with("utter_verification_failed"):
+        # 「不对 是3512」 right after a failed attempt (found by a probe: read as 3512 yuan, and verification started
+        # over asking for the ID tail): the tail they meant, the ID's unless they say it is the phone's
+        value = corrected["v"].upper()
+        if corrected["phone"]:
+            return {"phone_last4": value} if value.isdigit() else {}
+        return {"id_last4": value}
     return {}
+
+
+#: a tail corrected: 「不对 是3512」, 「错了 应该是771X」, 「手机尾号打错了 是1001」
+CORRECTED_TAIL = re.compile(r"^(?P<phone>.{0,4}(?:手机|电话).{0,4})?(?:不对|错了|说错了|打错了|写错了|输错了|搞错了)"
+                            r"[,，。!！\s]*(?:是|应该是|改成|改为|正确的是)?\s*(?P<v>\d{3}[\dXx])$")
 
 
 def _factors(turn: Turn) -> tuple[Factors, bool]:

@@ -252,3 +252,23 @@ def test_a_handoff_asked_before_verifying_says_whose_it_is_once_verified(run_act
         slots={"id_last4": "3512", "birth_date": "1988-03-12"}, sender=sender))
     with session_scope() as s:
         assert s.query(m.Handoff).filter_by(conversation_id=sender).one().borrower_id == "B001"
+
+
+def test_a_tail_corrected_right_after_a_failed_attempt_is_that_tail(run_action):
+    # found by a probe: 「我叫张伟 身份证后四位3521 生日1988年3月12日」 failed, then 「不对 是3512」 was read as 3512 yuan
+    # and verification started over asking for the ID tail
+    sender = "corr"
+    failed = run_action("action_verify", make_tracker(
+        "inform_identity", "身份证后四位3521 生日1988年3月12日", sender=sender,
+        entities=[ent("id_last4", "3521"), ent("birth_date", "1988-03-12")],
+        slots={"id_last4": "3521", "birth_date": "1988-03-12"}))
+    assert failed.responses == ["utter_verification_failed"]
+    tracker = make_tracker("deny", "不对 是3512", entities=[ent("amount", "3512.00")], sender=sender)
+    tracker.events += [{"event": "user", "text": "身份证后四位3521 生日1988年3月12日"},
+                       {"event": "bot", "text": "抱歉…", "metadata": {"utter_action": "utter_verification_failed"}},
+                       {"event": "user", "text": "不对 是3512"}]
+    corrected = run_action("action_verify", tracker)
+    assert corrected.slots["id_last4"] == "3512" and corrected.responses == ["utter_ask_birth_date"]
+    # not right after a failure: 「不对 是3000」 is no identity factor
+    plain = make_tracker("deny", "不对 是3000", entities=[ent("amount", "3000.00")], sender="corr2")
+    assert "id_last4" not in run_action("action_verify", plain).slots

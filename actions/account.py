@@ -199,7 +199,7 @@ class ActionAnswerBalance(_LoanAnswer):
             if rest is not None:
                 return rest
         if (explain.asks_if_paid(turn.text) and not view.statement.settled and view.statement.amount_due_now > 0
-                and not turn.days()):
+                and not any(day > turn.today for day in turn.days())):
             # 「今天还2781.86是不是就不逾期了」 (found by a probe: the balance, and no yes or no)
             return explain.if_paid_today(view, _named_amount(turn))
         if explain.asks_how_many_left(turn.text):  # 「我还有几期没还」: the installments, not only the amount

@@ -1057,7 +1057,7 @@ def test_would_paying_this_much_clear_it_gets_a_yes_or_a_no(run_action):
     # found by a probe (B005, due 2781.86): 「今天还2781.86是不是就不逾期了」 got the balance, no yes or no
     def said(text, amount):
         run = run_action("action_answer_balance", make_tracker("ask_balance", text, slots=verified("B005"),
-                                                               entities=[ent("amount", amount)]))
+                                                               entities=[ent("date", "2026-12-01"), ent("amount", amount)]))
         return run.variables("utter_account_answer")["answer"]
 
     yes = said("今天还2781.86是不是就不逾期了", "2781.86")

@@ -235,3 +235,15 @@ def test_found_live_on_the_second_of_december(agent, text, intent):
 ])
 def test_dialect_as_borrowers_type_it(agent, text, intent):
     assert intent_of(agent, text) == intent
+
+
+@pytest.mark.parametrize("text, intent", [
+    # found by a probe (2026-12-02): a change of mind with a request in it was read as deny, and the request lost
+    ("算了还是12期吧", "request_installment"),
+    ("不用分期了 我月底一次还清", "promise_to_pay"),
+    ("算了不争了 我认了 给我分60期吧", "request_installment"),
+    # an exact amount with fen was read as a balance question
+    ("15号还388.7元", "promise_to_pay"),
+])
+def test_found_by_the_third_probe(agent, text, intent):
+    assert intent_of(agent, text) == intent

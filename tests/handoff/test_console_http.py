@@ -315,16 +315,22 @@ def test_a_read_back_before_the_handoff_is_not_signed_after_it(stack, demo):
     assert not any("已为您办理" in t for t in after) and plans() == before
 
 
-def test_identity_given_to_the_collector_is_checked(stack):
-    # found by a probe: a borrower who asked for a person first, then gave their ID tail and birth date to the
-    # collector, stayed 「未验证身份」 in the console (no loan figures, no promise) for the whole conversation
+def _held_by_a_collector(stack, first: str) -> tuple[Console, WeChatUser, dict]:
+    """A WeChat borrower who said ``first``, then asked for a person, whom a collector has claimed."""
     lin = Console(stack.url)
     assert lin.login(*COLLECTOR_2).status_code == 303
     wx = WeChatUser(stack.url)
-    wx.say("你好")
+    wx.say(first)
     assert "人工" in wx.say("转人工").text
     entry = lin.entry_for(wx.sender)
     lin.post(f"/handoffs/{entry['id']}/claim")
+    return lin, wx, entry
+
+
+def test_identity_given_to_the_collector_is_checked(stack):
+    # found by a probe: a borrower who asked for a person first, then gave their ID tail and birth date to the
+    # collector, stayed 「未验证身份」 in the console (no loan figures, no promise) for the whole conversation
+    lin, wx, entry = _held_by_a_collector(stack, "你好")
     assert wx.say("身份证后四位3512").text == "success"  # held: the bot stays silent
     assert lin.entry_for(wx.sender)["verified"] is False
     assert tracker(stack.url, wx.sender)["slots"]["id_last4"] == "3512"  # kept for the other factor
@@ -341,13 +347,7 @@ def test_identity_given_to_the_collector_is_checked(stack):
 
 
 def test_identity_given_to_the_collector_fails_like_any_other_attempt(stack):
-    lin = Console(stack.url)
-    assert lin.login(*COLLECTOR_2).status_code == 303
-    wx = WeChatUser(stack.url)
-    wx.say("你好")
-    wx.say("转人工")
-    entry = lin.entry_for(wx.sender)
-    lin.post(f"/handoffs/{entry['id']}/claim")
+    lin, wx, entry = _held_by_a_collector(stack, "你好")
     assert wx.say("身份证后四位3512 生日1990年1月1日").text == "success"
     assert wx.say("身份证后四位3512 生日2月30号").text == "success"  # no such date: matches nobody, no crash
     assert lin.entry_for(wx.sender)["verified"] is False
@@ -356,13 +356,7 @@ def test_identity_given_to_the_collector_fails_like_any_other_attempt(stack):
 
 
 def test_a_declared_third_party_is_not_verified_by_the_collector_route(stack):
-    lin = Console(stack.url)
-    assert lin.login(*COLLECTOR_2).status_code == 303
-    wx = WeChatUser(stack.url)
-    wx.say("我是张伟的老婆")
-    wx.say("转人工")
-    entry = lin.entry_for(wx.sender)
-    lin.post(f"/handoffs/{entry['id']}/claim")
+    lin, wx, entry = _held_by_a_collector(stack, "我是张伟的老婆")
     wx.say("他身份证后四位3512 生日1988年3月12日")
     assert lin.entry_for(wx.sender)["verified"] is False
     assert not _audit(stack.database_url, "verification_passed", wx.sender)

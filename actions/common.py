@@ -31,7 +31,6 @@ from bot.services.verification import Factors
 log = logging.getLogger(__name__)
 IDENTITY_ENTITIES = ("id_last4", "birth_date", "phone_last4")
 REGISTRY: dict[str, "BotAction"] = {}
-INVALID_DATE = dt.date(1, 1, 1)  # a birth date that could not be read never matches anyone
 
 
 @dataclass
@@ -131,19 +130,20 @@ class Turn:
         """What the bot said in reply to the borrower's previous message: its messages between that
         message and the latest one, joined (a complaint's ticket, then the wait for a person, is one
         reply). With no user message on record, every bot message."""
-        events = list(self.tracker.events or [])
-        users = [i for i, e in enumerate(events) if e.get("event") == "user"]
-        start, end = (users[-2] if len(users) >= 2 else -1), (users[-1] if users else len(events))
-        said = [e.get("text") or "" for e in events[start + 1:end] if e.get("event") == "bot"]
+        said = [e.get("text") or "" for e in self._last_reply()]
         return "\n".join(said) or None
 
     def replied_with(self, response: str) -> bool:
         """Whether the bot's reply to the borrower's previous message included ``response``."""
+        return any((e.get("metadata") or {}).get("utter_action") == response for e in self._last_reply())
+
+    def _last_reply(self) -> list[dict]:
+        """The bot events between the borrower's previous message and the latest one (with no user message
+        on record, every bot event)."""
         events = list(self.tracker.events or [])
         users = [i for i, e in enumerate(events) if e.get("event") == "user"]
         start, end = (users[-2] if len(users) >= 2 else -1), (users[-1] if users else len(events))
-        return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
-                   for e in events[start + 1:end])
+        return [e for e in events[start + 1:end] if e.get("event") == "bot"]
 
     def said_within(self, fragment: str) -> bool:
         """Whether a message the bot already sent in this conversation contains ``fragment``."""
@@ -451,18 +451,7 @@ def _factors(turn: Turn) -> tuple[Factors, bool]:
     bare = _bare_answer(turn)
     given_now = bool(bare) or any(turn.entity(name) for name in IDENTITY_ENTITIES)
     slot = lambda name: bare.get(name) or tracker.get_slot(name)  # noqa: E731
-    raw_birth = tracker.get_slot("birth_date")
-    birth = None
-    if raw_birth:
-        try:
-            birth = dt.date.fromisoformat(str(raw_birth))
-        except ValueError:
-            birth = INVALID_DATE
-    factors = Factors(
-        id_last4=(str(slot("id_last4")).upper() if slot("id_last4") else None),
-        birth_date=birth,
-        phone_last4=slot("phone_last4"),
-    )
+    factors = verification.factors_from(slot("id_last4"), tracker.get_slot("birth_date"), slot("phone_last4"))
     return factors, given_now
 
 

@@ -270,22 +270,11 @@ class TrackerRelay:
 
 def _held_factors(given: dict[str, Any], slot: Callable[[str], Any]):
     """The identity factors of a held conversation: this message's, else those kept from earlier ones
-    (as ``actions/common.py:_factors`` reads them for the bot). A birth date that is no date (2月30号)
-    matches nobody."""
-    import datetime as dt
-
-    from bot.services.verification import Factors
+    (as ``actions/common.py:_factors`` reads them for the bot)."""
+    from bot.services.verification import factors_from
 
     value = lambda name: given.get(name) or slot(name)  # noqa: E731
-    birth = None
-    if value("birth_date"):
-        try:
-            birth = dt.date.fromisoformat(str(value("birth_date")))
-        except ValueError:
-            birth = dt.date.min
-    tail = value("id_last4")
-    return Factors(id_last4=str(tail).upper() if tail else None, birth_date=birth,
-                   phone_last4=str(value("phone_last4")) if value("phone_last4") else None)
+    return factors_from(value("id_last4"), value("birth_date"), value("phone_last4"))
 
 
 def _nothing_pending(tracker) -> list[dict[str, Any]]:

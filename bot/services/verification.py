@@ -36,6 +36,23 @@ class Factors:
                 "phone_last4": bool(self.phone_last4)}
 
 
+#: a birth date that could not be read (「2月30号」) never matches anyone
+UNREADABLE_DATE = dt.date(1, 1, 1)
+
+
+def factors_from(id_last4: object, birth_date: object, phone_last4: object) -> Factors:
+    """Factors from what a conversation holds (slot or entity values): the ID tail upper-cased, the birth
+    date read from ISO (unreadable: ``UNREADABLE_DATE``, which matches nobody), empty values as none."""
+    birth = None
+    if birth_date:
+        try:
+            birth = dt.date.fromisoformat(str(birth_date))
+        except ValueError:
+            birth = UNREADABLE_DATE
+    return Factors(id_last4=str(id_last4).upper() if id_last4 else None, birth_date=birth,
+                   phone_last4=str(phone_last4) if phone_last4 else None)
+
+
 @dataclass(frozen=True)
 class VerificationResult:
     status: str  # passed | failed | locked | incomplete

@@ -234,7 +234,7 @@ class ActionStopContact(BotAction):
             # record it on, so a person is asked to stop messages to this number (found by a probe: 「已记录」
             # and nothing recorded anywhere)
             request_handoff(turn.session, turn.conversation_id, None, "wrong_number")
-            turn.say("utter_account_answer", answer=WRONG_NUMBER_STOP)
+            turn.say("utter_account_answer", answer=explain.WRONG_NUMBER_STOP)
             return
         about_others = any(word in turn.text for word in FAMILY_WORDS)
         if not turn.verified and not about_others and not turn.tracker.get_slot("third_party"):
@@ -252,10 +252,10 @@ class ActionStopContact(BotAction):
                 "已记录：以后不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。您反映的已经联系过的情况，"
                 f"已经在投诉（编号{complained.reference}）里登记，会核实处理并答复您。"))
             return
-        if about_others and REPORTED_CONTACT.search(turn.text):
+        if about_others and explain.reports_contact(turn.text):
             # 「你们别再给我爸妈打电话了 也别打我单位」 reports calls already made (found by a probe: told flatly 「我们
             # 不会联系您的家人」): recorded, the report taken seriously, and a complaint offered (rule 11)
-            turn.say("utter_account_answer", answer=CONTACT_REPORTED, buttons=[COMPLAIN_BUTTON, HUMAN_BUTTON])
+            turn.say("utter_account_answer", answer=explain.CONTACT_REPORTED, buttons=[COMPLAIN_BUTTON, HUMAN_BUTTON])
             return
         turn.say("utter_no_third_party_contact" if about_others else "utter_stop_contact")
         if turn.verified and turn.entity("date") is not None and explain.says_when_paying(turn.text):
@@ -263,14 +263,7 @@ class ActionStopContact(BotAction):
             REGISTRY["action_propose_promise"].handle(turn)
 
 
-#: 「别再给我爸妈打电话了」, 「又打到我单位」: contact with family or work that the borrower says has happened
-REPORTED_CONTACT = re.compile(r"别再|不要再|不准再|又(打|找|联系|发)|还(打|找)|已经(打|找|联系)|打过|找过|联系过")
-CONTACT_REPORTED = ("已记录：以后不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。您说已经有人联系过他们，这不符合我们的"
-                    "规定；需要的话，我可以为您登记投诉，由专人核实处理并答复您。")
 COMPLAIN_BUTTON = {"title": "我要投诉", "payload": "/complain"}
-
-#: what someone who is not the borrower hears when they ask for the messages to stop
-WRONG_NUMBER_STOP = "好的，给您添麻烦了。我已经请工作人员核实这个号码，停止向它发送消息；您不需要提供任何个人信息。"
 
 
 #: a request about calls or messages in so many words (「别打电话了」, 「退订」): an opt-out even in distress

@@ -84,3 +84,15 @@ def regulator_answer(hotline: str, answer_days: int, reference: str | None) -> s
             f"您也可以在我这里直接投诉，我们会在{answer_days}日内答复。")
     return (f"{hotline}是国家金融监督管理总局的银行业保险业消费者投诉热线，对银行的服务不满意可以拨打它反映，"
             f"这是您的权利，不会影响您的借款处理。{mine}")
+
+
+#: 「别再给我爸妈打电话了」, 「又打到我单位」: contact with family or work that the borrower says has happened
+_REPORTED_CONTACT = re.compile(r"别再|不要再|不准再|又(打|找|联系|发)|还(打|找)|已经(打|找|联系)|打过|找过|联系过")
+CONTACT_REPORTED = ("已记录：以后不会联系您的家人、同事或单位，也不会向他们透露您的借款信息。您说已经有人联系过他们，这不符合我们的"
+                    "规定；需要的话，我可以为您登记投诉，由专人核实处理并答复您。")
+#: what someone who is not the borrower hears when they ask for the messages to stop
+WRONG_NUMBER_STOP = "好的，给您添麻烦了。我已经请工作人员核实这个号码，停止向它发送消息；您不需要提供任何个人信息。"
+
+
+def reports_contact(text: str) -> bool:
+    return bool(text) and _REPORTED_CONTACT.search(text) is not None

@@ -440,6 +440,13 @@ def test_credit_and_consequences_are_truthful_and_calm(run_action):
         assert word not in cons
 
 
+def test_consequences_before_verification_give_a_way_on(run_action):
+    # found by a probe: an unverified 「在吗 我微粒货逾期了咋办」 got the lawful consequences and no next step
+    run = run_action("action_answer_consequences", make_tracker("ask_consequences", "在吗 我微粒货逾期了咋办"))
+    said = run.variables("utter_account_answer")["answer"]
+    assert "民事诉讼" in said and "约定一个还款日期或申请分期" in said and "验证身份后" in said, said
+
+
 def test_consequences_in_the_grace_period_say_so(run_action):
     """B002 is 3 days late (L002, in grace): 「逾期了几天了 会怎么样」 got only the general facts; the
     ledger's rule is that paying in full within the grace period waives the penalty."""

@@ -97,11 +97,13 @@ def overdue_reason_questioned(view: LoanView) -> str | None:
 def consequences(view: LoanView | None) -> str:
     text = ("如实告诉您：逾期会按合同产生罚息，逾期记录可能报送人民银行征信中心，影响以后办理贷款和信用卡；"
             "长期不还，银行可能依法通过民事诉讼追偿。我们不会联系您的家人或单位，也不会上门骚扰。")
-    if view is not None and view.dispute_open:  # compliance rule 10: collection on the loan pauses
+    if view is None:  # before verification (found by a probe: 「逾期了咋办」 got the consequences and no way on)
+        text += "如果暂时还不上，可以约定一个还款日期或申请分期；验证身份后，我可以帮您查具体金额并办理。"
+    elif view.dispute_open:  # compliance rule 10: collection on the loan pauses
         text += "您对这笔借款的异议正在核实中，核实期间这笔借款的催收暂停。"
-    elif view is not None and view.statement.days_overdue > GRACE_DAYS:
+    elif view.statement.days_overdue > GRACE_DAYS:
         text += f"您目前逾期{view.statement.days_overdue}天，如果一次还不上，可以申请分期或约定一个还款日期。"
-    elif view is not None and view.statement.days_overdue > 0:  # the ledger's grace: paid in full, no penalty
+    elif view.statement.days_overdue > 0:  # the ledger's grace: paid in full, no penalty
         text += (f"您目前逾期{view.statement.days_overdue}天，还在{GRACE_DAYS}天的宽限期内：宽限期内还清这一期，"
                  "不收罚息。")
     return text

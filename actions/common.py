@@ -502,9 +502,6 @@ def identity_step(turn: Turn) -> str | None:
         turn.set("verified", True)
         turn.set("borrower_id", result.borrower_id)
         turn.verified_now = result.borrower_id
-        from bot.handoff.queue import verified_later
-
-        verified_later(turn.session, turn.conversation_id, result.borrower_id)
         turn.say("utter_verification_passed")
         return PASSED
     if result.status == "locked":

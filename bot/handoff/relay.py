@@ -231,21 +231,17 @@ class TrackerRelay:
             def keep(t) -> list[dict[str, Any]]:
                 if t.latest_message is None or t.latest_message.message_id != message_id:
                     return []
-                return [{"event": "slot", "name": name, "value": str(value).upper() if name == "id_last4" else value}
-                        for name, value in given.items()]
+                parsed = {"id_last4": factors.id_last4, "phone_last4": factors.phone_last4}
+                return [{"event": "slot", "name": name, "value": parsed.get(name, value)} for name, value in given.items()]
             await self.append(conversation_id, keep)
             return "incomplete"
 
         from bot.db.session import session_scope
-        from bot.handoff.queue import verified_later
         from bot.services import verification
 
         def check():
             with session_scope() as session:
-                result = verification.verify(session, conversation_id, factors)
-                if result.status == "passed":
-                    verified_later(session, conversation_id, result.borrower_id)
-                return result
+                return verification.verify(session, conversation_id, factors)
 
         result = await asyncio.to_thread(check)  # the database off the event loop
 

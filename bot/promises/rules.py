@@ -81,7 +81,7 @@ def remainder(amount: Decimal, due_now: Decimal) -> Decimal | None:
 
 def superseded(new_amount: Decimal, open_promises: list[tuple[int, Decimal]], due_now: Decimal) -> list[int]:
     """The open promises (id, amount; oldest first) a new promise of ``new_amount`` replaces: the open promises
-    on a loan never add up to more than is due now, so the newest give way until they fit (a changed date,
+    on a loan never add up to more than is due now, so older ones give way until they fit (a changed date,
     「我想改成下周三还」, replaces the promise it changes; found by a probe: both stayed open, 775.68 promised
     against 387.84 due). None when they fit beside it.
 

@@ -90,6 +90,9 @@ def verify(session: Session, conversation_id: str, factors: Factors, now: dt.dat
     if len(matches) == 1:
         borrower = matches[0]
         audit.record(session, PASSED, conversation_id=conversation_id, borrower_id=borrower.id, detail=factors.redacted(), at=now)
+        from bot.handoff.queue import verified_later  # a handoff asked for before verifying says whose it is
+
+        verified_later(session, conversation_id, borrower.id)
         return VerificationResult("passed", borrower_id=borrower.id)
     audit.record(session, FAILED, conversation_id=conversation_id, detail={**factors.redacted(), "matches": len(matches)}, at=now)
     window = dt.timedelta(minutes=POLICY.verify_lockout_minutes)

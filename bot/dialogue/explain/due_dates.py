@@ -226,12 +226,13 @@ def next_due(view: LoanView, said: str = "") -> str:
 #: asking after the opt-out just made: 「刚才说的退订记上了吗」, 「那我还款日你们也不提醒了？」 (found by a probe:
 #: both read as payment claims, answered 「没有查到…还款入账」 / 「账户状态正常」)
 _ABOUT_REMINDERS = re.compile(r"退订|提醒|(短信|消息|通知).{0,4}(不发|不再|停)|记上了吗.{0,2}$|别再发")
-_PAYMENT_WORDS = re.compile(r"还了|已还|转了|付了|扣了|还过|还上了|还清了|转过去")
+#: a payment said to be made (「我还了 别再发提醒了」): a claim to check, not a question about reminders
+_PAID_CLAIM = re.compile(r"还了|已还|转了|付了|扣了|还过|还上了|还清了|转过去")
 
 
 def asks_about_reminders(text: str) -> bool:
     """A question about the reminders or the opt-out, not a payment claim."""
-    return bool(text) and _ABOUT_REMINDERS.search(text) is not None and _PAYMENT_WORDS.search(text) is None
+    return bool(text) and _ABOUT_REMINDERS.search(text) is not None and _PAID_CLAIM.search(text) is None
 
 
 def reminders_stopped(view: LoanView | None, recorded_on) -> str:
